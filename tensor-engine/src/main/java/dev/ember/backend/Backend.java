@@ -1,0 +1,120 @@
+package dev.ember.backend;
+
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
+import dev.ember.tensor.Tensor;
+
+/**
+ * The backend SPI: the small set of primitives every device implements.
+ *
+ * <p>Every tensor operator is defined once, in the tensor engine, in terms of these primitives;
+ * its gradient is written once in terms of tensor operators. A backend never sees autograd,
+ * broadcasting rules or type promotion: operands arrive with their final shapes (broadcast inputs
+ * have stride 0 on the expanded dims), on this backend's device, and with the dtypes each method
+ * documents. Operands are any strided views: backends must be correct on every stride pattern,
+ * including 0 (broadcast) and negative (flipped) strides, and fast on contiguous ones. Outputs are
+ * never overlapping views. Unless said otherwise, {@code dst} has the same shape as the inputs.
+ *
+ * <p>Implementations are registered with {@link java.util.ServiceLoader} through a {@link
+ * BackendProvider}; {@link Backends#get} is the one place that chooses.
+ */
+public interface Backend {
+
+  /** The device this backend instance serves. */
+  Device device();
+
+  /** A new zero-filled storage of {@code size} elements. */
+  Storage allocate(DType dtype, int size);
+
+  /** Returns a storage's memory (called once, when its last reference is released). */
+  void free(Storage storage);
+
+  /**
+   * A new storage holding a copy of {@code array}: {@code float[]} for float32, {@code double[]}
+   * for float64, {@code long[]} for int64, {@code int[]} for int32, {@code boolean[]} for bool.
+   */
+  Storage upload(Object array, DType dtype);
+
+  /**
+   * Copies a tensor's elements, in row-major order, into a new Java array of its dtype's type (the
+   * types {@link #upload} takes). This is the one call that waits for pending device work.
+   */
+  Object download(Tensor src);
+
+  /** {@code dst[i] = value}, converted to dst's dtype. */
+  void fill(Tensor dst, double value);
+
+  /** {@code dst[i] = (dtype of dst) src[i]}: strided copy with a cast. */
+  void copy(Tensor dst, Tensor src);
+
+  /**
+   * {@code dst[i] = op(src[i]; p0, p1)}. src and dst have the same dtype, except for ops that
+   * {@linkplain UnaryOp#producesBool() produce bool}.
+   */
+  void unary(UnaryOp op, Tensor dst, Tensor src, double p0, double p1);
+
+  /**
+   * {@code dst[i] = op(a[i], b[i])}. a and b have the same dtype; dst has it too, or bool for ops
+   * that {@linkplain BinaryOp#producesBool() produce bool}.
+   */
+  void binary(BinaryOp op, Tensor dst, Tensor a, Tensor b);
+
+  /** {@code dst[i] = cond[i] ? a[i] : b[i]}; cond is bool, a, b and dst share a dtype. */
+  void where(Tensor dst, Tensor cond, Tensor a, Tensor b);
+
+  /**
+   * Reduces {@code src} over {@code dims} (sorted, distinct) into {@code dst}, which has src's
+   * shape with those dims set to 1. dst's dtype: int64 for SUM/PROD over integers or bool, bool
+   * for ANY/ALL, int64 for ARGMAX/ARGMIN (which take exactly one dim), else src's dtype.
+   */
+  void reduce(ReduceOp op, Tensor dst, Tensor src, int[] dims);
+
+  /**
+   * Inclusive scan ({@link ReduceOp#SUM} or {@link ReduceOp#PROD}) of {@code src} along {@code
+   * dim}; dst has src's shape and src's dtype, or int64 for integer and bool inputs.
+   */
+  void scan(ReduceOp op, Tensor dst, Tensor src, int dim);
+
+  /**
+   * Softmax ({@code log == false}) or log-softmax along {@code dim}, a fused primitive: one pass
+   * for the maximum, one for the normalizer, one for the output, with no temporaries.
+   */
+  void softmax(Tensor dst, Tensor src, int dim, boolean log);
+
+  /**
+   * Batched matrix product {@code dst[b] = alpha * a[b] @ bm[b] + beta * dst[b]}, with a of shape
+   * (B, M, K), bm of shape (B, K, N) and dst of shape (B, M, N), all float32 or all float64 (or
+   * all int64/int32 on backends that support integer matmul). dst is not read when beta is 0.
+   */
+  void matmul(Tensor dst, Tensor a, Tensor bm, double alpha, double beta);
+
+  /**
+   * {@code dst[..., i_dim, ...] = src[..., index[..., i_dim, ...], ...]} along {@code dim}; index
+   * is int64 with dst's shape (broadcast strides allowed).
+   *
+   * @throws IndexOutOfBoundsException naming the index, dim and size on a bad index
+   */
+  void gather(Tensor dst, Tensor src, int dim, Tensor index);
+
+  /**
+   * In place on {@code dst}: {@code dst[..., index[..., j, ...], ...] = src[..., j, ...]} along
+   * {@code dim}, or {@code +=} when {@code accumulate}; index (int64) and src have the same shape.
+   *
+   * @throws IndexOutOfBoundsException naming the index, dim and size on a bad index
+   */
+  void scatter(Tensor dst, int dim, Tensor index, Tensor src, boolean accumulate);
+
+  /**
+   * Writes the elements of {@code src} where {@code mask} (bool, same shape) is true, in row-major
+   * order, into the 1-D {@code dst}, whose length is the number of true elements.
+   */
+  void maskedSelect(Tensor dst, Tensor src, Tensor mask);
+
+  /**
+   * Fills {@code dst} (float32 or float64) from a distribution with the counter-based Philox4x32-10
+   * generator keyed by {@code seed}, starting at 128-bit block {@code offset}. Element {@code i} of
+   * a float32 tensor uses 32-bit word {@code i % 4} of block {@code offset + i / 4}; float64 uses two
+   * words per element ({@code offset + i / 2}). Every backend produces the same numbers.
+   */
+  void random(RandomOp op, Tensor dst, long seed, long offset, double a, double b);
+}

@@ -1,0 +1,236 @@
+package dev.ember.backend.cpu;
+
+import dev.ember.backend.Backend;
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.RandomOp;
+import dev.ember.backend.ReduceOp;
+import dev.ember.backend.Storage;
+import dev.ember.backend.UnaryOp;
+import dev.ember.backend.cpu.CpuLoops.View;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
+import dev.ember.tensor.Tensor;
+import java.lang.reflect.Array;
+import java.util.Arrays;
+
+/**
+ * The CPU backend: every primitive of {@link Backend} on Java arrays, the reference that other
+ * backends are tested against.
+ *
+ * <p>Operands are turned into views (array, dtype, offset, shape, strides) and handed to the op
+ * families: {@link CpuElementwise}, {@link CpuReduce}, {@link CpuMatmul}, {@link CpuIndex} and
+ * {@link CpuRandom}, all built on the iteration engine {@link CpuLoops}. Work is spread over
+ * {@link Parallel}'s threads; results do not depend on the number of threads.
+ */
+public final class CpuBackend implements Backend {
+  /** The one instance. */
+  public static final CpuBackend INSTANCE = new CpuBackend();
+
+  private CpuBackend() {}
+
+  @Override
+  public Device device() {
+    return Device.CPU;
+  }
+
+  @Override
+  public Storage allocate(DType dtype, int size) {
+    if (size < 0) {
+      throw new IllegalArgumentException("storage size must be >= 0, got " + size);
+    }
+    return new CpuStorage(this, dtype, CpuStorage.newArray(dtype, size), size);
+  }
+
+  /** Nothing to do: the garbage collector reclaims the array with its last reference. */
+  @Override
+  public void free(Storage storage) {}
+
+  @Override
+  public Storage upload(Object array, DType dtype) {
+    Object copy = switch (dtype) {
+      case FLOAT32 -> array instanceof float[] a ? a.clone() : null;
+      case FLOAT64 -> array instanceof double[] a ? a.clone() : null;
+      case INT64 -> array instanceof long[] a ? a.clone() : null;
+      case INT32 -> array instanceof int[] a ? a.clone() : null;
+      case BOOL -> array instanceof boolean[] a ? toBytes(a) : null;
+    };
+    if (copy == null) {
+      throw new IllegalArgumentException("upload of " + dtype + " takes a " + javaType(dtype)
+          + ", got " + (array == null ? "null" : array.getClass().getSimpleName()));
+    }
+    return new CpuStorage(this, dtype, copy, Array.getLength(copy));
+  }
+
+  private static String javaType(DType dtype) {
+    return switch (dtype) {
+      case FLOAT32 -> "float[]";
+      case FLOAT64 -> "double[]";
+      case INT64 -> "long[]";
+      case INT32 -> "int[]";
+      case BOOL -> "boolean[]";
+    };
+  }
+
+  private static byte[] toBytes(boolean[] a) {
+    byte[] b = new byte[a.length];
+    for (int i = 0; i < a.length; i++) {
+      b[i] = a[i] ? (byte) 1 : 0;
+    }
+    return b;
+  }
+
+  @Override
+  public Object download(Tensor src) {
+    View v = view(src);
+    int n = v.numel();
+    Object out;
+    if (v.isContiguous()) {
+      out = CpuStorage.newArray(v.dtype(), n);
+      System.arraycopy(v.array(), v.offset(), out, 0, n);
+    } else {
+      View tmp = View.allocate(v.dtype(), v.shape());
+      CpuElementwise.copy(tmp, v);
+      out = tmp.array();
+    }
+    if (v.dtype() == DType.BOOL) {
+      byte[] b = (byte[]) out;
+      boolean[] z = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        z[i] = b[i] != 0;
+      }
+      return z;
+    }
+    return out;
+  }
+
+  @Override
+  public void fill(Tensor dst, double value) {
+    CpuElementwise.fill(view(dst), value);
+  }
+
+  @Override
+  public void copy(Tensor dst, Tensor src) {
+    View d = view(dst);
+    View s = view(src);
+    sameShape("copy", d, s);
+    CpuElementwise.copy(d, s);
+  }
+
+  @Override
+  public void unary(UnaryOp op, Tensor dst, Tensor src, double p0, double p1) {
+    View d = view(dst);
+    View s = view(src);
+    sameShape("unary " + op, d, s);
+    if (d.dtype() != (op.producesBool() ? DType.BOOL : s.dtype())) {
+      throw new IllegalArgumentException("unary " + op + " on " + s.dtype()
+          + " cannot write a " + d.dtype() + " dst");
+    }
+    CpuElementwise.unary(op, d, s, p0, p1);
+  }
+
+  @Override
+  public void binary(BinaryOp op, Tensor dst, Tensor a, Tensor b) {
+    View d = view(dst);
+    View x = view(a);
+    View y = view(b);
+    sameShape("binary " + op, d, x, y);
+    if (d.dtype() != (op.producesBool() ? DType.BOOL : x.dtype())) {
+      throw new IllegalArgumentException("binary " + op + " on " + x.dtype()
+          + " cannot write a " + d.dtype() + " dst");
+    }
+    CpuElementwise.binary(op, d, x, y);
+  }
+
+  @Override
+  public void where(Tensor dst, Tensor cond, Tensor a, Tensor b) {
+    View d = view(dst);
+    View c = view(cond);
+    View x = view(a);
+    View y = view(b);
+    sameShape("where", d, c, x, y);
+    if (c.dtype() != DType.BOOL || x.dtype() != d.dtype() || y.dtype() != d.dtype()) {
+      throw new IllegalArgumentException("where needs a bool cond and a, b, dst of one dtype, got "
+          + c.dtype() + ", " + x.dtype() + ", " + y.dtype() + " -> " + d.dtype());
+    }
+    CpuElementwise.where(d, c, x, y);
+  }
+
+  @Override
+  public void reduce(ReduceOp op, Tensor dst, Tensor src, int[] dims) {
+    View d = view(dst);
+    View s = view(src);
+    int[] expected = s.shape().clone();
+    for (int dim : dims) {
+      if (dim >= 0 && dim < expected.length) {
+        expected[dim] = 1;
+      }
+    }
+    if (!Arrays.equals(expected, d.shape())) {
+      throw new IllegalArgumentException("reduce " + op + " of " + Arrays.toString(s.shape())
+          + " over " + Arrays.toString(dims) + " needs a dst of shape "
+          + Arrays.toString(expected) + ", got " + Arrays.toString(d.shape()));
+    }
+    CpuReduce.reduce(op, d, s, dims);
+  }
+
+  @Override
+  public void scan(ReduceOp op, Tensor dst, Tensor src, int dim) {
+    View d = view(dst);
+    View s = view(src);
+    sameShape("scan " + op, d, s);
+    CpuReduce.scan(op, d, s, dim);
+  }
+
+  @Override
+  public void softmax(Tensor dst, Tensor src, int dim, boolean log) {
+    View d = view(dst);
+    View s = view(src);
+    sameShape(log ? "log_softmax" : "softmax", d, s);
+    CpuReduce.softmax(d, s, dim, log);
+  }
+
+  @Override
+  public void matmul(Tensor dst, Tensor a, Tensor bm, double alpha, double beta) {
+    CpuMatmul.matmul(view(dst), view(a), view(bm), alpha, beta);
+  }
+
+  @Override
+  public void gather(Tensor dst, Tensor src, int dim, Tensor index) {
+    CpuIndex.gather(view(dst), view(src), dim, view(index));
+  }
+
+  @Override
+  public void scatter(Tensor dst, int dim, Tensor index, Tensor src, boolean accumulate) {
+    CpuIndex.scatter(view(dst), dim, view(index), view(src), accumulate);
+  }
+
+  @Override
+  public void maskedSelect(Tensor dst, Tensor src, Tensor mask) {
+    CpuIndex.maskedSelect(view(dst), view(src), view(mask));
+  }
+
+  @Override
+  public void random(RandomOp op, Tensor dst, long seed, long offset, double a, double b) {
+    CpuRandom.random(op, view(dst), seed, offset, a, b);
+  }
+
+  /** A tensor's elements as a view of its storage array. */
+  private static View view(Tensor t) {
+    Storage s = t.storage();
+    if (!(s instanceof CpuStorage cs)) {
+      throw new IllegalArgumentException(
+          "the CPU backend got tensor " + t.describe() + " on device " + s.device());
+    }
+    return new View(cs.array(), t.dtype(), t.storageOffset(), t.shape(), t.stride());
+  }
+
+  private static void sameShape(String op, View dst, View... inputs) {
+    for (View in : inputs) {
+      if (!Arrays.equals(dst.shape(), in.shape())) {
+        throw new IllegalArgumentException(op + ": operand shape " + Arrays.toString(in.shape())
+            + " differs from dst shape " + Arrays.toString(dst.shape())
+            + " (operands arrive broadcast)");
+      }
+    }
+  }
+}
