@@ -23,7 +23,10 @@ public interface Backend {
   /** The device this backend instance serves. */
   Device device();
 
-  /** A new zero-filled storage of {@code size} elements. */
+  /**
+   * A new storage of {@code size} elements with unspecified contents (backends reuse freed memory
+   * without clearing it; callers write every element or fill first).
+   */
   Storage allocate(DType dtype, int size);
 
   /** Returns a storage's memory (called once, when its last reference is released). */

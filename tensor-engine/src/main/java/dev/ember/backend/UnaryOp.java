@@ -9,7 +9,7 @@ public enum UnaryOp {
   NEG,
   /** {@code |x|}. */
   ABS,
-  /** {@code sign(x)} in {-1, 0, 1} (NaN stays NaN). */
+  /** {@code (x > 0) - (x < 0)}: -1, 0 or 1; 0 for NaN and for both zeros, as PyTorch. */
   SIGN,
   /** {@code e^x}. */
   EXP,

@@ -302,13 +302,6 @@ final class Elementwise {
 
   static Tensor sign(Tensor x) {
     Tensor out = unaryRaw(UnaryOp.SIGN, x, 0, 0);
-    if (x.dtype().isFloatingPoint()) {
-      // The primitive keeps NaN; PyTorch's sign (and so abs's gradient) is 0 there.
-      Tensor raw = out;
-      out = Tensor.allocate(raw.dtype(), raw.device(), raw.shapeRef());
-      out.backend().where(out, unaryRaw(UnaryOp.ISNAN, x, 0, 0),
-          Movement.expandRaw(zerosFor(raw), raw.shapeRef()), raw);
-    }
     record("SignBackward", out, (g, n) -> new Tensor[] {Tensor.zerosLike(g)}, x);
     return out;
   }

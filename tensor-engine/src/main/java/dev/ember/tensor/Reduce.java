@@ -20,6 +20,7 @@ final class Reduce {
     if (x.dim() == 0 || dims.length == 0) {
       // Nothing to reduce: a 0-d tensor reduced over "all" dims is itself.
       if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) {
+        out.backend().fill(out, 0);
         return out;
       }
       out.backend().copy(out, x);

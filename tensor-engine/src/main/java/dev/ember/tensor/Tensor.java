@@ -63,7 +63,10 @@ public final class Tensor {
     }
   }
 
-  /** A new contiguous, zero-filled tensor (the one allocation path of the engine). */
+  /**
+   * A new contiguous tensor with unspecified contents (the one allocation path of the engine): the
+   * caller writes every element.
+   */
   static Tensor allocate(DType dtype, Device device, int[] shape) {
     int n = Shapes.numel(shape);
     Backend b = Backends.get(device);
@@ -184,7 +187,7 @@ public final class Tensor {
 
   /** Zeros of the given dtype on the given device. */
   public static Tensor zeros(DType dtype, Device device, int... shape) {
-    return allocate(dtype, device, shape);
+    return full(shape, 0, dtype, device);
   }
 
   /** Ones, float32, on the cpu. */
@@ -213,18 +216,16 @@ public final class Tensor {
   /** A tensor of the given dtype and device filled with {@code value}. */
   public static Tensor full(int[] shape, double value, DType dtype, Device device) {
     Tensor t = allocate(dtype, device, shape);
-    if (value != 0) {
-      t.backend().fill(t, value);
-    }
+    t.backend().fill(t, value);
     return t;
   }
 
   /**
-   * An uninitialized tensor in PyTorch; here always zero-filled, since an allocation is zeroed
-   * anyway on the JVM (backends may return unspecified values).
+   * An uninitialized float32 tensor: its contents are whatever the memory held (a new array is
+   * zeros, a reused one keeps old values), as PyTorch's {@code empty}.
    */
   public static Tensor empty(int... shape) {
-    return zeros(shape);
+    return allocate(DType.FLOAT32, Device.CPU, shape);
   }
 
   /** An uninitialized tensor of the given dtype and device (see {@link #empty(int...)}). */
@@ -289,7 +290,7 @@ public final class Tensor {
 
   /** An uninitialized tensor with the shape, dtype and device of {@code t}. */
   public static Tensor emptyLike(Tensor t) {
-    return zerosLike(t);
+    return allocate(t.dtype(), t.device(), t.shape);
   }
 
   /** Uniform on [0, 1) with the shape, dtype and device of {@code t}, from the default generator. */

@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * vectors of packed B, broadcasts six packed A values and issues twelve FMAs into twelve
  * accumulators. With the two B vectors and the broadcast that is 15 of the 16 AVX2 registers, so
  * nothing spills. On AVX2 the tile is 6x16 floats or 6x8 doubles; on Zen 3 the float kernel runs
- * at ~88% of FMA peak from cache, where a 4x24 tile (three B loads per step) reached half that.
+ * at ~85% of FMA peak from cache, where a 4x24 tile (three B loads per step) reached half that.
  *
  * <p>Only {@link Gemm} loads this class, reflectively, and only when {@code jdk.incubator.vector}
  * is in the boot layer.

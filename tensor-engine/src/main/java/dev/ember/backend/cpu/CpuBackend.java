@@ -26,6 +26,15 @@ public final class CpuBackend implements Backend {
   /** The one instance. */
   public static final CpuBackend INSTANCE = new CpuBackend();
 
+  /**
+   * With {@code -Dember.cpu.poison=true} every allocation is filled with garbage (NaN, or an
+   * extreme integer), so code that reads memory it never wrote fails its tests at once; the test
+   * build turns it on.
+   */
+  private static final boolean POISON = Boolean.getBoolean("ember.cpu.poison");
+
+  private final CpuPool pool = new CpuPool(CpuPool.defaultCapacity());
+
   private CpuBackend() {}
 
   @Override
@@ -33,17 +42,51 @@ public final class CpuBackend implements Backend {
     return Device.CPU;
   }
 
+  /** A fresh array, or one that a scope returned to the pool (then with stale contents). */
   @Override
   public Storage allocate(DType dtype, int size) {
     if (size < 0) {
       throw new IllegalArgumentException("storage size must be >= 0, got " + size);
     }
-    return new CpuStorage(this, dtype, CpuStorage.newArray(dtype, size), size);
+    Object array = pool.take(dtype, size);
+    if (array == null) {
+      array = CpuStorage.newArray(dtype, size);
+    }
+    if (POISON) {
+      poison(array);
+    }
+    return new CpuStorage(this, dtype, array, size);
   }
 
-  /** Nothing to do: the garbage collector reclaims the array with its last reference. */
+  private static void poison(Object array) {
+    if (array instanceof float[] f) {
+      Arrays.fill(f, Float.NaN);
+    } else if (array instanceof double[] d) {
+      Arrays.fill(d, Double.NaN);
+    } else if (array instanceof long[] l) {
+      Arrays.fill(l, Long.MIN_VALUE + 12345);
+    } else if (array instanceof int[] i) {
+      Arrays.fill(i, Integer.MIN_VALUE + 12345);
+    } else {
+      Arrays.fill((byte[]) array, (byte) 1);
+    }
+  }
+
+  /** Returns the array to the pool (see {@link CpuPool}); the garbage collector takes the rest. */
   @Override
-  public void free(Storage storage) {}
+  public void free(Storage storage) {
+    pool.give(storage.dtype(), ((CpuStorage) storage).array(), storage.size());
+  }
+
+  /** Bytes held by freed arrays waiting to be reused. */
+  public long cachedBytes() {
+    return pool.cachedBytes();
+  }
+
+  /** Drops the cached arrays (like {@code torch.cuda.empty_cache}). */
+  public void emptyCache() {
+    pool.clear();
+  }
 
   @Override
   public Storage upload(Object array, DType dtype) {

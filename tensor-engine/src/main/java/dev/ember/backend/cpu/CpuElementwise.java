@@ -128,7 +128,7 @@ final class CpuElementwise {
       });
       case SIGN -> ff((x, y, lo, hi) -> {
         for (int i = lo; i < hi; i++) {
-          y[i] = Math.signum(x[i]);
+          y[i] = (x[i] > 0 ? 1f : 0f) - (x[i] < 0 ? 1f : 0f);
         }
       });
       case SQRT -> ff((x, y, lo, hi) -> {
@@ -264,7 +264,7 @@ final class CpuElementwise {
       });
       case SIGN -> dd((x, y, lo, hi) -> {
         for (int i = lo; i < hi; i++) {
-          y[i] = Math.signum(x[i]);
+          y[i] = (x[i] > 0 ? 1.0 : 0.0) - (x[i] < 0 ? 1.0 : 0.0);
         }
       });
       case EXP -> dd((x, y, lo, hi) -> {

@@ -59,8 +59,7 @@ public final class Gemm {
         return NativeHolder.FAILURE;
       } catch (NoClassDefFoundError e) {
         // NativeHolder itself cannot be linked when netlib is missing from the class path.
-        return "native BLAS is unavailable: netlib (dev.ludovic.netlib:blas) is not on the class"
-            + " path (" + e + ")";
+        return "netlib (dev.ludovic.netlib:blas) is not on the class path (" + e + ")";
       }
     }
   }
@@ -71,10 +70,11 @@ public final class Gemm {
 
   static {
     String value = System.getProperty(PROPERTY, "auto");
+    String mode = value.trim().toLowerCase(Locale.ROOT);
     Impl selected = null;
     String failure = null;
     try {
-      selected = select(value);
+      selected = select(mode, value);
     } catch (IllegalStateException e) {
       failure = e.getMessage();
     }
@@ -84,52 +84,49 @@ public final class Gemm {
       LOG.log(Level.ERROR, "GEMM unavailable: {0}", failure);
     } else {
       LOG.log(Level.INFO, "GEMM uses {0} ({1}={2}){3}", selected.description, PROPERTY, value,
-          skipped(selected, value));
+          passedOver(selected, mode));
     }
   }
 
   private Gemm() {}
 
-  private static Impl select(String value) {
-    switch (value.trim().toLowerCase(Locale.ROOT)) {
-      case "auto":
-        return Impl.NATIVE.unavailableReason() == null ? Impl.NATIVE : bestJava();
-      case "native":
+  private static Impl select(String mode, String value) {
+    return switch (mode) {
+      case "auto" -> Impl.NATIVE.unavailableReason() == null ? Impl.NATIVE : bestJava();
+      case "native" -> {
         String why = Impl.NATIVE.unavailableReason();
         if (why != null) {
-          throw new IllegalStateException(PROPERTY + "=native but " + why);
+          throw new IllegalStateException(PROPERTY + "=native but native BLAS is unavailable: "
+              + why);
         }
-        return Impl.NATIVE;
-      case "java":
-        return bestJava();
-      case "scalar":
-        return Impl.SCALAR;
-      default:
-        throw new IllegalStateException(
-            PROPERTY + " must be one of auto, native, java, scalar; got '" + value + "'");
-    }
+        yield Impl.NATIVE;
+      }
+      case "java" -> bestJava();
+      case "scalar" -> Impl.SCALAR;
+      default -> throw new IllegalStateException(
+          PROPERTY + " must be one of auto, native, java, scalar; got '" + value + "'");
+    };
   }
 
   private static Impl bestJava() {
     return Impl.SIMD.unavailableReason() == null ? Impl.SIMD : Impl.SCALAR;
   }
 
-  /** For the log: why better implementations that were considered were passed over. */
-  private static String skipped(Impl selected, String value) {
+  /** For the log: why faster implementations that {@code mode} allows were passed over. */
+  private static String passedOver(Impl selected, String mode) {
     StringBuilder sb = new StringBuilder();
-    boolean auto = value.trim().equalsIgnoreCase("auto");
-    if (auto && selected != Impl.NATIVE) {
-      sb.append("; not native: ").append(Impl.NATIVE.unavailableReason());
+    if (mode.equals("auto") && selected != Impl.NATIVE) {
+      sb.append("; not native BLAS: ").append(Impl.NATIVE.unavailableReason());
     }
-    if ((auto || value.trim().equalsIgnoreCase("java")) && selected == Impl.SCALAR) {
-      sb.append("; not SIMD: ").append(Impl.SIMD.unavailableReason());
+    if ((mode.equals("auto") || mode.equals("java")) && selected == Impl.SCALAR) {
+      sb.append("; not Java SIMD: ").append(Impl.SIMD.unavailableReason());
     }
     return sb.toString();
   }
 
   /** Loaded on first use only, so that {@code ember.blas=java} never touches native code. */
   private static final class NativeHolder {
-    static final BLAS BLAS;
+    static final BLAS INSTANCE;
     static final String FAILURE;
 
     static {
@@ -140,12 +137,12 @@ public final class Gemm {
       } catch (RuntimeException | LinkageError e) {
         // netlib swallows the cause and throws "Unable to load native implementation", so name
         // the usual causes here.
-        failure = "native BLAS is unavailable: netlib's NativeBLAS.getInstance() failed with "
-            + e + ". Either its JNI wrapper could not be loaded on this platform or the system"
-            + " BLAS it links, libblas.so.3 (for example OpenBLAS), is missing; netlib logs the"
-            + " attempt at WARNING as dev.ludovic.netlib.blas.InstanceBuilder";
+        failure = "netlib's NativeBLAS.getInstance() failed with " + e + ". Either its JNI"
+            + " wrapper could not be loaded on this platform or the system BLAS it links,"
+            + " libblas.so.3 (for example OpenBLAS), is missing; netlib logs the attempt at"
+            + " WARNING as dev.ludovic.netlib.blas.InstanceBuilder";
       }
-      BLAS = blas;
+      INSTANCE = blas;
       FAILURE = failure;
     }
   }
@@ -256,7 +253,7 @@ public final class Gemm {
     }
     switch (impl) {
       // Row-major C = op(A)op(B) is column-major C' = op(B)'op(A)': swap the operands and m, n.
-      case NATIVE -> NativeHolder.BLAS.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k,
+      case NATIVE -> NativeHolder.INSTANCE.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k,
           alpha, b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
       case SIMD -> JavaGemm.sgemm(SimdHolder.FLOAT, transA, transB, m, n, k, alpha, a, aOff, lda,
           b, bOff, ldb, beta, c, cOff, ldc);
@@ -307,7 +304,7 @@ public final class Gemm {
       return;
     }
     switch (impl) {
-      case NATIVE -> NativeHolder.BLAS.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k,
+      case NATIVE -> NativeHolder.INSTANCE.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k,
           alpha, b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
       case SIMD -> JavaGemm.dgemm(SimdHolder.DOUBLE, transA, transB, m, n, k, alpha, a, aOff, lda,
           b, bOff, ldb, beta, c, cOff, ldc);

@@ -8,9 +8,8 @@ package dev.ember.backend.cpu;
  * dimension, op(B) is packed once into {@code nr}-column micro-panels shared by all threads; then
  * the {@code mc}-row blocks of C are spread over {@link Parallel#forRange}, and each thread packs
  * its block of alpha*op(A) into {@code mr}-row micro-panels and sweeps the micro-kernel over it.
- * Packing resolves the transposes once; the block sizes keep a B micro-panel in L1, an A block in
- * L2 and the B panel in L3 (tuned for Zen 3: 32 KiB L1d and 512 KiB L2 per core, 32 MiB shared
- * L3).
+ * Packing resolves the transposes once; a B micro-panel is sized for L1, an A block for L2 and
+ * the B panel for L3 (tuned for Zen 3: 32 KiB L1d and 512 KiB L2 per core, 32 MiB shared L3).
  *
  * <p>The scalar kernels here are the fallback; {@code VectorGemm} supplies SIMD kernels for the
  * same driver. The caller ({@link Gemm}) validates arguments and handles {@code m}, {@code n} or

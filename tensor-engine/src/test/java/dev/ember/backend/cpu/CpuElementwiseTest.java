@@ -144,7 +144,8 @@ class CpuElementwiseTest {
   @Test
   void unarySpecialValues() {
     float[] x = {Float.NaN, -0f, 0f, 2.5f, -2.5f, 3.5f, Float.NEGATIVE_INFINITY, -1f};
-    assertArrayEquals(new float[] {Float.NaN, -0f, 0f, 1, -1, 1, -1, -1},
+    // PyTorch's sign: (x > 0) - (x < 0), so NaN and both zeros give +0.
+    assertArrayEquals(new float[] {0f, 0f, 0f, 1, -1, 1, -1, -1},
         unaryF32(UnaryOp.SIGN, x, 0, 0));
     assertArrayEquals(new float[] {Float.NaN, -0f, 0f, 2, -2, 4, Float.NEGATIVE_INFINITY, -1},
         unaryF32(UnaryOp.ROUND, x, 0, 0));
