@@ -18,7 +18,8 @@ import java.util.Arrays;
  */
 final class CpuMatmul {
   /** Below this many multiply-adds per matrix, parallelize over the batch instead. */
-  private static final long SMALL = 64L * 64 * 64;
+  /** Below this a single GEMM runs on one thread (JavaGemm's threshold), so batches split instead. */
+  private static final long SMALL = JavaGemm.PARALLEL_MIN_MADDS;
 
   private CpuMatmul() {}
 

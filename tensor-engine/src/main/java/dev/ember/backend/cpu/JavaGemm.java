@@ -32,7 +32,7 @@ final class JavaGemm {
    * parked worker took tens of microseconds on the 2-core Zen 3 VM, where 2 threads started to win
    * between 128^3 and 192^3.
    */
-  private static final long PARALLEL_MIN_MADDS = 1L << 22;
+  static final long PARALLEL_MIN_MADDS = 1L << 22;
   /** Elements a packing task should copy so that forking it pays off. */
   private static final int PACK_GRAIN_ELEMENTS = 64 * 1024;
 

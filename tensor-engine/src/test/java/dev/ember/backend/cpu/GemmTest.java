@@ -69,7 +69,7 @@ class GemmTest {
         }
       }
     }
-    // Several row blocks of C and more than one slice of k.
+    // Several row blocks of C.
     for (boolean tA : BOOLS) {
       for (boolean tB : BOOLS) {
         check(impl, dbl, tA, tB, 300, 300, 300, 1, 0, false);
@@ -92,7 +92,7 @@ class GemmTest {
           check(impl, dbl, false, false, 257, 130, 190, 1, 0, true);
           check(impl, dbl, true, true, 190, 257, 130, -2, 0.5, true);
           // Too few rows for one block per thread: the columns are split instead.
-          check(impl, dbl, false, true, 5, 700, 100, 1, 1, true);
+          check(impl, dbl, false, true, 5, 2000, 500, 1, 1, true);
         }
       }
     } finally {
