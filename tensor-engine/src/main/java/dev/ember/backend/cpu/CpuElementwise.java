@@ -15,9 +15,10 @@ import java.util.Arrays;
  * contiguous kernel per op and compute type, run by {@link CpuLoops#map}.
  *
  * <p>Each kernel is its own lambda so that the JIT compiles (and vectorizes) each loop on its own,
- * and indexes all its arrays alike (see {@link CpuLoops}). float32 transcendental functions run
- * the float64 kernel on widened chunks and round once; binary ops with a broadcast scalar
- * operand (a Java number from the op layer) run as one-input kernels.
+ * and indexes all its arrays alike (see {@link CpuLoops}). float32 exp, tanh, sigmoid and silu
+ * run the bulk kernels of {@link FloatMath} (SIMD where the JVM has it); the other float32
+ * transcendental functions run the float64 kernel on widened chunks and round once. Binary ops
+ * with a broadcast scalar operand (a Java number from the op layer) run as one-input kernels.
  */
 final class CpuElementwise {
   private static final double SQRT1_2 = 0.7071067811865476;
@@ -97,8 +98,10 @@ final class CpuElementwise {
         }
       });
     };
-    CpuLoops.map(k, heavy(op, p0) ? CpuLoops.GRAIN_HEAVY : CpuLoops.GRAIN,
-        new View[] {dst, src}, new CType[] {out, in});
+    int grain = !heavy(op, p0) ? CpuLoops.GRAIN
+        : op == UnaryOp.EXP && in == CType.F32 ? FloatMath.get().expGrain()
+        : CpuLoops.GRAIN_HEAVY;
+    CpuLoops.map(k, grain, new View[] {dst, src}, new CType[] {out, in});
   }
 
   /** Whether an op calls a transcendental function per element (smaller grain, double path). */
@@ -112,6 +115,17 @@ final class CpuElementwise {
   }
 
   private static Kernel unaryF32(UnaryOp op, double p0, double p1) {
+    FloatMath math = FloatMath.get();
+    FloatMath.Unary bulk = switch (op) {
+      case EXP -> math::exp;
+      case TANH -> math::tanh;
+      case SIGMOID -> math::sigmoid;
+      case SILU -> math::silu;
+      default -> null;
+    };
+    if (bulk != null) {
+      return bulk(bulk);
+    }
     if (heavy(op, p0)) {
       return viaF64(unaryF64(op, p0, p1));
     }
@@ -175,7 +189,7 @@ final class CpuElementwise {
       }
       case POW_SCALAR -> powScalarF32(p0);
       case EXP, LOG, LOG1P, EXPM1, SIN, COS, TANH, SIGMOID, GELU, GELU_TANH, SILU, SOFTPLUS, ERF ->
-          throw new AssertionError(op + " computes in double");
+          throw new AssertionError(op + " runs through FloatMath or the float64 kernel");
       case FLOOR -> ff((x, y, lo, hi) -> {
         for (int i = lo; i < hi; i++) {
           y[i] = (float) Math.floor(x[i]);
@@ -221,6 +235,24 @@ final class CpuElementwise {
       return ff((x, y, lo, hi) -> System.arraycopy(x, lo, y, lo, hi - lo));
     }
     return ff((x, y, lo, hi) -> Arrays.fill(y, lo, hi, 1f));
+  }
+
+  /**
+   * A float32 kernel running a {@link FloatMath} function, which takes its operands at any
+   * offsets: contiguous operands are used in place even where their offsets differ.
+   */
+  private static Kernel bulk(FloatMath.Unary f) {
+    return new Kernel() {
+      @Override
+      public void run(Object[] arrays, int[] offsets, int n) {
+        f.apply((float[]) arrays[1], offsets[1], (float[]) arrays[0], offsets[0], n);
+      }
+
+      @Override
+      public boolean anyOffsets() {
+        return true;
+      }
+    };
   }
 
   /** Elements per double chunk of {@link #viaF64}. */

@@ -1211,9 +1211,11 @@ final class CpuReduce {
   // softmax
 
   /**
-   * Softmax or log-softmax along {@code dim}, with the row maximum subtracted first: {@code y =
+   * Softmax or log-softmax along {@code dim}, with the line maximum subtracted first: {@code y =
    * e^(x - m) / sum e^(x - m)} or {@code y = x - m - log(sum e^(x - m))}; the normalizer is summed
-   * in double. A row whose maximum is infinite gives NaN, as in PyTorch.
+   * in double. A line whose maximum is infinite gives NaN, as in PyTorch. float32 runs the bulk
+   * kernels of {@link FloatMath} (SIMD where the JVM has it), every layout computing exactly what
+   * {@link #softmaxRow(FloatMath, float[], int, float[], int, int, boolean)} computes.
    */
   static void softmax(View dst, View src, int dim, boolean log) {
     if (!src.dtype().isFloatingPoint() || dst.dtype() != src.dtype()) {
@@ -1229,10 +1231,12 @@ final class CpuReduce {
     int len = lines.length;
     boolean f32 = src.dtype() == DType.FLOAT32;
     CType t = f32 ? CType.F32 : CType.F64;
+    FloatMath math = FloatMath.get();
+    int grain = f32 ? math.expGrain() : CpuLoops.GRAIN_HEAVY;
     if (lines.srcStride == 1 && lines.dstStride == 1) {
-      lines.forEach(CpuLoops.GRAIN_HEAVY, () -> new double[EXP_CHUNK], (exps, sb, db) -> {
+      lines.forEach(grain, () -> null, (none, sb, db) -> {
         if (f32) {
-          softmaxRow((float[]) src.array(), sb, (float[]) dst.array(), db, len, log, exps);
+          softmaxRow(math, (float[]) src.array(), sb, (float[]) dst.array(), db, len, log);
         } else {
           softmaxRow((double[]) src.array(), sb, (double[]) dst.array(), db, len, log);
         }
@@ -1240,25 +1244,21 @@ final class CpuReduce {
       return;
     }
     if (lines.sideBySide()) {
-      lines.forEachRun(CpuLoops.GRAIN_HEAVY, () -> new SoftmaxColumns(f32),
+      lines.forEachRun(grain, () -> new SoftmaxColumns(f32 ? math : null),
           (cols, sb, db, count) -> cols.run(src, sb, lines.srcStride, dst, db, lines.dstStride,
               count, len, log));
       return;
     }
-    lines.forEachBlock(t, CpuLoops.GRAIN_HEAVY, () -> new double[EXP_CHUNK],
-        (exps, buffer, count) -> {
-          for (int j = 0; j < count; j++) {
-            if (f32) {
-              softmaxRow((float[]) buffer, j * len, (float[]) buffer, j * len, len, log, exps);
-            } else {
-              softmaxRow((double[]) buffer, j * len, (double[]) buffer, j * len, len, log);
-            }
-          }
-        });
+    lines.forEachBlock(t, grain, () -> null, (none, buffer, count) -> {
+      for (int j = 0; j < count; j++) {
+        if (f32) {
+          softmaxRow(math, (float[]) buffer, j * len, (float[]) buffer, j * len, len, log);
+        } else {
+          softmaxRow((double[]) buffer, j * len, (double[]) buffer, j * len, len, log);
+        }
+      }
+    });
   }
-
-  /** Elements per chunk of a float32 softmax's exponentials, computed in double. */
-  private static final int EXP_CHUNK = 256;
 
   /**
    * Softmax of up to {@link #SOFTMAX_COLUMNS} neighbouring lines at once (a softmax along an
@@ -1266,27 +1266,37 @@ final class CpuReduce {
    * computing what {@link #softmaxRow} computes for each line.
    */
   private static final class SoftmaxColumns {
-    private final boolean f32;
+    private final FloatMath math;
     private final float[] rowF;
     private final float[] maxF;
+    /**
+     * float32: the partial sums of {@link FloatMath#SUM_PARTS}, partial l of line j at {@code l
+     * * SOFTMAX_COLUMNS + j}.
+     */
+    private final double[] parts;
     private final double[] rowD;
     private final double[] maxD;
-    private final double[] sum = new double[SOFTMAX_COLUMNS];
-    private final double[] exps = new double[SOFTMAX_COLUMNS];
+    private final double[] sum;
+    private final double[] exps;
 
-    SoftmaxColumns(boolean f32) {
-      this.f32 = f32;
+    /** Lines of float32 computed with {@code math}, or of float64 if it is null. */
+    SoftmaxColumns(FloatMath math) {
+      boolean f32 = math != null;
+      this.math = math;
       this.rowF = f32 ? new float[SOFTMAX_COLUMNS] : null;
       this.maxF = f32 ? new float[SOFTMAX_COLUMNS] : null;
+      this.parts = f32 ? new double[FloatMath.SUM_PARTS * SOFTMAX_COLUMNS] : null;
       this.rowD = f32 ? null : new double[SOFTMAX_COLUMNS];
       this.maxD = f32 ? null : new double[SOFTMAX_COLUMNS];
+      this.sum = f32 ? null : new double[SOFTMAX_COLUMNS];
+      this.exps = f32 ? null : new double[SOFTMAX_COLUMNS];
     }
 
     void run(View src, int sb, int ss, View dst, int db, int ds, int count, int len,
         boolean log) {
       for (int c = 0; c < count; c += SOFTMAX_COLUMNS) {
         int w = Math.min(SOFTMAX_COLUMNS, count - c);
-        if (f32) {
+        if (math != null) {
           runF32((float[]) src.array(), sb + c, ss, (float[]) dst.array(), db + c, ds, w, len,
               log);
         } else {
@@ -1296,43 +1306,41 @@ final class CpuReduce {
       }
     }
 
+    /**
+     * The float32 lines: the same float differences, {@link FloatMath#exp} and partial sums as
+     * {@link FloatMath#expSubSum}, so the same bits as a row.
+     */
     private void runF32(float[] s, int sb, int ss, float[] d, int db, int ds, int w, int len,
         boolean log) {
       float[] x = rowF;
       float[] m = maxF;
       Arrays.fill(m, 0, w, Float.NEGATIVE_INFINITY);
-      Arrays.fill(sum, 0, w, 0);
+      Arrays.fill(parts, 0.0);
       for (int k = 0; k < len; k++) {
         System.arraycopy(s, sb + k * ss, x, 0, w);
         for (int j = 0; j < w; j++) {
-          m[j] = Math.max(m[j], x[j]);
+          m[j] = x[j] > m[j] ? x[j] : m[j];
         }
       }
       for (int k = 0; k < len; k++) {
         System.arraycopy(s, sb + k * ss, x, 0, w);
         for (int j = 0; j < w; j++) {
-          exps[j] = x[j] - m[j];
+          x[j] = x[j] - m[j];
         }
+        math.exp(x, 0, x, 0, w);
+        int part = k % FloatMath.SUM_PARTS * SOFTMAX_COLUMNS;
         for (int j = 0; j < w; j++) {
-          exps[j] = Math.exp(exps[j]);
+          parts[part + j] += x[j];
         }
-        if (log) {
-          for (int j = 0; j < w; j++) {
-            sum[j] += exps[j];
-          }
-        } else {
-          for (int j = 0; j < w; j++) {
-            float e = (float) exps[j];
-            x[j] = e;
-            sum[j] += e;
-          }
+        if (!log) {
           System.arraycopy(x, 0, d, db + k * ds, w);
         }
       }
       // The normalizer per line, as a float row: 1/sum, or log(sum).
       float[] norm = new float[w];
       for (int j = 0; j < w; j++) {
-        norm[j] = log ? (float) Math.log(sum[j]) : (float) (1 / sum[j]);
+        double total = FloatMath.combine(parts, j, SOFTMAX_COLUMNS);
+        norm[j] = log ? (float) Math.log(total) : (float) (1 / total);
       }
       for (int k = 0; k < len; k++) {
         if (log) {
@@ -1400,43 +1408,19 @@ final class CpuReduce {
   }
 
   /**
-   * A float32 row. The exponentials are taken in double, chunk by chunk in {@code exps}, in a
-   * loop of their own: see {@code CpuElementwise.viaF64} for why that is faster.
+   * A float32 row, in three passes over it: the maximum, the exponentials and their sum, the
+   * scaling (or the log-softmax from x again).
    */
-  static void softmaxRow(float[] x, int xo, float[] y, int yo, int n, boolean log,
-      double[] exps) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (int i = 0; i < n; i++) {
-      max = Math.max(max, x[xo + i]);
-    }
-    double sum = 0;
-    for (int s = 0; s < n; s += exps.length) {
-      int m = Math.min(exps.length, n - s);
-      for (int i = 0; i < m; i++) {
-        exps[i] = x[xo + s + i] - max;
-      }
-      for (int i = 0; i < m; i++) {
-        exps[i] = Math.exp(exps[i]);
-      }
-      if (log) {
-        for (int i = 0; i < m; i++) {
-          sum += exps[i];
-        }
-      } else {
-        for (int i = 0; i < m; i++) {
-          float e = (float) exps[i];
-          y[yo + s + i] = e;
-          sum += e;
-        }
-      }
-    }
+  static void softmaxRow(FloatMath math, float[] x, int xo, float[] y, int yo, int n,
+      boolean log) {
+    float max = math.max(x, xo, n);
     if (log) {
-      float lse = (float) Math.log(sum);
-      for (int i = 0; i < n; i++) {
-        y[yo + i] = (x[xo + i] - max) - lse;
-      }
+      // The exponentials go to y, which the last pass overwrites, unless y is x (a buffer).
+      double sum = x != y ? math.expSubSum(x, xo, max, y, yo, n) : math.sumExpSub(x, xo, max, n);
+      math.shift(x, xo, max, (float) Math.log(sum), y, yo, n);
     } else {
-      float inv = (float) (1 / sum);
+      float inv = (float) (1 / math.expSubSum(x, xo, max, y, yo, n));
+      // In place, so a plain loop that C2 vectorizes.
       for (int i = 0; i < n; i++) {
         y[yo + i] *= inv;
       }
