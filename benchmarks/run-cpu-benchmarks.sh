@@ -17,7 +17,9 @@ mkdir -p "$out"
 for t in 1 2; do
   export OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t OMP_WAIT_POLICY=PASSIVE
   for blas in native java scalar; do
-    java -jar "$jar" MatmulBenchmark -p threads=$t -jvmArgsAppend "-Dember.blas=$blas" \
+    # -jvmArgsAppend on the command line replaces the annotation's, so the module flag is repeated.
+    java -jar "$jar" MatmulBenchmark -p threads=$t \
+      -jvmArgsAppend "--add-modules jdk.incubator.vector -Xmx8g -Dember.blas=$blas" \
       -rf json -rff "$out/matmul-$blas-$t.json"
   done
   java -jar "$jar" ElementwiseBenchmark -p threads=$t -rf json -rff "$out/elementwise-$t.json"

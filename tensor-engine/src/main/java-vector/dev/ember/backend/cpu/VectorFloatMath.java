@@ -211,6 +211,23 @@ final class VectorFloatMath implements FloatMath {
   // Softmax
 
   @Override
+  public float blockSum(float[] x, int xo, int n) {
+    // Lane l of the accumulator is exactly the scalar kernel's partial s_l (element i -> lane
+    // i % 8, added in index order), so both implementations give the same bits.
+    FloatVector acc = splat(0f);
+    int i = 0;
+    for (; i <= n - FL; i += FL) {
+      acc = acc.add(FloatVector.fromArray(F, x, xo + i));
+    }
+    float[] l = acc.toArray();
+    float s = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+    for (; i < n; i++) {
+      s += x[xo + i];
+    }
+    return s;
+  }
+
+  @Override
   public float max(float[] x, int xo, int n) {
     FloatVector m = splat(Float.NEGATIVE_INFINITY);
     int i = 0;

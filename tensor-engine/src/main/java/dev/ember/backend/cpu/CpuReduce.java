@@ -48,6 +48,8 @@ final class CpuReduce {
   private static final int BLOCK_LINES = 16;
   /** ...and at most this many elements. */
   private static final int BLOCK_ELEMENTS = 256 * 1024;
+  /** The float32 block sums and softmax kernels (SIMD when available). */
+  private static final FloatMath MATH = FloatMath.get();
 
   private CpuReduce() {}
 
@@ -337,33 +339,9 @@ final class CpuReduce {
       }
     }
 
-    /** A block sum with eight independent float accumulators (pipelined, still accurate). */
+    /** A block sum in FloatMath's fixed order (eight float partials; SIMD when available). */
     static float sum(float[] x, int off, int n) {
-      float s0 = 0;
-      float s1 = 0;
-      float s2 = 0;
-      float s3 = 0;
-      float s4 = 0;
-      float s5 = 0;
-      float s6 = 0;
-      float s7 = 0;
-      int i = 0;
-      for (; i + 8 <= n; i += 8) {
-        int j = off + i;
-        s0 += x[j];
-        s1 += x[j + 1];
-        s2 += x[j + 2];
-        s3 += x[j + 3];
-        s4 += x[j + 4];
-        s5 += x[j + 5];
-        s6 += x[j + 6];
-        s7 += x[j + 7];
-      }
-      float s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-      for (; i < n; i++) {
-        s += x[off + i];
-      }
-      return s;
+      return MATH.blockSum(x, off, n);
     }
 
     static float max(float[] x, int off, int n, float m) {

@@ -67,6 +67,15 @@ interface FloatMath {
   float max(float[] x, int xo, int n);
 
   /**
+   * The float sum of {@code x[xo .. xo + n)} in a fixed order, the same in every implementation
+   * (so a reduction's bits never depend on SIMD): element {@code i < n - n % 8} goes to float
+   * partial {@code i % 8}, the partials combine as {@code ((s0 + s1) + (s2 + s3)) + ((s4 + s5) +
+   * (s6 + s7))}, then the last {@code n % 8} elements are added in order. Meant for blocks of about
+   * a thousand elements, whose sums the caller adds in double.
+   */
+  float blockSum(float[] x, int xo, int n);
+
+  /**
    * {@code y = e^(x - c)}, with {@code x - c} rounded to float first, and returns the sum of the
    * float results, added in the {@linkplain #SUM_PARTS fixed order}.
    */

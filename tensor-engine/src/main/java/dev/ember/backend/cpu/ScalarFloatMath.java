@@ -78,6 +78,35 @@ final class ScalarFloatMath implements FloatMath {
   }
 
   @Override
+  public float blockSum(float[] x, int xo, int n) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      int j = xo + i;
+      s0 += x[j];
+      s1 += x[j + 1];
+      s2 += x[j + 2];
+      s3 += x[j + 3];
+      s4 += x[j + 4];
+      s5 += x[j + 5];
+      s6 += x[j + 6];
+      s7 += x[j + 7];
+    }
+    float s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    for (; i < n; i++) {
+      s += x[xo + i];
+    }
+    return s;
+  }
+
+  @Override
   public float max(float[] x, int xo, int n) {
     float m = Float.NEGATIVE_INFINITY;
     for (int i = 0; i < n; i++) {

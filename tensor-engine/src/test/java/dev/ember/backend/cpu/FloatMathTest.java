@@ -293,6 +293,27 @@ class FloatMathTest {
     assertEquals(5f, m.max(withNan, 0, withNan.length), name + " max skips NaN");
   }
 
+  @Test
+  void blockSumIsTheSameBitsInBothImplementationsAndAccurate() {
+    Random rnd = new Random(11);
+    for (int n : new int[] {0, 1, 7, 8, 9, 63, 1000, 1024, 1031}) {
+      float[] x = new float[n + 5];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) (rnd.nextGaussian() * 1e3);
+      }
+      float simd = FloatMath.simd().blockSum(x, 3, n);
+      float scalar = FloatMath.scalar().blockSum(x, 3, n);
+      assertEquals(Float.floatToIntBits(scalar), Float.floatToIntBits(simd), "n=" + n);
+      double exact = 0;
+      double abs = 0;
+      for (int i = 3; i < 3 + n; i++) {
+        exact += x[i];
+        abs += Math.abs(x[i]);
+      }
+      assertEquals(exact, simd, 1e-6 * abs + 1e-30, "n=" + n);
+    }
+  }
+
   /**
    * float32 softmax along the last dim (rows), an outer dim (lines side by side) and through
    * gathered blocks gives the same bits, on any number of threads.
