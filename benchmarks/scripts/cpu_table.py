@@ -19,14 +19,20 @@ def load(path):
 
 
 def jmh_scores(path):
-    """{(benchmark method, params tuple): score in the benchmark's time unit (ms or us)}."""
+    """{(benchmark method, params tuple): median iteration time in ms}.
+
+    The median of the measurement iterations rather than JMH's mean: on a shared 2-vCPU VM an
+    iteration now and then runs while the other vCPU is taken away, and the median ignores it
+    (the references report the median of their rounds too).
+    """
     out = {}
     for r in load(path):
         method = r["benchmark"].rsplit(".", 1)[1]
         params = tuple(sorted(r.get("params", {}).items()))
         unit = r["primaryMetric"]["scoreUnit"]
-        ms = r["primaryMetric"]["score"] * (1e-3 if unit.startswith("us") else 1.0)
-        out[(method, params)] = ms
+        raw = sorted(v for fork in r["primaryMetric"]["rawData"] for v in fork)
+        median = raw[len(raw) // 2] if len(raw) % 2 else (raw[len(raw) // 2 - 1] + raw[len(raw) // 2]) / 2
+        out[(method, params)] = median * (1e-3 if unit.startswith("us") else 1.0)
     return out
 
 
@@ -46,7 +52,8 @@ def machine():
 
 def main():
     d = sys.argv[1]
-    print(f"Machine: {machine()}. Date: {datetime.date.today()}.\n")
+    print(f"Machine: {machine()}. Date: {datetime.date.today()}. Each figure is the median of its "
+          "measurement rounds.\n")
 
     ref = {t: load(os.path.join(d, f"reference-{t}.json")) for t in (1, 2)}
     netlib = jmh_scores(os.path.join(d, "netlib-java.json"))
