@@ -489,6 +489,16 @@ public final class Tensor {
     return this;
   }
 
+  /**
+   * Moves this tensor out of every scope: it lives until the garbage collector frees it. For
+   * long-lived state created while a scope may be open (parameters, buffers, optimizer state).
+   * Returns this.
+   */
+  public Tensor persist() {
+    moveToScope(null);
+    return this;
+  }
+
   Scope ownerScope() {
     return scope;
   }

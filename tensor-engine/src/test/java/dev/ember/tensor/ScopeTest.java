@@ -39,6 +39,21 @@ class ScopeTest {
   }
 
   @Test
+  void persistEscapesEveryScope() {
+    Tensor state;
+    Tensor other;
+    try (Scope outer = Tensor.scope()) {
+      try (Scope s = Tensor.scope()) {
+        state = Tensor.ones(2).persist();
+        other = Tensor.ones(2);
+      }
+    }
+    assertTrue(other.isReleased());
+    assertFalse(state.isReleased());
+    assertArrayEquals(new float[] {1, 1}, state.toFloatArray(), 0);
+  }
+
+  @Test
   void aViewKeepsItsStorageAliveAfterTheBaseIsReleased() {
     Tensor view;
     Tensor base;
