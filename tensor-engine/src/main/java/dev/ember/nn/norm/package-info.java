@@ -1,0 +1,2 @@
+/** Normalization layers: {@code BatchNorm1d}, {@code BatchNorm2d}, {@code LayerNorm}. */
+package dev.ember.nn.norm;
