@@ -461,8 +461,8 @@ public final class F {
     Tensor ret = switch (reduction) {
       case NONE -> smooth;
       case SUM -> smooth.sum();
-      // torch 1.13 divides the unweighted smoothing term by every element, ignored ones included.
-      case MEAN -> weight == null ? smooth.mean()
+      // As nllLoss: the mean is over the targets that are not ignored (weighted, with weights).
+      case MEAN -> weight == null ? smooth.sum().div(Math.max(1, ignored.logicalNot().sum().item()))
           : smooth.sum().div(weight.indexSelect(0, t.maskedSelect(ignored.logicalNot())).sum());
     };
     return nll.mul(1 - labelSmoothing).add(ret.mul(labelSmoothing / c));

@@ -43,12 +43,14 @@ public final class Init {
    * @throws IllegalArgumentException for a tensor with fewer than 2 dims
    */
   public static int fanIn(Tensor t) {
-    return t.size(1) * receptive(t);
+    int r = receptive(t);
+    return t.size(1) * r;
   }
 
   /** {@code fan_out} of a weight: {@code size(0)} times the receptive field. */
   public static int fanOut(Tensor t) {
-    return t.size(0) * receptive(t);
+    int r = receptive(t);
+    return t.size(0) * r;
   }
 
   private static int receptive(Tensor t) {

@@ -14,7 +14,7 @@ import java.util.Map;
  * the shortest decimal the generator wrote (going through double first could round twice), and
  * integers must stay exact up to 2^63.
  */
-final class Json {
+public final class Json {
   private final String s;
   private int pos;
 
@@ -23,21 +23,21 @@ final class Json {
   }
 
   /** A JSON number, as written. */
-  record Num(String text) {
+  public record Num(String text) {
     /** Whether the literal is an integer (no fraction, no exponent). */
-    boolean isIntegral() {
+    public boolean isIntegral() {
       return text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0;
     }
 
-    long asLong() {
+    public long asLong() {
       return Long.parseLong(text);
     }
 
-    double asDouble() {
+    public double asDouble() {
       return Double.parseDouble(text);
     }
 
-    float asFloat() {
+    public float asFloat() {
       return Float.parseFloat(text);
     }
 
@@ -57,7 +57,7 @@ final class Json {
    *
    * @throws IllegalArgumentException naming the offset of a syntax error
    */
-  static Object parse(String text) {
+  public static Object parse(String text) {
     Json p = new Json(text);
     Object v = p.value();
     p.skipWs();
