@@ -2,6 +2,7 @@ package dev.ember.nn;
 
 import dev.ember.autograd.Autograd;
 import dev.ember.autograd.GradMode;
+import dev.ember.autograd.SavedTensor;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Generator;
 import dev.ember.tensor.Tensor;
@@ -35,11 +36,27 @@ public final class F {
               + " (expected input of shape (*, " + (weight.dim() == 2 ? weight.size(1) : "?")
               + "))");
     }
-    if (input.dim() == 2 && bias != null) {
-      return bias.addmm(input, weight.t());
+    int in = weight.size(1);
+    int out = weight.size(0);
+    Tensor x2 = input.dim() == 2 ? input : input.reshape(-1, in);
+    Tensor y;
+    try (GradMode ng = Autograd.noGrad()) {
+      y = bias != null ? bias.addmm(x2, weight.t()) : x2.matmul(weight.t());
     }
-    Tensor y = input.matmul(weight.t());
-    return bias == null ? y : y.add(bias);
+    // Fused backward: the weight's gradient is computed as g^T x, already in W's (out, in)
+    // layout, rather than (x^T g)^T through a transposed view that accumulation would copy.
+    SavedTensor sx = SavedTensor.of(x2);
+    SavedTensor sw = SavedTensor.of(weight);
+    Autograd.record("LinearBackward", y, (g, n) -> new Tensor[] {
+        n[0] ? g.matmul(sw.get()) : null,
+        n[1] ? g.t().matmul(sx.get()) : null,
+        n[2] ? g.sum(0) : null}, x2, weight, bias);
+    if (input.dim() == 2) {
+      return y;
+    }
+    int[] shape = input.shape();
+    shape[shape.length - 1] = out;
+    return y.reshape(shape);
   }
 
   // ---------------------------------------------------------------------------------------------
