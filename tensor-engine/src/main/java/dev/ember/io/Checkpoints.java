@@ -4,6 +4,7 @@ import dev.ember.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -201,7 +202,7 @@ public final class Checkpoints {
               + " of type " + (k == null ? "null" : k.getClass().getName())
               + "; keys are String, Integer or Long");
         }
-        entries.add(List.of(key,
+        entries.add(Arrays.asList(key,
             encode(e.getValue(), child(path, String.valueOf(k)), tensors, depth + 1)));
       }
       return Map.of("map", entries);
