@@ -78,7 +78,7 @@ public final class Csv {
     }
   }
 
-  /** Reads a comma-separated file of numbers into float32, with the {@link Options#DEFAULT} rules. */
+  /** Reads a comma-separated file of numbers into float32 ({@link Options#DEFAULT} rules). */
   public static Tensor read(Path path) throws IOException {
     return read(path, Options.DEFAULT);
   }

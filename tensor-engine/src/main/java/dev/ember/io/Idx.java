@@ -63,12 +63,15 @@ public final class Idx {
     }
   }
 
-  /** Reads IDX data from a stream (gzipped or not) into its default dtype; see {@link #read(Path)}. */
+  /** Reads IDX data from a stream (gzipped or not) into its default dtype (see read(Path)). */
   public static Tensor read(InputStream in) throws IOException {
     return read(in, null, 1, "IDX stream");
   }
 
-  /** Reads IDX data from a stream (gzipped or not) into {@code dtype}; see {@link #read(Path, DType)}. */
+  /**
+   * Reads IDX data from a stream (gzipped or not) into {@code dtype}; see {@link #read(Path,
+   * DType)}.
+   */
   public static Tensor read(InputStream in, DType dtype) throws IOException {
     return read(in, dtype, 1, "IDX stream");
   }
@@ -130,7 +133,8 @@ public final class Idx {
       return parse(maybeGunzip(raw), dtype, scale, what);
     } catch (EOFException | ZipException e) {
       // Only the gzip layer throws these (the IDX reader counts bytes itself).
-      throw new FormatException(what + ": corrupt or truncated gzip data (" + e.getMessage() + ")", e);
+      throw new FormatException(what + ": corrupt or truncated gzip data (" + e.getMessage() + ")",
+          e);
     }
   }
 
@@ -143,7 +147,8 @@ public final class Idx {
     }
     if (head[0] != 0 || head[1] != 0) {
       throw new FormatException(what + ": bad magic number " + hex(head)
-          + ": an IDX file starts with 00 00, a type byte (08 09 0B 0C 0D 0E) and the number of dims");
+          + ": an IDX file starts with 00 00, a type byte (08 09 0B 0C 0D 0E)"
+          + " and the number of dims");
     }
     Elem elem = switch (head[2]) {
       case 0x08 -> Elem.U8;
@@ -171,7 +176,8 @@ public final class Idx {
     DType dst = dtype != null ? dtype : elem == Elem.F32 ? DType.FLOAT32
         : elem == Elem.F64 ? DType.FLOAT64 : DType.INT32;
     if (elem.floating && !dst.isFloatingPoint()) {
-      throw new IllegalArgumentException(what + ": holds " + (elem == Elem.F32 ? "float32" : "float64")
+      throw new IllegalArgumentException(what + ": holds "
+          + (elem == Elem.F32 ? "float32" : "float64")
           + " data; reading it as " + dst + " would truncate: read it as a floating-point dtype"
           + " and convert explicitly");
     }

@@ -90,7 +90,8 @@ public final class Npy {
     }
     for (int i = 0; i < MAGIC.length; i++) {
       if (pre[i] != MAGIC[i]) {
-        throw new FormatException(what + ": not a .npy file (bad magic number; expected \\x93NUMPY)");
+        throw new FormatException(what
+            + ": not a .npy file (bad magic number; expected \\x93NUMPY)");
       }
     }
     int major = pre[6] & 0xff;
@@ -117,7 +118,9 @@ public final class Npy {
       throw new FormatException(what + ": truncated header: expected " + hlen + " bytes, got "
           + hb.length);
     }
-    String header = new String(hb, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    // Versions 1.0 and 2.0 are latin-1; 3.0 exists only to allow UTF-8 (structured field names).
+    String header = new String(hb,
+        major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     Map<String, Object> dict = HeaderParser.parse(header, what);
     if (!dict.keySet().equals(Set.of("descr", "fortran_order", "shape"))) {
       throw new FormatException(what + ": header keys " + dict.keySet()

@@ -4,9 +4,11 @@
  * <table>
  *   <caption>Formats</caption>
  *   <tr><th>class</th><th>format</th><th>read</th><th>write</th></tr>
- *   <tr><td>{@link dev.ember.io.Idx}</td><td>IDX (MNIST), gzipped or not</td><td>yes</td><td>no</td></tr>
+ *   <tr><td>{@link dev.ember.io.Idx}</td><td>IDX (MNIST), gzipped or not</td><td>yes</td>
+ *       <td>no</td></tr>
  *   <tr><td>{@link dev.ember.io.Csv}</td><td>numeric CSV</td><td>yes</td><td>no</td></tr>
- *   <tr><td>{@link dev.ember.io.Npy}</td><td>NumPy {@code .npy} 1.0/2.0/3.0</td><td>yes</td><td>yes</td></tr>
+ *   <tr><td>{@link dev.ember.io.Npy}</td><td>NumPy {@code .npy} 1.0/2.0/3.0</td><td>yes</td>
+ *       <td>yes</td></tr>
  *   <tr><td>{@link dev.ember.io.Npz}</td><td>NumPy {@code .npz}</td><td>yes</td><td>yes</td></tr>
  *   <tr><td>{@link dev.ember.io.SafeTensors}</td><td>safetensors</td><td>yes</td><td>yes</td></tr>
  *   <tr><td>{@link dev.ember.io.Checkpoints}</td><td>nested state (model, optimizer) in one
