@@ -3,6 +3,7 @@ package dev.ember.nn;
 import dev.ember.autograd.Autograd;
 import dev.ember.autograd.GradMode;
 import dev.ember.autograd.SavedTensor;
+import dev.ember.tensor.Conv;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Generator;
 import dev.ember.tensor.Tensor;
@@ -57,6 +58,46 @@ public final class F {
     int[] shape = input.shape();
     shape[shape.length - 1] = out;
     return y.reshape(shape);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Convolution and pooling (see dev.ember.tensor.Conv for shapes and checks)
+
+  /** 1-D convolution: input (N, C, L), weight (O, C / groups, K). */
+  public static Tensor conv1d(Tensor input, Tensor weight, Tensor bias, int stride, int padding,
+      int dilation, int groups) {
+    return Conv.conv1d(input, weight, bias, stride, padding, dilation, groups);
+  }
+
+  /** 2-D convolution: input (N, C, H, W), weight (O, C / groups, kH, kW). */
+  public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride,
+      int[] padding, int[] dilation, int groups) {
+    return Conv.conv2d(input, weight, bias, stride, padding, dilation, groups);
+  }
+
+  /** 2-D transposed convolution: input (N, C, H, W), weight (C, O / groups, kH, kW). */
+  public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, int[] stride,
+      int[] padding, int[] outputPadding, int groups, int[] dilation) {
+    return Conv.convTranspose2d(input, weight, bias, stride, padding, outputPadding, groups,
+        dilation);
+  }
+
+  /** Max pooling over (kH, kW) windows. */
+  public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding,
+      int[] dilation, boolean ceilMode) {
+    return Conv.maxPool2d(input, kernel, stride, padding, dilation, ceilMode);
+  }
+
+  /** Average pooling over (kH, kW) windows; {@code divisorOverride} 0 for none. */
+  public static Tensor avgPool2d(Tensor input, int[] kernel, int[] stride, int[] padding,
+      boolean ceilMode, boolean countIncludePad, int divisorOverride) {
+    return Conv.avgPool2d(input, kernel, stride, padding, ceilMode, countIncludePad,
+        divisorOverride);
+  }
+
+  /** Adaptive average pooling to {oH, oW}. */
+  public static Tensor adaptiveAvgPool2d(Tensor input, int[] outputSize) {
+    return Conv.adaptiveAvgPool2d(input, outputSize);
   }
 
   // ---------------------------------------------------------------------------------------------

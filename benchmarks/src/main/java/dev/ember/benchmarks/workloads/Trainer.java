@@ -1,0 +1,117 @@
+package dev.ember.benchmarks.workloads;
+
+import dev.ember.autograd.Autograd;
+import dev.ember.autograd.GradMode;
+import dev.ember.data.DataLoader;
+import dev.ember.data.TensorDataset;
+import dev.ember.nn.F;
+import dev.ember.nn.Module;
+import dev.ember.nn.Reduction;
+import dev.ember.optim.Adam;
+import dev.ember.optim.Optimizer;
+import dev.ember.tensor.Generator;
+import dev.ember.tensor.Scope;
+import dev.ember.tensor.Tensor;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+
+/**
+ * Trains a workload exactly as WORKLOADS.md defines it: Adam(lr 1e-3, betas (0.9, 0.999), eps
+ * 1e-8), softmax cross-entropy, reshuffled every epoch (seeded), last partial batch kept. Only
+ * the training loop is timed (shuffle, gather, forward, backward, step), with the data already in
+ * memory; test accuracy is measured after the last epoch.
+ */
+public final class Trainer {
+  private Trainer() {}
+
+  /** What a run measured. */
+  public record Result(Workload workload, long seed, int epochs, double accuracy,
+      double samplesPerSecond, double lastLoss, double peakHeapMiB) {
+    /** One JSON object on one line. */
+    public String toJson() {
+      return String.format(java.util.Locale.ROOT,
+          "{\"system\": \"ember\", \"workload\": \"%s\", \"seed\": %d, \"accuracy\": %.4f,"
+              + " \"samples_per_s\": %.1f, \"epochs\": %d, \"last_loss\": %.4f,"
+              + " \"peak_heap_mib\": %.1f}",
+          workload.name().toLowerCase(java.util.Locale.ROOT), seed, accuracy, samplesPerSecond,
+          epochs, lastLoss, peakHeapMiB);
+    }
+  }
+
+  /**
+   * Trains {@code w} from seed {@code seed} for {@code epochs} epochs on (trainImages (N, 28,
+   * 28) in [0, 1], trainLabels (N) int64) and evaluates on the test pair.
+   */
+  public static Result run(Workload w, long seed, int epochs, Tensor trainImages,
+      Tensor trainLabels, Tensor testImages, Tensor testLabels) {
+    Generator.manualSeed(seed);
+    Module model = w.network();
+    Optimizer opt = new Adam(model.parameters(), 1e-3);
+    DataLoader<Tensor[], Tensor[]> loader =
+        DataLoader.builder(new TensorDataset(w.layout(trainImages), trainLabels))
+            .batchSize(w.batchSize()).shuffle(true).seed(seed).dropLast(false).build();
+    resetPeaks();
+    long trainNanos = 0;
+    long samples = 0;
+    Tensor last = null;
+    model.train();
+    for (int epoch = 0; epoch < epochs; epoch++) {
+      long t0 = System.nanoTime();
+      for (Tensor[] batch : loader) {
+        try (Scope s = Tensor.scope()) {
+          opt.zeroGrad();
+          Tensor loss = F.crossEntropy(model.forward(batch[0]), batch[1], null, -100,
+              Reduction.MEAN, 0);
+          loss.backward();
+          opt.step();
+          samples += batch[1].size(0);
+          last = loss.detach().keep();
+        }
+      }
+      trainNanos += System.nanoTime() - t0;
+    }
+    double accuracy = accuracy(model, w.layout(testImages), testLabels);
+    double lastLoss = last == null ? Double.NaN : last.item();
+    return new Result(w, seed, epochs, accuracy, samples / (trainNanos / 1e9), lastLoss,
+        peakHeapMiB());
+  }
+
+  /** The fraction of {@code images} whose arg-max class is the label, in evaluation mode. */
+  public static double accuracy(Module model, Tensor images, Tensor labels) {
+    model.eval();
+    long correct = 0;
+    int n = images.size(0);
+    try (GradMode ng = Autograd.noGrad()) {
+      for (int i = 0; i < n; i += 1000) {
+        try (Scope s = Tensor.scope()) {
+          int len = Math.min(1000, n - i);
+          Tensor pred = model.forward(images.narrow(0, i, len)).argmax(1);
+          correct += (long) pred.eq(labels.narrow(0, i, len)).sum().item();
+        }
+      }
+    }
+    model.train();
+    return (double) correct / n;
+  }
+
+  private static void resetPeaks() {
+    System.gc();
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        pool.resetPeakUsage();
+      }
+    }
+  }
+
+  /** The sum of the heap pools' peak usage since the last reset, in MiB. */
+  private static double peakHeapMiB() {
+    long bytes = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        bytes += pool.getPeakUsage().getUsed();
+      }
+    }
+    return bytes / (1024.0 * 1024.0);
+  }
+}
