@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -198,6 +199,8 @@ public final class DataLoader<T, B> implements Iterable<B> {
     private final int epoch;
     private final List<int[]> batches;
     private final ExecutorService pool;
+    /** The pool's threads, so that close() can wait until every one has ended. */
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final Cleaner.Cleanable cleanable;
     private final ArrayDeque<Future<B>> inFlight = new ArrayDeque<>();
     private int position;
@@ -209,7 +212,7 @@ public final class DataLoader<T, B> implements Iterable<B> {
       this.epoch = epoch;
       this.batches = loader.batchSampler.batches(epoch);
       if (loader.numWorkers > 0 && !batches.isEmpty()) {
-        pool = newPool(loader.threadPrefix() + "e" + epoch + "-w", loader.numWorkers);
+        pool = newPool(loader.threadPrefix() + "e" + epoch + "-w", loader.numWorkers, threads);
         // The cleaning action holds the pool only, so an abandoned iterator stays collectable.
         cleanable = CLEANER.register(this, new Shutdown(pool));
         int window = loader.numWorkers * loader.prefetchFactor;
@@ -222,15 +225,16 @@ public final class DataLoader<T, B> implements Iterable<B> {
       }
     }
 
-    private static ExecutorService newPool(String prefix, int threads) {
+    private static ExecutorService newPool(String prefix, int size, List<Thread> threads) {
       AtomicInteger count = new AtomicInteger();
       ThreadFactory factory = r -> {
         Thread t = new Thread(r, prefix + count.getAndIncrement());
         t.setDaemon(true);
+        threads.add(t);
         return t;
       };
       return new ThreadPoolExecutor(
-          threads, threads, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), factory);
+          size, size, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), factory);
     }
 
     private void submitNext() {
@@ -324,12 +328,15 @@ public final class DataLoader<T, B> implements Iterable<B> {
       inFlight.clear();
       if (pool != null) {
         cleanable.clean();
-        try {
-          while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
-            // A worker is still inside a long fetch; keep waiting so no thread outlives close().
+        // Joined rather than awaitTermination: the pool terminates a moment before its last
+        // thread has returned, and no thread may outlive close().
+        for (Thread t : threads) {
+          try {
+            t.join();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
           }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
         }
       }
     }
