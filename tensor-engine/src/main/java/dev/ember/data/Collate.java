@@ -12,7 +12,8 @@ import java.util.List;
  * <table>
  *   <caption>default collation of a list of n items</caption>
  *   <tr><th>item type</th><th>batch</th></tr>
- *   <tr><td>{@code Tensor} of shape S</td><td>{@code {stack(items)}}: one tensor (n, S...)</td></tr>
+ *   <tr><td>{@code Tensor} of shape S</td>
+ *       <td>{@code {stack(items)}}: one tensor (n, S...)</td></tr>
  *   <tr><td>{@code Number} or {@code Boolean}</td><td>{@code {tensor of shape (n)}}</td></tr>
  *   <tr><td>{@code Tensor[]} or {@code Object[]} of k components (each a tensor, number or
  *       boolean)</td><td>k tensors, component j collated as above</td></tr>

@@ -31,7 +31,8 @@ public final class ConcatDataset<T> implements Dataset<T> {
     for (int k = 0; k < datasets.size(); k++) {
       total += datasets.get(k).size();
       if (total > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("ConcatDataset: total size " + total + " exceeds 2^31 - 1");
+        throw new IllegalArgumentException(
+            "ConcatDataset: total size " + total + " exceeds 2^31 - 1");
       }
       cumulative[k] = (int) total;
     }

@@ -167,7 +167,8 @@ public final class DataLoader<T, B> implements Iterable<B> {
 
   static String describe(int batch, int epoch, int[] indices) {
     StringBuilder sb = new StringBuilder();
-    sb.append("batch ").append(batch).append(" of epoch ").append(epoch).append(" (dataset indices [");
+    sb.append("batch ").append(batch).append(" of epoch ").append(epoch);
+    sb.append(" (dataset indices [");
     for (int i = 0; i < Math.min(indices.length, MAX_INDICES_SHOWN); i++) {
       sb.append(i == 0 ? "" : ", ").append(indices[i]);
     }
@@ -243,7 +244,8 @@ public final class DataLoader<T, B> implements Iterable<B> {
     }
 
     /** A task that references the loader, never this iterator. */
-    private static <B> Callable<B> task(DataLoader<?, B> loader, int[] indices, int epoch, int batch) {
+    private static <B> Callable<B> task(
+        DataLoader<?, B> loader, int[] indices, int epoch, int batch) {
       return () -> fetchNamed(loader, indices, epoch, batch);
     }
 
@@ -304,10 +306,12 @@ public final class DataLoader<T, B> implements Iterable<B> {
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
         if (cause instanceof DataLoaderException) {
-          // A new exception, so the consumer's stack is in the trace too; the worker's is in the cause.
+          // A new exception, so that the consumer's stack is in the trace too; the worker's is in
+          // the cause.
           throw new DataLoaderException(cause.getMessage(), cause.getCause());
         }
-        throw new DataLoaderException(describe(batch, epoch, batches.get(batch)) + " failed: " + cause, cause);
+        throw new DataLoaderException(
+            describe(batch, epoch, batches.get(batch)) + " failed: " + cause, cause);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new DataLoaderException(
@@ -447,7 +451,8 @@ public final class DataLoader<T, B> implements Iterable<B> {
     /** Batches in flight per worker (default 2; only with workers). */
     public Builder<T, B> prefetchFactor(int prefetchFactor) {
       if (prefetchFactor < 1) {
-        throw new IllegalArgumentException("prefetch_factor must be positive, got " + prefetchFactor);
+        throw new IllegalArgumentException(
+            "prefetch_factor must be positive, got " + prefetchFactor);
       }
       this.prefetchFactor = prefetchFactor;
       return this;
@@ -482,7 +487,8 @@ public final class DataLoader<T, B> implements Iterable<B> {
       if (batchSampler != null
           && ((batchSize != null && batchSize != 1) || shuffle || sampler != null || dropLast)) {
         throw new IllegalArgumentException(
-            "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last");
+            "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and"
+                + " drop_last");
       }
       if (sampler != null && shuffle) {
         throw new IllegalArgumentException("sampler option is mutually exclusive with shuffle");
@@ -495,7 +501,9 @@ public final class DataLoader<T, B> implements Iterable<B> {
       BatchSampler bs = batchSampler;
       if (bs == null) {
         int n = dataset.size();
-        Sampler smp = sampler != null ? sampler : shuffle ? new RandomSampler(n, false, n, s) : new SequentialSampler(n);
+        Sampler smp = sampler != null
+            ? sampler
+            : shuffle ? new RandomSampler(n, false, n, s) : new SequentialSampler(n);
         bs = new BatchSampler(smp, batchSize == null ? 1 : batchSize, dropLast);
       }
       return new DataLoader<>(this, bs, s);

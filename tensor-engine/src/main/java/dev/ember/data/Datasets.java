@@ -12,16 +12,19 @@ public final class Datasets {
 
   /**
    * Splits {@code dataset} into non-overlapping random subsets of the given lengths, like PyTorch's
-   * {@code random_split}: one {@code randperm(sum(lengths), generator)} cut into consecutive pieces.
+   * {@code random_split}: one {@code randperm(sum(lengths), generator)} cut into consecutive
+   * pieces.
    *
    * @throws IllegalArgumentException if a length is negative or the lengths do not sum to the
    *     dataset's size
    */
-  public static <T> List<Subset<T>> randomSplit(Dataset<T> dataset, int[] lengths, Generator generator) {
+  public static <T> List<Subset<T>> randomSplit(
+      Dataset<T> dataset, int[] lengths, Generator generator) {
     long sum = 0;
     for (int i = 0; i < lengths.length; i++) {
       if (lengths[i] < 0) {
-        throw new IllegalArgumentException("random_split: length at index " + i + " is negative: " + lengths[i]);
+        throw new IllegalArgumentException(
+            "random_split: length at index " + i + " is negative: " + lengths[i]);
       }
       sum += lengths[i];
     }

@@ -1,5 +1,6 @@
 package dev.ember.data;
 
+import dev.ember.tensor.Generator;
 import dev.ember.tensor.Tensor;
 
 /**
@@ -32,7 +33,8 @@ public final class PartitionSampler extends Sampler {
    */
   public PartitionSampler(int[] indices, int partition, long seed) {
     if (partition < 0) {
-      throw new IllegalArgumentException("PartitionSampler: partition must be non-negative, got " + partition);
+      throw new IllegalArgumentException(
+          "PartitionSampler: partition must be non-negative, got " + partition);
     }
     this.indices = indices.clone();
     this.partition = partition;
@@ -41,7 +43,8 @@ public final class PartitionSampler extends Sampler {
 
   private static int[] range(int size) {
     if (size < 0) {
-      throw new IllegalArgumentException("PartitionSampler: size must be non-negative, got " + size);
+      throw new IllegalArgumentException(
+          "PartitionSampler: size must be non-negative, got " + size);
     }
     int[] r = new int[size];
     for (int i = 0; i < size; i++) {
@@ -63,7 +66,8 @@ public final class PartitionSampler extends Sampler {
   @Override
   public int[] indices(int epoch) {
     checkEpoch(epoch);
-    long[] perm = Tensor.randperm(indices.length, Seeds.forPartition(seed, epoch, partition)).toLongArray();
+    Generator gen = Seeds.forPartition(seed, epoch, partition);
+    long[] perm = Tensor.randperm(indices.length, gen).toLongArray();
     int[] out = new int[indices.length];
     for (int i = 0; i < out.length; i++) {
       out[i] = indices[(int) perm[i]];

@@ -43,7 +43,8 @@ public final class RandomSampler extends Sampler {
           "num_samples should be a positive integer value, but got num_samples=" + numSamples);
     }
     if (n == 0) {
-      throw new IllegalArgumentException("RandomSampler: cannot draw " + numSamples + " samples from an empty dataset");
+      throw new IllegalArgumentException(
+          "RandomSampler: cannot draw " + numSamples + " samples from an empty dataset");
     }
     this.n = n;
     this.replacement = replacement;

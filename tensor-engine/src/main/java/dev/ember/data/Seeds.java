@@ -56,7 +56,7 @@ public final class Seeds {
     return new Generator(derive(seed, SAMPLE, epoch, index));
   }
 
-  /** The generator of a partition's shuffle in {@code epoch}: path {@code (3, epoch, partition)}. */
+  /** The generator of a partition's shuffle in {@code epoch}: path (3, epoch, partition). */
   public static Generator forPartition(long seed, int epoch, int partition) {
     return new Generator(derive(seed, PARTITION, epoch, partition));
   }

@@ -37,7 +37,8 @@ public final class TensorDataset implements Dataset<Tensor[]> {
       }
       if (tensors[k].size(0) != tensors[0].size(0)) {
         throw new IllegalArgumentException(
-            "Size mismatch between tensors: tensor 0 has shape " + Arrays.toString(tensors[0].shape())
+            "Size mismatch between tensors: tensor 0 has shape "
+                + Arrays.toString(tensors[0].shape())
                 + " but tensor " + k + " has shape " + Arrays.toString(tensors[k].shape()));
       }
     }

@@ -60,7 +60,8 @@ public final class WeightedRandomSampler extends Sampler {
     }
     if (!(total > 0)) {
       throw new IllegalArgumentException(
-          "invalid multinomial distribution (sum of probabilities <= 0): " + weights.length + " weights sum to " + total);
+          "invalid multinomial distribution (sum of probabilities <= 0): " + weights.length
+              + " weights sum to " + total);
     }
     if (!replacement && numSamples > positive) {
       throw new IllegalArgumentException(

@@ -60,7 +60,8 @@ public final class Functional {
   public static Tensor crop(Tensor img, int top, int left, int height, int width) {
     checkImage("crop", img, 2);
     if (height < 0 || width < 0) {
-      throw new IllegalArgumentException("crop: height and width must be non-negative, got " + height + "x" + width);
+      throw new IllegalArgumentException(
+          "crop: height and width must be non-negative, got " + height + "x" + width);
     }
     int h = height(img);
     int w = width(img);
@@ -161,7 +162,8 @@ public final class Functional {
   public static Tensor resize(Tensor img, int height, int width, Interpolation interpolation) {
     checkImage("resize", img, 2);
     if (height <= 0 || width <= 0) {
-      throw new IllegalArgumentException("resize: output size must be positive, got " + height + "x" + width);
+      throw new IllegalArgumentException(
+          "resize: output size must be positive, got " + height + "x" + width);
     }
     int h = height(img);
     int w = width(img);
@@ -270,10 +272,11 @@ public final class Functional {
    * The image rotated by {@code angle} degrees counter-clockwise about {@code center}
    * (torchvision's {@code rotate} for tensors).
    *
-   * <p>Geometry: pixel (row i, column j) has center {@code (x, y) = (j + 0.5, i + 0.5)}; with {@code
-   * c} the rotation center (default the image center {@code (W / 2, H / 2)}), output pixel {@code p}
-   * reads the input at {@code c + R(-angle) (p - c)}, i.e. the content turns counter-clockwise on
-   * screen for a positive angle. Reads outside the input give {@code fill} (nearest: where the
+   * <p>Geometry: pixel (row i, column j) has center {@code (x, y) = (j + 0.5, i + 0.5)}; with
+   * {@code c} the rotation center (default the image center {@code (W / 2, H / 2)}), output pixel
+   * {@code p} reads the input at {@code c + R(angle) (p - c)}, with {@code R(a) = [[cos a, -sin a],
+   * [sin a, cos a]]} acting on (x, y) with y pointing down: the content turns counter-clockwise
+   * on screen for a positive angle (90 degrees: output row 0 is the input's last column). Reads outside the input give {@code fill} (nearest: where the
    * nearest pixel lies outside; bilinear: torchvision's blend {@code v * m + (1 - m) * fill}, with
    * {@code v} the zero-padded interpolation and {@code m} the interpolated in-bounds mask). With
    * {@code fill == null}, outside reads are zero without the blend (torchvision's {@code
@@ -295,7 +298,8 @@ public final class Functional {
     int w = width(img);
     int c = channels(img);
     if (center != null && center.length != 2) {
-      throw new IllegalArgumentException("rotate: center must be (x, y), got " + Arrays.toString(center));
+      throw new IllegalArgumentException(
+          "rotate: center must be (x, y), got " + Arrays.toString(center));
     }
     if (fill != null && fill.length != 1 && fill.length != c) {
       throw new IllegalArgumentException(

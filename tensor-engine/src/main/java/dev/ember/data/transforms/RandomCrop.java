@@ -42,9 +42,11 @@ public final class RandomCrop implements Transform<Tensor, Tensor> {
    *     than 4 values or a negative one
    */
   public RandomCrop(
-      int height, int width, int[] padding, boolean padIfNeeded, double fill, PaddingMode paddingMode) {
+      int height, int width, int[] padding, boolean padIfNeeded, double fill,
+      PaddingMode paddingMode) {
     if (height <= 0 || width <= 0) {
-      throw new IllegalArgumentException("RandomCrop: size must be positive, got " + height + "x" + width);
+      throw new IllegalArgumentException(
+          "RandomCrop: size must be positive, got " + height + "x" + width);
     }
     this.height = height;
     this.width = width;
@@ -70,7 +72,8 @@ public final class RandomCrop implements Transform<Tensor, Tensor> {
     }
     for (int v : out) {
       if (v < 0) {
-        throw new IllegalArgumentException("RandomCrop: padding must be non-negative, got " + Arrays.toString(p));
+        throw new IllegalArgumentException(
+            "RandomCrop: padding must be non-negative, got " + Arrays.toString(p));
       }
     }
     return out;
@@ -83,10 +86,12 @@ public final class RandomCrop implements Transform<Tensor, Tensor> {
    *
    * @throws IllegalArgumentException if the crop is larger than the image
    */
-  public static int[] getParams(int height, int width, int cropHeight, int cropWidth, Generator gen) {
+  public static int[] getParams(
+      int height, int width, int cropHeight, int cropWidth, Generator gen) {
     if (height < cropHeight || width < cropWidth) {
       throw new IllegalArgumentException(
-          "Required crop size (" + cropHeight + ", " + cropWidth + ") is larger than input image size ("
+          "Required crop size (" + cropHeight + ", " + cropWidth
+              + ") is larger than input image size ("
               + height + ", " + width + ")");
     }
     if (height == cropHeight && width == cropWidth) {

@@ -39,18 +39,22 @@ public final class RandomErasing implements Transform<Tensor, Tensor> {
    */
   public RandomErasing(double p, double[] scale, double[] ratio, double[] value, boolean inplace) {
     if (!(p >= 0 && p <= 1)) {
-      throw new IllegalArgumentException("Random erasing probability should be between 0 and 1, got " + p);
+      throw new IllegalArgumentException(
+          "Random erasing probability should be between 0 and 1, got " + p);
     }
     Draw.checkRange("RandomErasing", "scale", scale);
     Draw.checkRange("RandomErasing", "ratio", ratio);
     if (scale[0] < 0 || scale[1] > 1) {
-      throw new IllegalArgumentException("Scale should be between 0 and 1, got " + Arrays.toString(scale));
+      throw new IllegalArgumentException(
+          "Scale should be between 0 and 1, got " + Arrays.toString(scale));
     }
     if (!(ratio[0] > 0)) {
-      throw new IllegalArgumentException("RandomErasing: ratio must be positive, got " + Arrays.toString(ratio));
+      throw new IllegalArgumentException(
+          "RandomErasing: ratio must be positive, got " + Arrays.toString(ratio));
     }
     if (value != null && value.length == 0) {
-      throw new IllegalArgumentException("RandomErasing: value needs one value, one per channel, or null for random");
+      throw new IllegalArgumentException(
+          "RandomErasing: value needs one value, one per channel, or null for random");
     }
     this.p = p;
     this.scale = scale.clone();
@@ -98,7 +102,8 @@ public final class RandomErasing implements Transform<Tensor, Tensor> {
   public Tensor apply(Tensor img, Generator gen) {
     if (img.dim() < 3) {
       throw new IllegalArgumentException(
-          "RandomErasing: expected a tensor image (..., C, H, W), got shape " + Arrays.toString(img.shape()));
+          "RandomErasing: expected a tensor image (..., C, H, W), got shape "
+              + Arrays.toString(img.shape()));
     }
     int c = img.size(-3);
     if (value != null) {

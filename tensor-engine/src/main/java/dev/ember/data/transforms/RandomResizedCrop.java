@@ -27,7 +27,8 @@ public final class RandomResizedCrop implements Transform<Tensor, Tensor> {
 
   /** An output of {@code height x width} with scale (0.08, 1), ratio (3/4, 4/3), bilinear. */
   public RandomResizedCrop(int height, int width) {
-    this(height, width, new double[] {0.08, 1.0}, new double[] {3.0 / 4.0, 4.0 / 3.0}, Interpolation.BILINEAR);
+    this(height, width, new double[] {0.08, 1.0}, new double[] {3.0 / 4.0, 4.0 / 3.0},
+        Interpolation.BILINEAR);
   }
 
   /**
@@ -39,7 +40,8 @@ public final class RandomResizedCrop implements Transform<Tensor, Tensor> {
   public RandomResizedCrop(
       int height, int width, double[] scale, double[] ratio, Interpolation interpolation) {
     if (height <= 0 || width <= 0) {
-      throw new IllegalArgumentException("RandomResizedCrop: size must be positive, got " + height + "x" + width);
+      throw new IllegalArgumentException(
+          "RandomResizedCrop: size must be positive, got " + height + "x" + width);
     }
     Draw.checkRange("RandomResizedCrop", "scale", scale);
     Draw.checkRange("RandomResizedCrop", "ratio", ratio);
@@ -59,7 +61,8 @@ public final class RandomResizedCrop implements Transform<Tensor, Tensor> {
    * The crop {@code {top, left, h, w}} for an image of {@code height x width} (torchvision's
    * {@code get_params}).
    */
-  public static int[] getParams(int height, int width, double[] scale, double[] ratio, Generator gen) {
+  public static int[] getParams(
+      int height, int width, double[] scale, double[] ratio, Generator gen) {
     double area = (double) height * width;
     double logLo = Math.log(ratio[0]);
     double logHi = Math.log(ratio[1]);
@@ -94,7 +97,8 @@ public final class RandomResizedCrop implements Transform<Tensor, Tensor> {
   public Tensor apply(Tensor img, Generator gen) {
     if (img.dim() < 2) {
       throw new IllegalArgumentException(
-          "RandomResizedCrop: expected an image (..., H, W), got shape " + Arrays.toString(img.shape()));
+          "RandomResizedCrop: expected an image (..., H, W), got shape "
+              + Arrays.toString(img.shape()));
     }
     int[] p = getParams(img.size(-2), img.size(-1), scale, ratio, gen);
     return Functional.resizedCrop(img, p[0], p[1], p[2], p[3], height, width, interpolation);

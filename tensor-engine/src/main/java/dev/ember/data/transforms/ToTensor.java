@@ -112,7 +112,8 @@ public final class ToTensor implements Transform<byte[], Tensor> {
       double hi = t.max().item();
       if (lo < 0 || hi > 255) {
         throw new IllegalArgumentException(
-            "ToTensor: integer pixel values must be in [0, 255], found values in [" + lo + ", " + hi + "]");
+            "ToTensor: integer pixel values must be in [0, 255], found values in [" + lo + ", "
+                + hi + "]");
       }
     }
     return t.to(DType.FLOAT32).div(255f).contiguous();
