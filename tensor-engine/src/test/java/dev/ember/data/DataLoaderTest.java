@@ -17,6 +17,7 @@ import dev.ember.data.transforms.RandomRotation;
 import dev.ember.data.transforms.Transform;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Generator;
+import dev.ember.tensor.Scope;
 import dev.ember.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -393,6 +394,19 @@ class DataLoaderTest {
       }
       assertEquals(expected + 2, fetched.get());
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 2})
+  void batchesBelongToTheConsumersScopeOnlyWithoutWorkers(int workers) {
+    DataLoader<Tensor[], Tensor[]> loader = DataLoader.builder(rows(8)).batchSize(4).numWorkers(workers).build();
+    Tensor[] batch;
+    try (DataLoader.BatchIterator<Tensor[]> it = loader.iterator(); Scope s = Tensor.scope()) {
+      batch = it.next();
+    }
+    // Made on this thread: released with the scope; made by a worker: left to the collector.
+    assertEquals(workers == 0, batch[0].isReleased());
+    assertEquals(workers == 0, batch[1].isReleased());
   }
 
   @Test
