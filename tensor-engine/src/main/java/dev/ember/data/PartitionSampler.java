@@ -11,6 +11,10 @@ import dev.ember.tensor.Tensor;
  *
  * <p>Epoch e yields {@code indices[randperm(len)[i]]}, the permutation drawn from {@link
  * Seeds#forPartition}{@code (seed, e, partition)}.
+ *
+ * <p>With random transforms, give each partition's {@link DataLoader} its own seed too, e.g.
+ * {@code .seed(Seeds.derive(seed, partition))}: the per-sample generators are keyed by the local
+ * index, which repeats across partitions.
  */
 public final class PartitionSampler extends Sampler {
   private final int[] indices;
