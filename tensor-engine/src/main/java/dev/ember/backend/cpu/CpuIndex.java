@@ -45,6 +45,14 @@ final class CpuIndex {
         int ds = p.innerStride(0);
         int is = p.innerStride(1);
         int ss = p.innerStride(2);
+        if (is == 0 && ds == 1 && ss == 1) {
+          // One index for a contiguous run (indexSelect of whole rows, as a data loader's batch
+          // gather): a block copy instead of an offset per element.
+          long i = idx[base[1]];
+          checkIndex(i, dim, size);
+          System.arraycopy(src.array(), base[2] + (int) i * srcDimStride, dst.array(), base[0], n);
+          return;
+        }
         for (int done = 0; done < n; done += CpuLoops.TILE) {
           int t = Math.min(CpuLoops.TILE, n - done);
           for (int k = 0; k < t; k++) {

@@ -65,6 +65,31 @@ class CpuIndexTest {
   }
 
   @Test
+  void gatherOfWholeRowsAsIndexSelectDoes() {
+    // One index per row, broadcast along the contiguous inner dim: the block-copy path.
+    Random rnd = new Random(33);
+    for (DType dt : DType.values()) {
+      int[] shape = {9, 37};
+      View src = CpuTesting.view(dt, new int[] {50, 37}, Layout.CONTIGUOUS, rnd);
+      View rows = indices(new int[] {9, 1}, 50, rnd);
+      View index = CpuTesting.expand(rows, shape);
+      View dst = View.allocate(dt, shape);
+      CpuIndex.gather(dst, src, 0, index);
+      forEach(shape, idx -> assertEquals(
+          get(src, new int[] {(int) CpuTesting.getLong(index, idx), idx[1]}), get(dst, idx),
+          "row gather " + dt));
+    }
+    View src = View.allocate(DType.FLOAT32, new int[] {4, 3});
+    View bad = View.allocate(DType.INT64, new int[] {2, 1});
+    ((long[]) bad.array())[0] = 0;
+    ((long[]) bad.array())[1] = 4;
+    View index = CpuTesting.expand(bad, new int[] {2, 3});
+    IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+        () -> CpuIndex.gather(View.allocate(DType.FLOAT32, new int[] {2, 3}), src, 0, index));
+    assertEquals("index 4 is out of bounds for dim 0 with size 4", e.getMessage());
+  }
+
+  @Test
   void badIndicesAreRejected() {
     View src = View.allocate(DType.FLOAT32, new int[] {2, 3});
     View dst = View.allocate(DType.FLOAT32, new int[] {2, 1});
