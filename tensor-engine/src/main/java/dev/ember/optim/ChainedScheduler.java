@@ -1,6 +1,8 @@
 package dev.ember.optim;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -9,7 +11,8 @@ import java.util.Map;
  * recursive forms compose), like {@code torch.optim.lr_scheduler.ChainedScheduler}:
  *
  * <pre>{@code
- * var sched = new ChainedScheduler(List.of(new LinearLR(opt, 0.1, 1.0, 5), new ExponentialLR(opt, 0.9)));
+ * var sched = new ChainedScheduler(
+ *     List.of(new LinearLR(opt, 0.1, 1.0, 5), new ExponentialLR(opt, 0.9)));
  * }</pre>
  *
  * <p>Construction performs no step (the schedulers already took their initial steps).
@@ -43,7 +46,7 @@ public final class ChainedScheduler extends LRScheduler {
 
   /** The schedulers, in order (unmodifiable). */
   public List<LRScheduler> schedulers() {
-    return java.util.Collections.unmodifiableList(schedulers);
+    return Collections.unmodifiableList(schedulers);
   }
 
   @Override
@@ -63,7 +66,7 @@ public final class ChainedScheduler extends LRScheduler {
   /** {@code _last_lr} and {@code _schedulers}. */
   @Override
   public Map<String, Object> stateDict() {
-    Map<String, Object> d = new java.util.LinkedHashMap<>();
+    Map<String, Object> d = new LinkedHashMap<>();
     d.put("_last_lr", toList(getLastLr()));
     List<Object> subs = new ArrayList<>();
     for (LRScheduler s : schedulers) {

@@ -7,7 +7,8 @@ import java.util.Map;
  * torch.optim.lr_scheduler.CosineAnnealingLR}, in PyTorch's recursive form:
  *
  * <pre>
- * lr_t = eta_min + (lr_{t-1} - eta_min) * (1 + cos(pi * t / T_max)) / (1 + cos(pi * (t - 1) / T_max))
+ * lr_t = eta_min + (lr_{t-1} - eta_min) * (1 + cos(pi * t / T_max))
+ *                                        / (1 + cos(pi * (t - 1) / T_max))
  * </pre>
  *
  * which, with no other scheduler acting, equals {@code eta_min + (initial_lr - eta_min) * (1 +

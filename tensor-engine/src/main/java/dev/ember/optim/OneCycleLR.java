@@ -1,6 +1,7 @@
 package dev.ember.optim;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -255,7 +256,7 @@ public final class OneCycleLR extends LRScheduler {
   private static double[] perGroup(String name, double[] values, int groups) {
     if (values.length == 1) {
       double[] out = new double[groups];
-      java.util.Arrays.fill(out, values[0]);
+      Arrays.fill(out, values[0]);
       return out;
     }
     if (values.length != groups) {

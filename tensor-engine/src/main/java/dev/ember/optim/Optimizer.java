@@ -3,6 +3,7 @@ package dev.ember.optim;
 import dev.ember.autograd.Autograd;
 import dev.ember.autograd.GradMode;
 import dev.ember.backend.OptimizerUpdate;
+import dev.ember.tensor.DType;
 import dev.ember.tensor.Scope;
 import dev.ember.tensor.Tensor;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -364,7 +366,7 @@ public abstract class Optimizer {
         Map<String, Object> s = new LinkedHashMap<>();
         if (st.hasStep) {
           s.put("step", stepIsTensor()
-              ? Tensor.scalar((double) st.step, dev.ember.tensor.DType.FLOAT32)
+              ? Tensor.scalar((double) st.step, DType.FLOAT32)
               : (Object) st.step);
         }
         s.putAll(st.buffers);
@@ -596,7 +598,7 @@ public abstract class Optimizer {
     for (int i = 0; i < groups.size(); i++) {
       b.append("\nParameter Group ").append(i);
       ParamGroup g = groups.get(i);
-      for (String k : new java.util.TreeSet<>(g.names())) {
+      for (String k : new TreeSet<>(g.names())) {
         Object v = g.raw(k);
         b.append("\n    ").append(k).append(": ")
             .append(v instanceof double[] t ? Arrays.toString(t) : v);

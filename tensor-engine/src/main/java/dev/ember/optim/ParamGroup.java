@@ -2,6 +2,7 @@ package dev.ember.optim;
 
 import dev.ember.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -175,14 +176,14 @@ public final class ParamGroup {
     return v;
   }
 
-  /** The hyperparameters and the number of parameters, e.g. {@code ParamGroup{lr=0.1, 3 params}}. */
+  /** The hyperparameters and the number of parameters: {@code ParamGroup{lr=0.1, 3 params}}. */
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder("ParamGroup{");
     for (Map.Entry<String, Object> e : options.entrySet()) {
       Object v = e.getValue();
       b.append(e.getKey()).append('=')
-          .append(v instanceof double[] t ? java.util.Arrays.toString(t) : v).append(", ");
+          .append(v instanceof double[] t ? Arrays.toString(t) : v).append(", ");
     }
     return b.append(params.size()).append(" params}").toString();
   }

@@ -1,6 +1,9 @@
 package dev.ember.optim;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -62,7 +65,7 @@ public final class SequentialLR extends LRScheduler {
     for (int i = 1; i < milestones.length; i++) {
       if (milestones[i] < milestones[i - 1]) {
         throw new IllegalArgumentException("SequentialLR milestones must be increasing, got "
-            + java.util.Arrays.toString(milestones));
+            + Arrays.toString(milestones));
       }
     }
     this.schedulers = new ArrayList<>(schedulers);
@@ -80,7 +83,7 @@ public final class SequentialLR extends LRScheduler {
 
   /** The schedulers, in order (unmodifiable). */
   public List<LRScheduler> schedulers() {
-    return java.util.Collections.unmodifiableList(schedulers);
+    return Collections.unmodifiableList(schedulers);
   }
 
   @Override
@@ -119,7 +122,7 @@ public final class SequentialLR extends LRScheduler {
   /** {@code last_epoch}, {@code _milestones}, {@code _last_lr} and {@code _schedulers}. */
   @Override
   public Map<String, Object> stateDict() {
-    Map<String, Object> d = new java.util.LinkedHashMap<>();
+    Map<String, Object> d = new LinkedHashMap<>();
     d.put("_milestones", toList(milestones));
     d.put("last_epoch", lastEpoch);
     d.put("_last_lr", toList(getLastLr()));
