@@ -24,6 +24,9 @@ for t in 1 2; do
   done
   java -jar "$jar" ElementwiseBenchmark -p threads=$t -rf json -rff "$out/elementwise-$t.json"
   /usr/bin/python3 benchmarks/scripts/cpu_reference.py "$t" > "$out/reference-$t.json"
+  # Optimizer steps over W1's parameters (not in table.md yet: compare the two JSON files).
+  java -jar "$jar" OptimizerBenchmark -p threads=$t -rf json -rff "$out/optimizer-$t.json"
+  /usr/bin/python3 benchmarks/scripts/optim_reference.py "$t" > "$out/optim-reference-$t.json"
 done
 java -jar "$jar" NetlibJavaBlasBenchmark -rf json -rff "$out/netlib-java.json"
 /usr/bin/python3 benchmarks/scripts/cpu_table.py "$out" | tee "$out/table.md"

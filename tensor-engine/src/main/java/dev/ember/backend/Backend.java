@@ -120,4 +120,18 @@ public interface Backend {
    * words per element ({@code offset + i / 2}). Every backend produces the same numbers.
    */
   void random(RandomOp op, Tensor dst, long seed, long offset, double a, double b);
+
+  // --- optim: fused optimizer updates (dev.ember.optim) ---
+
+  /**
+   * One optimizer step over one parameter, fused into a single pass (see {@link OptimizerUpdate}
+   * for the formulas and the layout of {@code state} and {@code hyper}): {@code param} and the
+   * non-null {@code state} tensors are updated in place, {@code grad} is only read. All tensors are
+   * contiguous, of one floating dtype (float32 or float64) and of one number of elements.
+   *
+   * @throws IllegalArgumentException on a wrong array length, a missing state tensor, a dtype,
+   *     size or layout mismatch
+   */
+  void optimizerUpdate(
+      OptimizerUpdate kind, Tensor param, Tensor grad, Tensor[] state, double[] hyper);
 }

@@ -2,6 +2,7 @@ package dev.ember.backend.cpu;
 
 import dev.ember.backend.Backend;
 import dev.ember.backend.BinaryOp;
+import dev.ember.backend.OptimizerUpdate;
 import dev.ember.backend.RandomOp;
 import dev.ember.backend.ReduceOp;
 import dev.ember.backend.Storage;
@@ -275,5 +276,55 @@ public final class CpuBackend implements Backend {
             + " (operands arrive broadcast)");
       }
     }
+  }
+
+  // --- optim: fused optimizer updates (dev.ember.optim) ---
+
+  @Override
+  public void optimizerUpdate(
+      OptimizerUpdate kind, Tensor param, Tensor grad, Tensor[] state, double[] hyper) {
+    if (state.length != kind.stateSlots() || hyper.length != kind.hyperCount()) {
+      throw new IllegalArgumentException("optimizer update " + kind + " takes " + kind.stateSlots()
+          + " state slots and " + kind.hyperCount() + " hyperparameters, got " + state.length
+          + " and " + hyper.length);
+    }
+    View p = view(param);
+    if (p.dtype() != DType.FLOAT32 && p.dtype() != DType.FLOAT64) {
+      throw new IllegalArgumentException("optimizer update " + kind
+          + " needs a float32 or float64 parameter, got " + param.describe());
+    }
+    int n = p.numel();
+    CpuOptim.Arr pa = optimArray(kind, "param", param, p, n);
+    CpuOptim.Arr ga = optimArray(kind, "grad", grad, p, n);
+    CpuOptim.Arr[] sa = new CpuOptim.Arr[state.length];
+    for (int i = 0; i < state.length; i++) {
+      if (state[i] != null) {
+        sa[i] = optimArray(kind, "state[" + i + "]", state[i], p, n);
+      }
+    }
+    boolean[] required = switch (kind) {
+      case SGD -> new boolean[] {hyper[1] != 0};
+      case ADAM, ADAMW -> new boolean[] {true, true, hyper[6] != 0};
+      case RMSPROP -> new boolean[] {true, hyper[4] > 0, hyper[5] != 0};
+      case ADAGRAD -> new boolean[] {true};
+    };
+    for (int i = 0; i < required.length; i++) {
+      if (required[i] && sa[i] == null) {
+        throw new IllegalArgumentException(
+            "optimizer update " + kind + " needs state[" + i + "] with these hyperparameters");
+      }
+    }
+    CpuOptim.update(kind, n, pa, ga, sa, hyper, p.dtype() == DType.FLOAT64);
+  }
+
+  private static CpuOptim.Arr optimArray(
+      OptimizerUpdate kind, String what, Tensor t, View param, int n) {
+    View v = view(t);
+    if (v.dtype() != param.dtype() || v.numel() != n || !v.isContiguous()) {
+      throw new IllegalArgumentException("optimizer update " + kind + ": " + what + " "
+          + t.describe() + (v.isContiguous() ? "" : " (not contiguous)")
+          + " must be a contiguous " + param.dtype() + " tensor of " + n + " elements");
+    }
+    return new CpuOptim.Arr(v.array(), v.offset());
   }
 }
