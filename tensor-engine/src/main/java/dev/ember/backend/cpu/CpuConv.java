@@ -120,11 +120,44 @@ final class CpuConv {
     int hi = hi(shift, stride[1], w, ow, lo);
     int sStep = stride[1] * ss[3];
     int dStep = ds[5];
+    int rowShift = i * dilation[0] - padding[0];
+    if (stride[0] == 1 && stride[1] == 1 && ow == w && dStep == 1 && ds[4] == ow && ss[3] == 1
+        && ss[2] == w) {
+      // A "same"-width convolution (ow == w, stride 1): the tap's (oh, ow) block is the image plane
+      // shifted by (rowShift, shift), so its valid rows are one copy; only the columns that
+      // wrapped around to a neighbouring row are zeroed after it.
+      int y0 = lo(rowShift, 1, oh);
+      int y1 = hi(rowShift, 1, h, oh, y0);
+      for (int b = 0; b < n; b++) {
+        int sPlane = src.offset() + b * ss[0] + c * ss[1];
+        int dBlock = dst.offset() + b * ds[0] + c * ds[1] + i * ds[2] + j * ds[3];
+        if (y0 < y1 && lo < hi) {
+          int from = y0 * ow + lo;
+          int to = (y1 - 1) * ow + hi;
+          System.arraycopy(s, sPlane + (y0 + rowShift) * w + shift + lo, d, dBlock + from,
+              to - from);
+          for (int y = y0; y < y1; y++) {
+            int row = dBlock + y * ow;
+            for (int o = 0; o < lo; o++) {
+              d[row + o] = 0f;
+            }
+            for (int o = hi; o < ow; o++) {
+              d[row + o] = 0f;
+            }
+          }
+          Arrays.fill(d, dBlock, dBlock + y0 * ow, 0f);
+          Arrays.fill(d, dBlock + y1 * ow, dBlock + oh * ow, 0f);
+        } else {
+          Arrays.fill(d, dBlock, dBlock + oh * ow, 0f);
+        }
+      }
+      return;
+    }
     for (int b = 0; b < n; b++) {
       int sBase = src.offset() + b * ss[0] + c * ss[1] + shift * ss[3];
       int dBase = dst.offset() + b * ds[0] + c * ds[1] + i * ds[2] + j * ds[3];
       for (int y = 0; y < oh; y++) {
-        int ih = y * stride[0] - padding[0] + i * dilation[0];
+        int ih = y * stride[0] + rowShift;
         int dRow = dBase + y * ds[4];
         if (ih < 0 || ih >= h) {
           for (int o = 0; o < ow; o++) {
@@ -258,24 +291,46 @@ final class CpuConv {
     int[] cs = src.shape();
     int area = is[2] * is[3];
     Parallel.forRange(planes, grain((long) cs[2] * cs[3] * cs[4] * cs[5] + area), (s, e) -> {
-      // The plane is summed in a contiguous buffer, then stored through dst's strides.
-      Object buf = dst.dtype() == DType.FLOAT32 ? new float[area] : new double[area];
+      Object buf = planeBuffer(dst);
       for (int p = s; p < e; p++) {
-        col2imPlane(buf, src, p / is[1], p % is[1], is[2], is[3], stride, padding, dilation);
-        store(buf, dst, p / is[1], p % is[1]);
+        int n = p / is[1];
+        int c = p % is[1];
+        int off = buf == dst.array() ? planeOffset(dst, n, c) : 0;
+        col2imPlane(buf, off, src, n, c, is[2], is[3], stride, padding, dilation);
+        if (buf != dst.array()) {
+          store(buf, dst, n, c);
+        }
       }
     });
   }
 
-  private static void col2imPlane(Object buf, View src, int n, int c, int h, int w, int[] stride,
-      int[] padding, int[] dilation) {
+  /**
+   * Where a task sums its planes: in dst itself when its planes are contiguous, else in a buffer
+   * of one plane that {@link #store} copies out.
+   */
+  private static Object planeBuffer(View dst) {
+    int[] sh = dst.shape();
+    int[] st = dst.strides();
+    if ((sh[3] == 1 || st[3] == 1) && (sh[2] == 1 || st[2] == sh[3])) {
+      return dst.array();
+    }
+    int area = sh[2] * sh[3];
+    return dst.dtype() == DType.FLOAT32 ? new float[area] : new double[area];
+  }
+
+  private static int planeOffset(View v, int n, int c) {
+    return v.offset() + n * v.strides()[0] + c * v.strides()[1];
+  }
+
+  private static void col2imPlane(Object buf, int off, View src, int n, int c, int h, int w,
+      int[] stride, int[] padding, int[] dilation) {
     int[] ss = src.strides();
     int kh = src.shape()[2];
     int kw = src.shape()[3];
     int oh = src.shape()[4];
     int ow = src.shape()[5];
     int sBase = src.offset() + n * ss[0] + c * ss[1];
-    fill(buf, 0, 1, 0, h * w);
+    fill(buf, off, 1, 0, h * w);
     // Same order as PyTorch's col2im: kernel taps, then rows, then columns.
     for (int i = 0; i < kh; i++) {
       for (int j = 0; j < kw; j++) {
@@ -286,22 +341,22 @@ final class CpuConv {
         int y0 = lo(i * dilation[0] - padding[0], stride[0], oh);
         int y1 = hi(i * dilation[0] - padding[0], stride[0], h, oh, y0);
         if (buf instanceof float[] b) {
-          addRowsF(b, (float[]) src.array(), rowBase, ss[4], ss[5], y0, y1, lo, hi, w, shift,
+          addRowsF(b, off + shift, (float[]) src.array(), rowBase, ss[4], ss[5], y0, y1, lo, hi, w,
               i * dilation[0] - padding[0], stride);
         } else {
-          addRowsD((double[]) buf, (double[]) src.array(), rowBase, ss[4], ss[5], y0, y1, lo, hi,
-              w, shift, i * dilation[0] - padding[0], stride);
+          addRowsD((double[]) buf, off + shift, (double[]) src.array(), rowBase, ss[4], ss[5], y0,
+              y1, lo, hi, w, i * dilation[0] - padding[0], stride);
         }
       }
     }
   }
 
   /** Adds the column rows y in [y0, y1) of one kernel tap into the image plane b, float32. */
-  private static void addRowsF(float[] b, float[] s, int rowBase, int sy, int sx, int y0, int y1,
-      int lo, int hi, int w, int shift, int rowShift, int[] stride) {
+  private static void addRowsF(float[] b, int bBase, float[] s, int rowBase, int sy, int sx,
+      int y0, int y1, int lo, int hi, int w, int rowShift, int[] stride) {
     int strideW = stride[1];
     for (int y = y0; y < y1; y++) {
-      int bRow = (y * stride[0] + rowShift) * w + shift;
+      int bRow = bBase + (y * stride[0] + rowShift) * w;
       int sRow = rowBase + y * sy;
       if (sx == 1 && strideW == 1) {
         for (int o = lo; o < hi; o++) {
@@ -316,11 +371,11 @@ final class CpuConv {
   }
 
   /** {@link #addRowsF} for float64. */
-  private static void addRowsD(double[] b, double[] s, int rowBase, int sy, int sx, int y0, int y1,
-      int lo, int hi, int w, int shift, int rowShift, int[] stride) {
+  private static void addRowsD(double[] b, int bBase, double[] s, int rowBase, int sy, int sx,
+      int y0, int y1, int lo, int hi, int w, int rowShift, int[] stride) {
     int strideW = stride[1];
     for (int y = y0; y < y1; y++) {
-      int bRow = (y * stride[0] + rowShift) * w + shift;
+      int bRow = bBase + (y * stride[0] + rowShift) * w;
       int sRow = rowBase + y * sy;
       for (int o = lo; o < hi; o++) {
         b[bRow + o * strideW] += s[sRow + o * sx];
@@ -516,18 +571,23 @@ final class CpuConv {
     }
     int area = is[2] * is[3];
     Parallel.forRange(is[0] * is[1], grain((long) area + (long) os[2] * os[3]), (s, e) -> {
-      Object buf = dst.dtype() == DType.FLOAT32 ? new float[area] : new double[area];
+      Object buf = planeBuffer(dst);
       for (int p = s; p < e; p++) {
-        unpoolPlane(buf, grad, indices, p / is[1], p % is[1], is[2], is[3]);
-        store(buf, dst, p / is[1], p % is[1]);
+        int n = p / is[1];
+        int c = p % is[1];
+        int off = buf == dst.array() ? planeOffset(dst, n, c) : 0;
+        unpoolPlane(buf, off, grad, indices, n, c, is[2], is[3]);
+        if (buf != dst.array()) {
+          store(buf, dst, n, c);
+        }
       }
     });
   }
 
-  private static void unpoolPlane(Object buf, View grad, View indices, int n, int c, int h,
-      int w) {
+  private static void unpoolPlane(Object buf, int off, View grad, View indices, int n, int c,
+      int h, int w) {
     int area = h * w;
-    fill(buf, 0, 1, 0, area);
+    fill(buf, off, 1, 0, area);
     int[] gs = grad.strides();
     int[] xs = indices.strides();
     int oh = grad.shape()[2];
@@ -544,9 +604,9 @@ final class CpuConv {
         }
         int g = gBase + y * gs[2] + x * gs[3];
         if (buf instanceof float[] b) {
-          b[(int) i] += ((float[]) grad.array())[g];
+          b[off + (int) i] += ((float[]) grad.array())[g];
         } else {
-          ((double[]) buf)[(int) i] += ((double[]) grad.array())[g];
+          ((double[]) buf)[off + (int) i] += ((double[]) grad.array())[g];
         }
       }
     }

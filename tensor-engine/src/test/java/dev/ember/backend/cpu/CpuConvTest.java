@@ -84,6 +84,45 @@ class CpuConvTest {
     }
   }
 
+  /**
+   * Stride 1 with as many windows per row as the image is wide (a "same" convolution), on
+   * contiguous planes: the shifted-plane copy, in both column layouts (row-major, and the one the
+   * convolution uses: kernel taps outermost).
+   */
+  @Test
+  void im2colOfSameWidthConvolutions() {
+    Random rnd = new Random(47);
+    for (int trial = 0; trial < 200; trial++) {
+      int[] image = {1 + rnd.nextInt(3), 1 + rnd.nextInt(3), 1 + rnd.nextInt(6), 1 + rnd.nextInt(6)};
+      int[] k = {1 + rnd.nextInt(4), 1 + rnd.nextInt(4)};
+      int[] dilation = {1 + rnd.nextInt(2), 1 + rnd.nextInt(2)};
+      int[] padding = {rnd.nextInt(4), rnd.nextInt(4)};
+      int[] stride = {1, 1};
+      int[] cols = {image[0], image[1], k[0], k[1], 1 + rnd.nextInt(8), image[3]};
+      Geo g = new Geo(image, cols, stride, padding, dilation);
+      DType dt = FLOATS[trial % 2];
+      View src = CpuTesting.view(dt, image, Layout.CONTIGUOUS, rnd);
+      View dst;
+      if (trial % 2 == 0) {
+        dst = CpuTesting.view(dt, cols, Layout.CONTIGUOUS, rnd);
+      } else {
+        // (C, kH, kW, N, oH, oW) storage seen as (N, C, kH, kW, oH, oW).
+        View store = CpuTesting.view(dt, new int[] {cols[1], cols[2], cols[3], cols[0], cols[4],
+            cols[5]}, Layout.CONTIGUOUS, rnd);
+        int[] st = store.strides();
+        dst = new View(store.array(), dt, store.offset(), cols,
+            new int[] {st[3], st[0], st[1], st[2], st[4], st[5]});
+      }
+      CpuConv.im2col(dst, src, stride, padding, dilation);
+      View out = dst;
+      int t = trial;
+      forEach(cols, col -> {
+        int[] at = g.source(col);
+        assertEquals(at == null ? 0.0 : get(src, at), get(out, col), () -> "trial " + t + " " + g);
+      });
+    }
+  }
+
   @Test
   void col2imMatchesItsDefinitionOnEveryLayout() {
     Random rnd = new Random(42);
