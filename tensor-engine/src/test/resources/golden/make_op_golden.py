@@ -300,6 +300,33 @@ op("linspace", lambda x, a: torch.linspace(a["start"], a["end"], a["steps"],
 op("eye", lambda x, a: torch.eye(a["n"], a["m"], dtype=TORCH_DTYPES[a["dtype"]]) if "m" in a
    else torch.eye(a["n"]), diff=False)
 
+
+
+# Convolution and pooling (dev.ember.tensor.Conv). Optional biases: a third input when present.
+def bias_of(x):
+    return x[2] if len(x) > 2 else None
+
+
+op("conv1d", lambda x, a: F.conv1d(x[0], x[1], bias_of(x), a["stride"], a["padding"],
+                                   a["dilation"], a["groups"]))
+op("conv2d", lambda x, a: F.conv2d(x[0], x[1], bias_of(x), a["stride"], a["padding"],
+                                   a["dilation"], a["groups"]))
+op("conv2d_ints", lambda x, a: F.conv2d(x[0], x[1], bias_of(x), a["stride"], a["padding"],
+                                        a["dilation"], a["groups"]))
+op("conv_transpose2d", lambda x, a: F.conv_transpose2d(
+    x[0], x[1], bias_of(x), a["stride"], a["padding"], a["output_padding"], a["groups"],
+    a["dilation"]))
+op("max_pool2d", lambda x, a: F.max_pool2d(x[0], a["kernel"], a["stride"] or None, a["padding"],
+                                           a["dilation"], a["ceil_mode"]))
+op("max_pool2d_with_indices", lambda x, a: list(F.max_pool2d(
+    x[0], a["kernel"], a["stride"] or None, a["padding"], a["dilation"], a["ceil_mode"],
+    return_indices=True)))
+op("avg_pool2d", lambda x, a: F.avg_pool2d(x[0], a["kernel"], a["stride"] or None, a["padding"],
+                                           a["ceil_mode"], a["count_include_pad"],
+                                           a["divisor_override"] or None))
+op("adaptive_avg_pool2d", lambda x, a: F.adaptive_avg_pool2d(
+    x[0], a["output_size"][0] if len(a["output_size"]) == 1 else a["output_size"]))
+
 # ------------------------------------------------------------------------------------------------
 # Cases
 
@@ -1049,6 +1076,106 @@ case("eye", [], {"n": 3}, label="3")
 case("eye", [], {"n": 2, "m": 4, "dtype": "int64"}, label="2x4_int64")
 case("eye", [], {"n": 3, "m": 1, "dtype": "float64"}, label="3x1_f64")
 case("eye", [], {"n": 0, "m": 2, "dtype": "bool"}, label="0x2_bool")
+
+# ---- convolution and pooling ------------------------------------------------------------------
+
+
+def conv_args(stride=1, padding=0, dilation=1, groups=1, pair=True):
+    p = (lambda v: list(v) if isinstance(v, (list, tuple)) else [v, v]) if pair else (lambda v: v)
+    return {"stride": p(stride), "padding": p(padding), "dilation": p(dilation), "groups": groups}
+
+
+def c1(stride=1, padding=0, dilation=1, groups=1):
+    return {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+
+
+case("conv1d", [rn(2, 3, 7), rn(4, 3, 3), rn(4)], c1(), label="plain")
+case("conv1d", [rn(2, 4, 9), rn(6, 2, 2)], c1(2, 1, 2, 2), label="stride_pad_dilation_groups_nobias")
+case("conv1d", [rn(3, 6), rn(2, 3, 3), rn(2)], c1(1, 1), label="unbatched")
+case("conv1d", [rn(2, 2, 5, dtype=f64), rn(3, 2, 2, dtype=f64), rn(3, dtype=f64)], c1(1, 0, 1),
+     label="f64")
+
+case("conv2d", [rn(2, 3, 6, 5), rn(4, 3, 3, 3), rn(4)], conv_args(), label="plain")
+case("conv2d", [rn(2, 3, 7, 6), rn(4, 3, 3, 2), rn(4)], conv_args([2, 1], [1, 0], [1, 2]),
+     label="non_square_kernel_stride_pad_dilation")
+case("conv2d", [rn(2, 4, 5, 5), rn(6, 2, 3, 3), rn(6)], conv_args(1, 1, 1, 2), label="groups2")
+case("conv2d", [rn(1, 4, 4, 5), rn(4, 1, 2, 2)], conv_args(1, 0, 1, 4),
+     label="depthwise_nobias")
+case("conv2d", [rn(3, 5, 5), rn(2, 3, 3, 3), rn(2)], conv_args(2, 1), label="unbatched")
+case("conv2d", [rn(2, 3, 4, 4), rn(5, 3, 1, 1), rn(5)], conv_args(), label="1x1")
+case("conv2d", [rn(2, 2, 3, 3), rn(3, 2, 3, 3), rn(3)], conv_args(3, 2, 2),
+     label="windows_in_padding")
+case("conv2d", [rn(2, 2, 5, 4, dtype=f64), rn(3, 2, 2, 3, dtype=f64), rn(3, dtype=f64)],
+     conv_args([1, 2], [1, 1], 1), label="f64")
+case("conv2d", [rn(0, 2, 4, 4), rn(3, 2, 3, 3), rn(3)], conv_args(1, 1), label="empty_batch",
+     grad=False)
+case("conv2d", [rn(2, 1, 8, 8), rn(4, 1, 3, 3), rn(4)], conv_args(1, 1), label="w2_conv1_like")
+case("conv2d_ints", [rn(2, 3, 5, 5), rn(4, 3, 3, 3), rn(4)], conv_args(1, 1, pair=False),
+     label="pad1")
+case("conv2d_ints", [rn(2, 4, 6, 6), rn(2, 2, 2, 2)], conv_args(2, 0, 2, 2, pair=False),
+     label="stride_dilation_groups_nobias")
+
+case("conv_transpose2d", [rn(2, 3, 4, 4), rn(3, 2, 3, 3), rn(2)],
+     dict(conv_args(), output_padding=[0, 0]), label="plain")
+case("conv_transpose2d", [rn(2, 3, 3, 4), rn(3, 2, 3, 2), rn(2)],
+     dict(conv_args([2, 3], [1, 0], 1), output_padding=[1, 2]), label="stride_output_padding")
+case("conv_transpose2d", [rn(1, 4, 3, 3), rn(4, 3, 2, 3)],
+     dict(conv_args(2, 1, [2, 1], 2), output_padding=[1, 0]), label="groups_dilation_nobias")
+case("conv_transpose2d", [rn(2, 2, 3, 3), rn(2, 2, 2, 2), rn(2)],
+     dict(conv_args(1, 0, 2), output_padding=[1, 1]), label="output_padding_below_dilation")
+case("conv_transpose2d", [rn(2, 3, 3), rn(2, 3, 2, 2), rn(3)],
+     dict(conv_args(2, 0), output_padding=[0, 0]), label="unbatched")
+case("conv_transpose2d", [rn(1, 2, 3, 2, dtype=f64), rn(2, 2, 3, 3, dtype=f64),
+                          rn(2, dtype=f64)],
+     dict(conv_args(2, 1), output_padding=[1, 1]), label="f64")
+
+
+def pool_args(kernel, stride=None, padding=0, dilation=1, ceil_mode=False):
+    pair = lambda v: list(v) if isinstance(v, (list, tuple)) else [v, v]
+    return {"kernel": pair(kernel), "stride": pair(stride) if stride is not None else [],
+            "padding": pair(padding), "dilation": pair(dilation), "ceil_mode": ceil_mode}
+
+
+for nm in ["max_pool2d", "max_pool2d_with_indices"]:
+    case(nm, [rn(2, 3, 6, 6)], pool_args(2), label="2x2")
+    case(nm, [rn(2, 2, 7, 5)], pool_args([3, 2], [2, 1], [1, 1]), label="non_square_stride_pad")
+    case(nm, [rn(1, 2, 7, 7)], pool_args(3, 2, 1, 2), label="dilation")
+    case(nm, [rn(2, 2, 5, 7)], pool_args(2, None, 0, 1, True), label="ceil_mode")
+    case(nm, [rn(1, 2, 6, 6)], pool_args(3, 2, 1, 1, True), label="ceil_mode_pad")
+    case(nm, [rn(3, 5, 4)], pool_args(2), label="unbatched")
+    case(nm, [rn(1, 1, 4, 4, dtype=f64)], pool_args([2, 3], 1, [1, 1]), label="f64")
+    case(nm, [lit([[[[1.0, 1.0, 0.0, -0.0], [1.0, 0.5, -0.0, 0.0]]]])], pool_args(2), label="ties")
+    case(nm, [lit([[[[NAN, 1.0, 2.0, NAN], [3.0, NAN, -INF, -INF], [INF, 0.0, -INF, -INF],
+                     [1.0, 2.0, NAN, 5.0]]]])], pool_args(2, 1), label="nan_inf", grad=False)
+    case(nm, [rn(0, 2, 4, 4)], pool_args(2), label="empty_batch", grad=False)
+
+case("avg_pool2d", [rn(2, 3, 6, 6)], dict(pool_args(2), count_include_pad=True, divisor_override=0),
+     label="2x2")
+case("avg_pool2d", [rn(2, 2, 7, 5)],
+     dict(pool_args([3, 2], [2, 1], [1, 1]), count_include_pad=True, divisor_override=0),
+     label="pad_count_include_pad")
+case("avg_pool2d", [rn(2, 2, 7, 5)],
+     dict(pool_args([3, 2], [2, 1], [1, 1]), count_include_pad=False, divisor_override=0),
+     label="pad_exclude_pad")
+case("avg_pool2d", [rn(1, 2, 6, 7)],
+     dict(pool_args(3, 2, 1, 1, True), count_include_pad=True, divisor_override=0),
+     label="ceil_mode_include_pad")
+case("avg_pool2d", [rn(1, 2, 6, 7)],
+     dict(pool_args(3, 2, 1, 1, True), count_include_pad=False, divisor_override=0),
+     label="ceil_mode_exclude_pad")
+case("avg_pool2d", [rn(2, 2, 5, 5)], dict(pool_args(2, 1), count_include_pad=True, divisor_override=3),
+     label="divisor_override")
+case("avg_pool2d", [rn(3, 4, 4)], dict(pool_args(2), count_include_pad=True, divisor_override=0),
+     label="unbatched")
+case("avg_pool2d", [rn(1, 2, 5, 4, dtype=f64)],
+     dict(pool_args(2, 2, 1, 1, True), count_include_pad=False, divisor_override=0), label="f64")
+
+case("adaptive_avg_pool2d", [rn(2, 3, 6, 6)], {"output_size": [3, 3]}, label="divides")
+case("adaptive_avg_pool2d", [rn(2, 2, 7, 5)], {"output_size": [3, 2]}, label="overlapping")
+case("adaptive_avg_pool2d", [rn(1, 2, 3, 4)], {"output_size": [5, 6]}, label="upsampling")
+case("adaptive_avg_pool2d", [rn(2, 3, 5, 5)], {"output_size": [1]}, label="global")
+case("adaptive_avg_pool2d", [rn(3, 6, 5)], {"output_size": [2, 3]}, label="unbatched")
+case("adaptive_avg_pool2d", [rn(1, 2, 5, 3, dtype=f64)], {"output_size": [2, 2]}, label="f64")
 
 # ------------------------------------------------------------------------------------------------
 

@@ -134,4 +134,49 @@ public interface Backend {
    */
   void optimizerUpdate(
       OptimizerUpdate kind, Tensor param, Tensor grad, Tensor[] state, double[] hyper);
+
+  // convolution and pooling
+
+  /**
+   * im2col (unfold), the gather behind convolution: for src of shape (N, C, H, W) and dst of shape
+   * (N, C, kH, kW, oH, oW), both float32 or both float64,
+   *
+   * <pre>
+   * dst[n, c, i, j, oh, ow] = src[n, c, oh*sH - pH + i*dH, ow*sW - pW + j*dW]   (0 outside src)
+   * </pre>
+   *
+   * with {@code stride = {sH, sW}}, {@code padding = {pH, pW}} (>= 0), {@code dilation = {dH, dW}}
+   * (>= 1). The kernel size (kH, kW) and the grid of windows (oH, oW) are dst's shape; the grid
+   * may be any size (a window may lie wholly in the padding or beyond it). Every element of dst
+   * is written.
+   */
+  void im2col(Tensor dst, Tensor src, int[] stride, int[] padding, int[] dilation);
+
+  /**
+   * col2im (fold), the adjoint of {@link #im2col}: for src of shape (N, C, kH, kW, oH, oW) and dst
+   * of shape (N, C, H, W), both float32 or both float64, every element of dst is written with the
+   * sum of the src elements that {@code im2col} with the same arguments would have read from it
+   * (0 where none): {@code <col2im(y), x> == <y, im2col(x)>}.
+   */
+  void col2im(Tensor dst, Tensor src, int[] stride, int[] padding, int[] dilation);
+
+  /**
+   * 2-D max pooling with the position of each maximum: for src (N, C, H, W) and dst and indices
+   * (int64) of shape (N, C, oH, oW), window (oh, ow) covers rows {@code oh*sH - pH + i*dH} ({@code
+   * 0 <= i < kH}) and columns likewise, clipped to src; dst gets its maximum, indices its position
+   * {@code h * W + w} in the (H, W) plane. As PyTorch: the first maximum wins ties, NaN counts as
+   * a maximum (the last NaN wins), and a window with no element inside src is an error of the
+   * caller (it cannot happen when {@code pad <= kernel / 2}).
+   */
+  void maxPool2d(Tensor dst, Tensor indices, Tensor src, int[] kernel, int[] stride, int[] padding,
+      int[] dilation);
+
+  /**
+   * The backward of {@link #maxPool2d}: dst (N, C, H, W) becomes zeros, then {@code
+   * dst[n, c].flat[indices[n, c, oh, ow]] += grad[n, c, oh, ow]} for grad and indices (int64) of
+   * shape (N, C, oH, oW); grad has dst's dtype.
+   *
+   * @throws IndexOutOfBoundsException naming the index if one is outside the (H, W) plane
+   */
+  void maxPool2dBackward(Tensor dst, Tensor grad, Tensor indices);
 }

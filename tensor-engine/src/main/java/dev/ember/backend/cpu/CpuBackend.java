@@ -327,4 +327,27 @@ public final class CpuBackend implements Backend {
     }
     return new CpuOptim.Arr(v.array(), v.offset());
   }
+
+  // convolution and pooling
+
+  @Override
+  public void im2col(Tensor dst, Tensor src, int[] stride, int[] padding, int[] dilation) {
+    CpuConv.im2col(view(dst), view(src), stride, padding, dilation);
+  }
+
+  @Override
+  public void col2im(Tensor dst, Tensor src, int[] stride, int[] padding, int[] dilation) {
+    CpuConv.col2im(view(dst), view(src), stride, padding, dilation);
+  }
+
+  @Override
+  public void maxPool2d(Tensor dst, Tensor indices, Tensor src, int[] kernel, int[] stride,
+      int[] padding, int[] dilation) {
+    CpuConv.maxPool2d(view(dst), view(indices), view(src), kernel, stride, padding, dilation);
+  }
+
+  @Override
+  public void maxPool2dBackward(Tensor dst, Tensor grad, Tensor indices) {
+    CpuConv.maxPool2dBackward(view(dst), view(grad), view(indices));
+  }
 }

@@ -2,20 +2,24 @@ package dev.ember.tensor.ops;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ember.tensor.Conv;
 import dev.ember.tensor.Tensor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every public op of {@link Tensor} has its generated tests: each public method (instance or
- * static) is either covered by an {@link OpRegistry} spec, or listed below as not an op (with the
- * reason). A new Tensor method fails this test until it gets a spec (and golden cases) or, if it
- * is not an op, an entry in the allowlist.
+ * Every public op of {@link Tensor} and of the op families with their own public class ({@link
+ * Conv}) has its generated tests: each public method (instance or static) is either covered by an
+ * {@link OpRegistry} spec, or listed below as not an op (with the reason). A new method fails this
+ * test until it gets a spec (and golden cases) or, if it is not an op, an entry in the allowlist.
+ * Tensor methods are named {@code name(ParamType,...)}, those of another class with its simple
+ * name in front: {@code Conv.conv2d(Tensor,...)}.
  */
 class OpCoverageTest {
 
@@ -62,11 +66,17 @@ class OpCoverageTest {
         .collect(Collectors.joining(",")) + ")";
   }
 
+  /** The classes whose public methods are ops; Tensor's are named without a prefix. */
+  private static final List<Class<?>> OP_CLASSES = List.of(Tensor.class, Conv.class);
+
   private static Set<String> publicMethods() {
     Set<String> out = new TreeSet<>();
-    for (Method m : Tensor.class.getDeclaredMethods()) {
-      if (Modifier.isPublic(m.getModifiers()) && !m.isBridge() && !m.isSynthetic()) {
-        out.add(signature(m));
+    for (Class<?> c : OP_CLASSES) {
+      String prefix = c == Tensor.class ? "" : c.getSimpleName() + ".";
+      for (Method m : c.getDeclaredMethods()) {
+        if (Modifier.isPublic(m.getModifiers()) && !m.isBridge() && !m.isSynthetic()) {
+          out.add(prefix + signature(m));
+        }
       }
     }
     return out;
@@ -79,7 +89,7 @@ class OpCoverageTest {
     Set<String> missing = new TreeSet<>(publicMethods());
     missing.removeAll(covered);
     missing.removeAll(NOT_OPS);
-    assertTrue(missing.isEmpty(), "Tensor ops without an OpRegistry spec (add one, with golden cases in"
+    assertTrue(missing.isEmpty(), "ops without an OpRegistry spec (add one, with golden cases in"
         + " make_op_golden.py, or list the method in NOT_OPS if it is not an op): " + missing);
   }
 
@@ -90,7 +100,7 @@ class OpCoverageTest {
     OpRegistry.specs().values().forEach(s -> s.covers().stream()
         .filter(c -> !methods.contains(c)).forEach(c -> stale.add(s.name() + ": " + c)));
     NOT_OPS.stream().filter(c -> !methods.contains(c)).forEach(c -> stale.add("NOT_OPS: " + c));
-    assertTrue(stale.isEmpty(), "names of methods that Tensor does not have: " + stale);
+    assertTrue(stale.isEmpty(), "names of methods that " + OP_CLASSES + " do not have: " + stale);
   }
 
   @Test

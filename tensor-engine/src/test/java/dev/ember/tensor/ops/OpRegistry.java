@@ -8,6 +8,7 @@ import static dev.ember.tensor.ops.OpSpec.op;
 import static dev.ember.tensor.ops.OpSpec.opN;
 import static dev.ember.tensor.ops.OpSpec.s;
 
+import dev.ember.tensor.Conv;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
 import dev.ember.tensor.ValuesIndices;
@@ -494,6 +495,106 @@ final class OpRegistry {
         .covers("linspace(double,double,int)", "linspace(double,double,int,DType)").tol(Tol.ELEMENTWISE));
     add(op("eye", (in, a) -> a.has("m") ? Tensor.eye(a.i("n"), a.i("m"), dtype(a)) : Tensor.eye(a.i("n")))
         .covers("eye(int)", "eye(int,int,DType)").tol(Tol.EXACT));
+
+    convolutions();
+  }
+
+  /** The optional bias of a convolution: its third input, when there is one. */
+  private static Tensor bias(List<Tensor> in) {
+    return in.size() > 2 ? in.get(2) : null;
+  }
+
+  /** A pooling stride: empty means PyTorch's default (the kernel size), passed as null. */
+  private static int[] poolStride(Args a) {
+    int[] s = a.ints("stride");
+    return s.length == 0 ? null : s;
+  }
+
+  private static Args convArgs(int[] stride, int[] padding, int[] dilation, int groups) {
+    return Args.of("stride", stride, "padding", padding, "dilation", dilation, "groups", groups);
+  }
+
+  private static Args poolArgs(int[] kernel, int[] stride, int[] padding, int[] dilation,
+      boolean ceil) {
+    return Args.of("kernel", kernel, "stride", stride, "padding", padding, "dilation", dilation,
+        "ceil_mode", ceil);
+  }
+
+  private static int[] p(int... v) {
+    return v;
+  }
+
+  /** Convolution and pooling ({@link Conv}): gradchecks of input, weight and bias. */
+  private static void convolutions() {
+    add(op("conv1d", (in, a) -> Conv.conv1d(x(in), y(in), bias(in), a.i("stride"), a.i("padding"),
+        a.i("dilation"), a.i("groups")))
+        .covers("Conv.conv1d(Tensor,Tensor,Tensor,int,int,int,int)").tol(Tol.REDUCTION)
+        .grad(gc("plain", Args.of("stride", 1, "padding", 0, "dilation", 1, "groups", 1),
+                f(2, 2, 5), f(3, 2, 3), f(3)),
+            gc("strided, stride 2, pad, dilation, groups",
+                Args.of("stride", 2, "padding", 1, "dilation", 2, "groups", 2),
+                s(2, 4, 7), s(4, 2, 2), s(4)),
+            gc("unbatched, no bias", Args.of("stride", 1, "padding", 1, "dilation", 1, "groups", 1),
+                f(2, 4), f(3, 2, 2))));
+    add(op("conv2d", (in, a) -> Conv.conv2d(x(in), y(in), bias(in), a.ints("stride"),
+        a.ints("padding"), a.ints("dilation"), a.i("groups")))
+        .covers("Conv.conv2d(Tensor,Tensor,Tensor,int[],int[],int[],int)").tol(Tol.REDUCTION)
+        .grad(gc("plain", convArgs(p(1), p(0), p(1), 1), f(2, 2, 4, 4), f(3, 2, 3, 3), f(3)),
+            gc("strided, non-square kernel, stride, pad, dilation",
+                convArgs(p(2, 1), p(1, 0), p(1, 2), 1), s(2, 2, 5, 6), s(3, 2, 2, 3), s(3)),
+            gc("groups 2", convArgs(p(1), p(1), p(1), 2), f(1, 4, 4, 3), f(4, 2, 2, 2), f(4)),
+            gc("unbatched, no bias", convArgs(p(2), p(1), p(1), 1), f(2, 5, 4), f(2, 2, 3, 3))));
+    add(op("conv2d_ints", (in, a) -> Conv.conv2d(x(in), y(in), bias(in), a.i("stride"),
+        a.i("padding"), a.i("dilation"), a.i("groups")))
+        .covers("Conv.conv2d(Tensor,Tensor,Tensor,int,int,int,int)").tol(Tol.REDUCTION)
+        .grad(gc("plain", Args.of("stride", 1, "padding", 1, "dilation", 1, "groups", 1),
+                f(2, 2, 4, 4), f(3, 2, 3, 3), f(3)),
+            gc("strided, groups", Args.of("stride", 2, "padding", 0, "dilation", 2, "groups", 2),
+                s(1, 4, 6, 6), s(2, 2, 2, 2))));
+    add(op("conv_transpose2d", (in, a) -> Conv.convTranspose2d(x(in), y(in), bias(in),
+        a.ints("stride"), a.ints("padding"), a.ints("output_padding"), a.i("groups"),
+        a.ints("dilation")))
+        .covers("Conv.convTranspose2d(Tensor,Tensor,Tensor,int[],int[],int[],int,int[])")
+        .tol(Tol.REDUCTION)
+        .grad(gc("plain", convArgs(p(1), p(0), p(1), 1).with(Args.of("output_padding", p(0))),
+                f(2, 2, 3, 3), f(2, 3, 3, 3), f(3)),
+            gc("strided, stride, pad, output padding",
+                convArgs(p(2, 3), p(1, 0), p(1), 1).with(Args.of("output_padding", p(1, 2))),
+                s(1, 2, 3, 2), s(2, 2, 3, 2), s(2)),
+            gc("groups, dilation, no bias",
+                convArgs(p(2), p(1), p(2, 1), 2).with(Args.of("output_padding", p(1, 0))),
+                f(1, 4, 2, 3), f(4, 1, 2, 3))));
+    List<GradCase> maxPoolCases = List.of(
+        gc("2x2", poolArgs(p(2), p(), p(0), p(1), false), f(2, 2, 4, 4)),
+        gc("strided, non-square, pad, dilation, ceil",
+            poolArgs(p(3, 2), p(2, 1), p(1, 1), p(1, 2), true), s(1, 2, 6, 5)),
+        gc("unbatched, overlapping", poolArgs(p(3), p(1), p(1), p(1), false), f(2, 4, 4)));
+    add(op("max_pool2d", (in, a) -> Conv.maxPool2d(x(in), a.ints("kernel"), poolStride(a),
+        a.ints("padding"), a.ints("dilation"), a.b("ceil_mode")))
+        .covers("Conv.maxPool2d(Tensor,int[],int[],int[],int[],boolean)").tol(Tol.EXACT)
+        .grad(maxPoolCases).domain(0, Domain.DISTINCT));
+    add(opN("max_pool2d_with_indices", (in, a) -> {
+      ValuesIndices vi = Conv.maxPool2dWithIndices(x(in), a.ints("kernel"), poolStride(a),
+          a.ints("padding"), a.ints("dilation"), a.b("ceil_mode"));
+      return both(vi);
+    }).covers("Conv.maxPool2dWithIndices(Tensor,int[],int[],int[],int[],boolean)").tol(Tol.EXACT)
+        .grad(maxPoolCases).domain(0, Domain.DISTINCT));
+    add(op("avg_pool2d", (in, a) -> Conv.avgPool2d(x(in), a.ints("kernel"), poolStride(a),
+        a.ints("padding"), a.b("ceil_mode"), a.b("count_include_pad"), a.i("divisor_override")))
+        .covers("Conv.avgPool2d(Tensor,int[],int[],int[],boolean,boolean,int)").tol(Tol.REDUCTION)
+        .grad(gc("2x2", Args.of("kernel", p(2), "stride", p(), "padding", p(0), "ceil_mode", false,
+                "count_include_pad", true, "divisor_override", 0), f(2, 2, 4, 4)),
+            gc("strided, pad, ceil, exclude pad", Args.of("kernel", p(3, 2), "stride", p(2, 1),
+                "padding", p(1, 1), "ceil_mode", true, "count_include_pad", false,
+                "divisor_override", 0), s(1, 2, 6, 5)),
+            gc("unbatched, divisor override", Args.of("kernel", p(2), "stride", p(1),
+                "padding", p(1), "ceil_mode", false, "count_include_pad", true,
+                "divisor_override", 3), f(2, 3, 3))));
+    add(op("adaptive_avg_pool2d", (in, a) -> Conv.adaptiveAvgPool2d(x(in), a.ints("output_size")))
+        .covers("Conv.adaptiveAvgPool2d(Tensor,int[])").tol(Tol.REDUCTION)
+        .grad(gc("overlapping", Args.of("output_size", p(3, 2)), f(2, 2, 5, 4)),
+            gc("strided, upsampling", Args.of("output_size", p(4)), s(1, 2, 3, 3)),
+            gc("unbatched", Args.of("output_size", p(2, 3)), f(2, 4, 5))));
   }
 
   private static void inplaceUnary(String name, String covers, UnaryOperator<Tensor> f, Domain d) {
