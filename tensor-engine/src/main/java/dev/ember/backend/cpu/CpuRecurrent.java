@@ -78,21 +78,33 @@ final class CpuRecurrent {
       float[] ha = (float[]) h.array();
       float[] ca = (float[]) c.array();
       Parallel.forRange(n, grainRows(5 * hs), (r0, r1) -> {
+        Rows w = new Rows(8, hs);
+        float[] i = w.r[0];
+        float[] f = w.r[1];
+        float[] gg = w.r[2];
+        float[] o = w.r[3];
+        float[] cpr = w.r[4];
+        float[] cr = w.r[5];
+        float[] tc = w.r[6];
+        float[] hr = w.r[7];
         for (int r = r0; r < r1; r++) {
           int gb = gates.offset() + r * 4 * hs;
-          int cpb = cPrev.offset() + r * hs;
-          int hb = h.offset() + r * hs;
-          int cb = c.offset() + r * hs;
-          fm.sigmoid(g, gb, g, gb, 2 * hs);
-          fm.tanh(g, gb + 2 * hs, g, gb + 2 * hs, hs);
-          fm.sigmoid(g, gb + 3 * hs, g, gb + 3 * hs, hs);
+          w.load(g, gb, 0, 4);
+          System.arraycopy(cp, cPrev.offset() + r * hs, cpr, 0, hs);
+          sigmoid(fm, i, hs);
+          sigmoid(fm, f, hs);
+          fm.tanh(gg, 0, gg, 0, hs);
+          sigmoid(fm, o, hs);
           for (int j = 0; j < hs; j++) {
-            ca[cb + j] = g[gb + hs + j] * cp[cpb + j] + g[gb + j] * g[gb + 2 * hs + j];
+            cr[j] = f[j] * cpr[j] + i[j] * gg[j];
           }
-          fm.tanh(ca, cb, ha, hb, hs);
+          fm.tanh(cr, 0, tc, 0, hs);
           for (int j = 0; j < hs; j++) {
-            ha[hb + j] *= g[gb + 3 * hs + j];
+            hr[j] = o[j] * tc[j];
           }
+          w.store(g, gb, 0, 4);
+          System.arraycopy(cr, 0, ca, c.offset() + r * hs, hs);
+          System.arraycopy(hr, 0, ha, h.offset() + r * hs, hs);
         }
       });
     } else {
@@ -155,29 +167,44 @@ final class CpuRecurrent {
       float[] dg = (float[]) dGates.array();
       float[] dcp = (float[]) dcPrev.array();
       Parallel.forRange(n, grainRows(3 * hs), (r0, r1) -> {
-        float[] tc = new float[hs];
+        Rows w = new Rows(13, hs);
+        float[] i = w.r[0];
+        float[] f = w.r[1];
+        float[] g = w.r[2];
+        float[] o = w.r[3];
+        float[] di = w.r[4];
+        float[] df = w.r[5];
+        float[] dgg = w.r[6];
+        float[] dout = w.r[7];
+        float[] cpr = w.r[8];
+        float[] t = w.r[9];
+        float[] dhr = w.r[10];
+        float[] dct = w.r[11];
+        float[] dcpr = w.r[12];
         for (int r = r0; r < r1; r++) {
-          int ab = act.offset() + r * 4 * hs;
-          int db = dGates.offset() + r * 4 * hs;
-          int cpb = cPrev.offset() + r * hs;
-          int dhb = dh == null ? 0 : dh.offset() + r * hs;
-          int dcb = dc == null ? 0 : dc.offset() + r * hs;
-          int dcpb = dcPrev.offset() + r * hs;
-          fm.tanh(ca, c.offset() + r * hs, tc, 0, hs);
-          for (int j = 0; j < hs; j++) {
-            float i = a[ab + j];
-            float f = a[ab + hs + j];
-            float g = a[ab + 2 * hs + j];
-            float o = a[ab + 3 * hs + j];
-            float t = tc[j];
-            float dhv = dha == null ? 0f : dha[dhb + j];
-            float dct = (dca == null ? 0f : dca[dcb + j]) + dhv * o * (1f - t * t);
-            dg[db + j] = dct * g * i * (1f - i);
-            dg[db + hs + j] = dct * cp[cpb + j] * f * (1f - f);
-            dg[db + 2 * hs + j] = dct * i * (1f - g * g);
-            dg[db + 3 * hs + j] = dhv * t * o * (1f - o);
-            dcp[dcpb + j] = dct * f;
+          w.load(a, act.offset() + r * 4 * hs, 0, 4);
+          System.arraycopy(cp, cPrev.offset() + r * hs, cpr, 0, hs);
+          fm.tanh(ca, c.offset() + r * hs, t, 0, hs);
+          if (dha != null) {
+            System.arraycopy(dha, dh.offset() + r * hs, dhr, 0, hs);
+          } else {
+            java.util.Arrays.fill(dhr, 0f);
           }
+          if (dca != null) {
+            System.arraycopy(dca, dc.offset() + r * hs, dct, 0, hs);
+          } else {
+            java.util.Arrays.fill(dct, 0f);
+          }
+          for (int j = 0; j < hs; j++) {
+            float d = dct[j] + dhr[j] * o[j] * (1f - t[j] * t[j]);
+            di[j] = d * g[j] * i[j] * (1f - i[j]);
+            df[j] = d * cpr[j] * f[j] * (1f - f[j]);
+            dgg[j] = d * i[j] * (1f - g[j] * g[j]);
+            dout[j] = dhr[j] * t[j] * o[j] * (1f - o[j]);
+            dcpr[j] = d * f[j];
+          }
+          w.store(dg, dGates.offset() + r * 4 * hs, 4, 4);
+          System.arraycopy(dcpr, 0, dcp, dcPrev.offset() + r * hs, hs);
         }
       });
     } else {
@@ -241,27 +268,37 @@ final class CpuRecurrent {
       float[] ha = (float[]) h.array();
       float[] s = (float[]) saved.array();
       Parallel.forRange(n, grainRows(4 * hs), (r0, r1) -> {
+        // Rows 0-3 are what gruCellBackward needs (r, z, n, hn), in saved's order.
+        Rows w = new Rows(9, hs);
+        float[] rr = w.r[0];
+        float[] z = w.r[1];
+        float[] nn = w.r[2];
+        float[] hn = w.r[3];
+        float[] xr = w.r[4];
+        float[] xz = w.r[5];
+        float[] xn = w.r[6];
+        float[] hpr = w.r[7];
+        float[] hr = w.r[8];
         for (int r = r0; r < r1; r++) {
-          int xb = xg.offset() + r * 3 * hs;
-          int hgb = hg.offset() + r * 3 * hs;
-          int sb = saved.offset() + r * 4 * hs;
-          int hpb = hPrev.offset() + r * hs;
-          int hb = h.offset() + r * hs;
-          for (int j = 0; j < 2 * hs; j++) {
-            s[sb + j] = x[xb + j] + hh[hgb + j];
-          }
-          fm.sigmoid(s, sb, s, sb, 2 * hs);
+          w.load(x, xg.offset() + r * 3 * hs, 4, 3);
+          w.load(hh, hg.offset() + r * 3 * hs, 0, 2);
+          System.arraycopy(hh, hg.offset() + r * 3 * hs + 2 * hs, hn, 0, hs);
+          System.arraycopy(hp, hPrev.offset() + r * hs, hpr, 0, hs);
           for (int j = 0; j < hs; j++) {
-            float hn = hh[hgb + 2 * hs + j];
-            s[sb + 3 * hs + j] = hn;
-            s[sb + 2 * hs + j] = x[xb + 2 * hs + j] + s[sb + j] * hn;
+            rr[j] += xr[j];
+            z[j] += xz[j];
           }
-          fm.tanh(s, sb + 2 * hs, s, sb + 2 * hs, hs);
+          sigmoid(fm, rr, hs);
+          sigmoid(fm, z, hs);
           for (int j = 0; j < hs; j++) {
-            float z = s[sb + hs + j];
-            float nn = s[sb + 2 * hs + j];
-            ha[hb + j] = (hp[hpb + j] - nn) * z + nn;
+            nn[j] = xn[j] + rr[j] * hn[j];
           }
+          fm.tanh(nn, 0, nn, 0, hs);
+          for (int j = 0; j < hs; j++) {
+            hr[j] = (hpr[j] - nn[j]) * z[j] + nn[j];
+          }
+          w.store(s, saved.offset() + r * 4 * hs, 0, 4);
+          System.arraycopy(hr, 0, ha, h.offset() + r * hs, hs);
         }
       });
     } else {
@@ -316,30 +353,37 @@ final class CpuRecurrent {
       float[] dhh = (float[]) dhg.array();
       float[] dp = (float[]) dhPrev.array();
       Parallel.forRange(n, grainRows(2 * hs), (r0, r1) -> {
+        // Rows 4-6 are dxg's blocks (r, z, n); dhg is rows 4, 5 and 7.
+        Rows w = new Rows(11, hs);
+        float[] rr = w.r[0];
+        float[] z = w.r[1];
+        float[] nn = w.r[2];
+        float[] hn = w.r[3];
+        float[] dr = w.r[4];
+        float[] dz = w.r[5];
+        float[] dn = w.r[6];
+        float[] dnr = w.r[7];
+        float[] hpr = w.r[8];
+        float[] dv = w.r[9];
+        float[] dpr = w.r[10];
         for (int r = r0; r < r1; r++) {
-          int sb = saved.offset() + r * 4 * hs;
-          int hpb = hPrev.offset() + r * hs;
-          int db = dh.offset() + r * hs;
+          w.load(s, saved.offset() + r * 4 * hs, 0, 4);
+          System.arraycopy(hp, hPrev.offset() + r * hs, hpr, 0, hs);
+          System.arraycopy(d, dh.offset() + r * hs, dv, 0, hs);
+          for (int j = 0; j < hs; j++) {
+            float dnj = dv[j] * (1f - z[j]) * (1f - nn[j] * nn[j]);
+            dn[j] = dnj;
+            dr[j] = dnj * hn[j] * rr[j] * (1f - rr[j]);
+            dz[j] = dv[j] * (hpr[j] - nn[j]) * z[j] * (1f - z[j]);
+            dnr[j] = dnj * rr[j];
+            dpr[j] = dv[j] * z[j];
+          }
           int xb = dxg.offset() + r * 3 * hs;
           int hb = dhg.offset() + r * 3 * hs;
-          int pb = dhPrev.offset() + r * hs;
-          for (int j = 0; j < hs; j++) {
-            float rr = s[sb + j];
-            float z = s[sb + hs + j];
-            float nn = s[sb + 2 * hs + j];
-            float hn = s[sb + 3 * hs + j];
-            float dv = d[db + j];
-            float dn = dv * (1f - z) * (1f - nn * nn);
-            float dr = dn * hn * rr * (1f - rr);
-            float dz = dv * (hp[hpb + j] - nn) * z * (1f - z);
-            dx[xb + j] = dr;
-            dx[xb + hs + j] = dz;
-            dx[xb + 2 * hs + j] = dn;
-            dhh[hb + j] = dr;
-            dhh[hb + hs + j] = dz;
-            dhh[hb + 2 * hs + j] = dn * rr;
-            dp[pb + j] = dv * z;
-          }
+          w.store(dx, xb, 4, 3);
+          w.store(dhh, hb, 4, 2);
+          System.arraycopy(dnr, 0, dhh, hb + 2 * hs, hs);
+          System.arraycopy(dpr, 0, dp, dhPrev.offset() + r * hs, hs);
         }
       });
     } else {
@@ -376,6 +420,50 @@ final class CpuRecurrent {
           }
         }
       });
+    }
+  }
+
+  /**
+   * {@code a[0 .. n) = 1 / (1 + e^-a)} in float from {@link FloatMath#exp}, within about 2 ulp
+   * (FloatMath's own sigmoid rounds once from double, which costs four times as much and buys
+   * nothing a recurrent cell could use).
+   */
+  private static void sigmoid(FloatMath fm, float[] a, int n) {
+    for (int j = 0; j < n; j++) {
+      a[j] = -a[j];
+    }
+    fm.exp(a, 0, a, 0, n);
+    for (int j = 0; j < n; j++) {
+      a[j] = 1f / (1f + a[j]);
+    }
+  }
+
+  /**
+   * Per-thread scratch rows of H floats. The float32 cells copy the blocks of a row into these,
+   * compute with loops that index every array alike (which C2 vectorizes; with a different offset
+   * per array it cannot rule out overlap and runs them scalar, 5-7 times slower) and copy back.
+   */
+  private static final class Rows {
+    final float[][] r;
+    private final int hs;
+
+    Rows(int count, int hs) {
+      this.hs = hs;
+      r = new float[count][hs];
+    }
+
+    /** Blocks {@code 0 .. count) of H floats from {@code src[off ..]} into rows {@code first ..}. */
+    void load(float[] src, int off, int first, int count) {
+      for (int k = 0; k < count; k++) {
+        System.arraycopy(src, off + k * hs, r[first + k], 0, hs);
+      }
+    }
+
+    /** Rows {@code first .. first + count) into consecutive blocks of {@code dst[off ..]}. */
+    void store(float[] dst, int off, int first, int count) {
+      for (int k = 0; k < count; k++) {
+        System.arraycopy(r[first + k], 0, dst, off + k * hs, hs);
+      }
     }
   }
 
