@@ -179,4 +179,55 @@ public interface Backend {
    * @throws IndexOutOfBoundsException naming the index if one is outside the (H, W) plane
    */
   void maxPool2dBackward(Tensor dst, Tensor grad, Tensor indices);
+
+  // ---------------------------------------------------------------------------------------------
+  // recurrent cells
+  //
+  // Fused because a composed cell makes about a dozen passes (and temporaries) over the gates per
+  // time step; these make one. Every operand is a contiguous row-major matrix of one floating-point
+  // dtype, rows = batch; H is the hidden size.
+
+  /**
+   * LSTM cell forward, PyTorch's gate order (i, f, g, o): with {@code i, f, o = sigmoid} and {@code
+   * g = tanh} of their blocks of {@code gates},
+   *
+   * <pre>
+   * c = f * cPrev + i * g        h = o * tanh(c)
+   * </pre>
+   *
+   * {@code gates} (N, 4H) holds the pre-activations on entry and is overwritten with the
+   * activations (i, f, g, o), which {@link #lstmCellBackward} takes; cPrev, h, c are (N, H).
+   */
+  void lstmCell(Tensor gates, Tensor cPrev, Tensor h, Tensor c);
+
+  /**
+   * LSTM cell backward: from the activations {@code act} (N, 4H) and the states {@code cPrev},
+   * {@code c} (N, H) of {@link #lstmCell}, and the gradients {@code dh}, {@code dc} (N, H) of h
+   * and c (either may be null: zero), writes the gradient of the pre-activations {@code dGates}
+   * (N, 4H) and of the previous cell state {@code dcPrev} (N, H), which may be {@code dc} itself.
+   */
+  void lstmCellBackward(
+      Tensor act, Tensor cPrev, Tensor c, Tensor dh, Tensor dc, Tensor dGates, Tensor dcPrev);
+
+  /**
+   * GRU cell forward, PyTorch's formula and gate order (r, z, n): with {@code xg = x W_ih^T +
+   * b_ih} and {@code hg = hPrev W_hh^T + b_hh} (N, 3H),
+   *
+   * <pre>
+   * r = sigmoid(xg_r + hg_r)   z = sigmoid(xg_z + hg_z)   n = tanh(xg_n + r * hg_n)
+   * h = (1 - z) * n + z * hPrev
+   * </pre>
+   *
+   * Writes h (N, H) and {@code saved} (N, 4H) = (r, z, n, hg_n) for {@link #gruCellBackward}.
+   */
+  void gruCell(Tensor xg, Tensor hg, Tensor hPrev, Tensor h, Tensor saved);
+
+  /**
+   * GRU cell backward: from {@code saved} (N, 4H) and {@code hPrev} of {@link #gruCell} and the
+   * gradient {@code dh} of h, writes the gradients of the pre-activations {@code dxg}, {@code dhg}
+   * (N, 3H) and the direct part {@code dh * z} of the previous state's gradient into {@code
+   * dhPrev} (N, H; may be {@code dh} itself), to which the caller adds {@code dhg W_hh}.
+   */
+  void gruCellBackward(
+      Tensor saved, Tensor hPrev, Tensor dh, Tensor dxg, Tensor dhg, Tensor dhPrev);
 }

@@ -569,4 +569,100 @@ public final class F {
     }
     return reduce(loss, reduction);
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Recurrent
+
+  private static Tensor zerosState(Tensor input, int hidden) {
+    return Tensor.zeros(input.dtype(), input.device(), input.size(0), hidden);
+  }
+
+  private static void checkCell(String op, Tensor input, Tensor hx, Tensor wIh, Tensor wHh,
+      int gates) {
+    if (input.dim() != 2) {
+      throw new IllegalArgumentException(
+          op + ": input must have shape (N, inputSize), got " + input.describe());
+    }
+    if (wHh.dim() != 2 || wHh.size(0) != gates * wHh.size(1)) {
+      throw new IllegalArgumentException(
+          op + ": weightHh must have shape (" + gates + "H, H), got " + wHh.describe());
+    }
+    if (wIh.dim() != 2 || wIh.size(0) != wHh.size(0) || wIh.size(1) != input.size(1)) {
+      throw new IllegalArgumentException(op + ": weightIh must have shape (" + wHh.size(0) + ", "
+          + input.size(1) + ") for input " + input.describe() + ", got " + wIh.describe());
+    }
+    if (hx != null && (hx.dim() != 2 || hx.size(0) != input.size(0)
+        || hx.size(1) != wHh.size(1))) {
+      throw new IllegalArgumentException(op + ": expected hidden state of shape ("
+          + input.size(0) + ", " + wHh.size(1) + "), got " + hx.describe());
+    }
+  }
+
+  /**
+   * One LSTM step, as {@code torch._VF.lstm_cell}, on the fused cell {@link
+   * dev.ember.tensor.Recurrent#lstmCell}: gates (i, f, g, o) {@code = x W_ih^T + b_ih + h W_hh^T
+   * + b_hh}, {@code c' = f c + i g}, {@code h' = o tanh(c')}.
+   *
+   * <pre>
+   * input (N, in)   hx, cx (N, H) or null for zeros   wIh (4H, in)   wHh (4H, H)   biases (4H) or null
+   * returns {h', c'}, each (N, H)
+   * </pre>
+   *
+   * @throws IllegalArgumentException naming the shapes if they do not fit
+   */
+  public static Tensor[] lstmCell(Tensor input, Tensor hx, Tensor cx, Tensor wIh, Tensor wHh,
+      Tensor bIh, Tensor bHh) {
+    checkCell("lstmCell", input, hx, wIh, wHh, 4);
+    checkCell("lstmCell", input, cx, wIh, wHh, 4);
+    int h = wHh.size(1);
+    Tensor gates = linear(input, wIh, bIh);
+    if (hx != null) {
+      gates = gates.add(linear(hx, wHh, bHh));
+    } else if (bHh != null) {
+      gates = gates.add(bHh);
+    }
+    return dev.ember.tensor.Recurrent.lstmCell(gates, cx != null ? cx : zerosState(input, h));
+  }
+
+  /**
+   * One GRU step, as {@code torch._VF.gru_cell}, on the fused cell {@link
+   * dev.ember.tensor.Recurrent#gruCell}: {@code r, z = sigmoid(x W_i^T + b_i + h W_h^T + b_h)},
+   * {@code n = tanh(x W_in^T + b_in + r (h W_hn^T + b_hn))}, {@code h' = (1 - z) n + z h}.
+   *
+   * <pre>
+   * input (N, in)   hx (N, H) or null for zeros   wIh (3H, in)   wHh (3H, H)   biases (3H) or null
+   * returns h' (N, H)
+   * </pre>
+   *
+   * @throws IllegalArgumentException naming the shapes if they do not fit
+   */
+  public static Tensor gruCell(
+      Tensor input, Tensor hx, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
+    checkCell("gruCell", input, hx, wIh, wHh, 3);
+    Tensor h = hx != null ? hx : zerosState(input, wHh.size(1));
+    return dev.ember.tensor.Recurrent.gruCell(linear(input, wIh, bIh), linear(h, wHh, bHh), h);
+  }
+
+  /**
+   * One Elman RNN step, {@code h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)} (or relu with {@code
+   * relu}), as {@code torch._VF.rnn_tanh_cell}; composed of tensor operators.
+   *
+   * <pre>
+   * input (N, in)   hx (N, H) or null for zeros   wIh (H, in)   wHh (H, H)   biases (H) or null
+   * returns h' (N, H)
+   * </pre>
+   *
+   * @throws IllegalArgumentException naming the shapes if they do not fit
+   */
+  public static Tensor rnnCell(Tensor input, Tensor hx, Tensor wIh, Tensor wHh, Tensor bIh,
+      Tensor bHh, boolean relu) {
+    checkCell(relu ? "rnnReluCell" : "rnnTanhCell", input, hx, wIh, wHh, 1);
+    Tensor pre = linear(input, wIh, bIh);
+    if (hx != null) {
+      pre = pre.add(linear(hx, wHh, bHh));
+    } else if (bHh != null) {
+      pre = pre.add(bHh);
+    }
+    return relu ? pre.relu() : pre.tanh();
+  }
 }

@@ -350,4 +350,31 @@ public final class CpuBackend implements Backend {
   public void maxPool2dBackward(Tensor dst, Tensor grad, Tensor indices) {
     CpuConv.maxPool2dBackward(view(dst), view(grad), view(indices));
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // recurrent cells (loops in CpuRecurrent)
+
+  @Override
+  public void lstmCell(Tensor gates, Tensor cPrev, Tensor h, Tensor c) {
+    CpuRecurrent.lstmCell(view(gates), view(cPrev), view(h), view(c));
+  }
+
+  @Override
+  public void lstmCellBackward(
+      Tensor act, Tensor cPrev, Tensor c, Tensor dh, Tensor dc, Tensor dGates, Tensor dcPrev) {
+    CpuRecurrent.lstmCellBackward(view(act), view(cPrev), view(c), dh == null ? null : view(dh),
+        dc == null ? null : view(dc), view(dGates), view(dcPrev));
+  }
+
+  @Override
+  public void gruCell(Tensor xg, Tensor hg, Tensor hPrev, Tensor h, Tensor saved) {
+    CpuRecurrent.gruCell(view(xg), view(hg), view(hPrev), view(h), view(saved));
+  }
+
+  @Override
+  public void gruCellBackward(
+      Tensor saved, Tensor hPrev, Tensor dh, Tensor dxg, Tensor dhg, Tensor dhPrev) {
+    CpuRecurrent.gruCellBackward(
+        view(saved), view(hPrev), view(dh), view(dxg), view(dhg), view(dhPrev));
+  }
 }

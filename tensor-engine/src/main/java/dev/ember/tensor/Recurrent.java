@@ -1,0 +1,569 @@
+package dev.ember.tensor;
+
+import static dev.ember.autograd.Autograd.record;
+
+import dev.ember.autograd.Autograd;
+import dev.ember.autograd.SavedTensor;
+import dev.ember.backend.Backend;
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.ReduceOp;
+import dev.ember.backend.UnaryOp;
+
+/**
+ * Fused recurrent operators: one LSTM or GRU cell step, and one layer-direction of an Elman RNN,
+ * LSTM or GRU over a whole sequence, each recorded as a single autograd node with an explicit
+ * backward. The layers of {@code dev.ember.nn.recurrent} are built on these.
+ *
+ * <p>Why fused: a cell composed of tensor operators makes about a dozen passes over the gates per
+ * step, each with its own temporary and graph node, and slicing the time steps out of one input
+ * projection would give every step a full-size gradient to scatter back. Here a layer over a
+ * sequence is, as in cuDNN and PyTorch's CPU path:
+ *
+ * <pre>
+ * forward:  G = X W_ih^T + b       one GEMM for all L steps, X = input as (L N, in)
+ *           per step t: G_t += h_{t-1} W_hh^T, then one fused cell pass -> h_t (, c_t)
+ * backward: per step, in reverse: one fused cell pass -> dG_t (, dc_{t-1});
+ *           dh_{t-1} = dOutput_{t-1} + dG_t W_hh
+ *           then one GEMM each: dX = dG W_ih, dW_ih = dG^T X, dW_hh = dG^T H_prev, db = sum dG
+ * </pre>
+ *
+ * <p>Shapes: input {@code x} (L, N, in) with L the sequence length and N the batch; initial states
+ * (N, H) or null for zeros; {@code wIh} (G H, in), {@code wHh} (G H, H), biases (G H) or null,
+ * with G = 1 (RNN), 4 (LSTM, gates i, f, g, o) or 3 (GRU, gates r, z, n) in PyTorch's order. All
+ * floating-point tensors of one dtype on one device. The backward cannot itself be differentiated
+ * (as cuDNN's): a {@code createGraph} backward through these operators fails with an {@link
+ * UnsupportedOperationException}; use composed operators for higher-order gradients.
+ */
+public final class Recurrent {
+  private Recurrent() {}
+
+  /**
+   * What a recurrent layer-direction returns: the output sequence {@code output} (L, N, H), the
+   * final hidden state {@code hN} (N, H) and, for an LSTM, the final cell state {@code cN} (N, H)
+   * (null otherwise). They are views of one result tensor.
+   */
+  public record Sequence(Tensor output, Tensor hN, Tensor cN) {}
+
+  // ---------------------------------------------------------------------------------------------
+  // Single cells
+
+  /**
+   * One fused LSTM cell step from the gate pre-activations {@code gates = x W_ih^T + b_ih + h
+   * W_hh^T + b_hh} (N, 4H), gate order i, f, g, o, and the previous cell state {@code cPrev} (N,
+   * H):
+   *
+   * <pre>
+   * i, f, o = sigmoid(.)   g = tanh(.)   c = f * cPrev + i * g   h = o * tanh(c)
+   * </pre>
+   *
+   * @return {@code {h, c}}, each (N, H)
+   * @throws IllegalArgumentException naming the shapes if they do not fit, or on mixed dtypes or
+   *     devices
+   */
+  public static Tensor[] lstmCell(Tensor gates, Tensor cPrev) {
+    floating("lstmCell", gates, cPrev);
+    if (gates.dim() != 2 || gates.size(1) % 4 != 0) {
+      throw new IllegalArgumentException(
+          "lstmCell: gates must have shape (N, 4H), got " + gates.describe());
+    }
+    int n = gates.size(0);
+    int h = gates.size(1) / 4;
+    expectShape("lstmCell", "cPrev", cPrev, n, h);
+    Backend be = gates.backend();
+    Tensor act = contiguousCopy(gates);
+    Tensor cp = contiguousRaw(cPrev);
+    Tensor out = Tensor.allocate(gates.dtype(), gates.device(), new int[] {2, n, h});
+    be.lstmCell(act, cp, rows(out, 0, n, h), rows(out, n, n, h));
+    SavedTensor savedOut = SavedTensor.of(out);
+    SavedTensor savedCp = SavedTensor.of(cp);
+    record("LstmCellBackward", out, (g, needs) -> {
+      noDoubleBackward("lstmCell");
+      Tensor gc = contiguousRaw(g);
+      Tensor o = savedOut.get();
+      Tensor dGates = Tensor.allocate(act.dtype(), act.device(), new int[] {n, 4 * h});
+      Tensor dcPrev = Tensor.allocate(act.dtype(), act.device(), new int[] {n, h});
+      be.lstmCellBackward(act, savedCp.get(), rows(o, n, n, h), rows(gc, 0, n, h), rows(gc, n, n, h),
+          dGates, dcPrev);
+      return new Tensor[] {dGates, dcPrev};
+    }, gates, cPrev);
+    return new Tensor[] {out.select(0, 0), out.select(0, 1)};
+  }
+
+  /**
+   * One fused GRU cell step from {@code xg = x W_ih^T + b_ih} and {@code hg = hPrev W_hh^T + b_hh}
+   * (N, 3H), gate order r, z, n, and the previous state {@code hPrev} (N, H), PyTorch's formula:
+   *
+   * <pre>
+   * r = sigmoid(xg_r + hg_r)   z = sigmoid(xg_z + hg_z)   n = tanh(xg_n + r * hg_n)
+   * h = (1 - z) * n + z * hPrev
+   * </pre>
+   *
+   * @return h (N, H)
+   * @throws IllegalArgumentException naming the shapes if they do not fit, or on mixed dtypes or
+   *     devices
+   */
+  public static Tensor gruCell(Tensor xg, Tensor hg, Tensor hPrev) {
+    floating("gruCell", xg, hg, hPrev);
+    if (xg.dim() != 2 || xg.size(1) % 3 != 0) {
+      throw new IllegalArgumentException(
+          "gruCell: xg must have shape (N, 3H), got " + xg.describe());
+    }
+    int n = xg.size(0);
+    int h = xg.size(1) / 3;
+    expectShape("gruCell", "hg", hg, n, 3 * h);
+    expectShape("gruCell", "hPrev", hPrev, n, h);
+    Backend be = xg.backend();
+    Tensor hp = contiguousRaw(hPrev);
+    Tensor saved = Tensor.allocate(xg.dtype(), xg.device(), new int[] {n, 4 * h});
+    Tensor out = Tensor.allocate(xg.dtype(), xg.device(), new int[] {n, h});
+    be.gruCell(contiguousRaw(xg), contiguousRaw(hg), hp, out, saved);
+    SavedTensor savedHp = SavedTensor.of(hp);
+    record("GruCellBackward", out, (g, needs) -> {
+      noDoubleBackward("gruCell");
+      Tensor dxg = Tensor.allocate(xg.dtype(), xg.device(), new int[] {n, 3 * h});
+      Tensor dhg = Tensor.allocate(xg.dtype(), xg.device(), new int[] {n, 3 * h});
+      Tensor dhPrev = Tensor.allocate(xg.dtype(), xg.device(), new int[] {n, h});
+      be.gruCellBackward(saved, savedHp.get(), contiguousRaw(g), dxg, dhg, dhPrev);
+      return new Tensor[] {dxg, dhg, dhPrev};
+    }, xg, hg, hPrev);
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sequences
+
+  /** The sizes of a layer-direction call, validated. */
+  private record Dims(int len, int batch, int in, int hidden) {}
+
+  private static Dims check(String op, int gates, Tensor x, Tensor h0, Tensor c0, Tensor wIh,
+      Tensor wHh, Tensor bIh, Tensor bHh) {
+    floating(op, x, h0, c0, wIh, wHh, bIh, bHh);
+    if (x.dim() != 3) {
+      throw new IllegalArgumentException(
+          op + ": input must have shape (L, N, in), got " + x.describe());
+    }
+    if (wHh.dim() != 2 || wHh.size(0) != gates * wHh.size(1)) {
+      throw new IllegalArgumentException(
+          op + ": wHh must have shape (" + gates + "H, H), got " + wHh.describe());
+    }
+    int len = x.size(0);
+    int batch = x.size(1);
+    int in = x.size(2);
+    int h = wHh.size(1);
+    if (len == 0) {
+      throw new IllegalArgumentException(
+          op + ": expected a sequence of length > 0, got input " + x.describe());
+    }
+    expectShape(op, "wIh", wIh, gates * h, in);
+    if (bIh != null && (bIh.dim() != 1 || bIh.size(0) != gates * h)) {
+      throw new IllegalArgumentException(
+          op + ": bIh must have shape (" + gates * h + "), got " + bIh.describe());
+    }
+    if (bHh != null && (bHh.dim() != 1 || bHh.size(0) != gates * h)) {
+      throw new IllegalArgumentException(
+          op + ": bHh must have shape (" + gates * h + "), got " + bHh.describe());
+    }
+    if (h0 != null) {
+      expectShape(op, "h0", h0, batch, h);
+    }
+    if (c0 != null) {
+      expectShape(op, "c0", c0, batch, h);
+    }
+    return new Dims(len, batch, in, h);
+  }
+
+  /**
+   * One direction of one LSTM layer over a sequence (see the class documentation for the shapes).
+   * With {@code reverse} the sequence is processed from its last step to its first (the backward
+   * direction of a bidirectional layer): {@code output[t]} is still the state at step t, and
+   * {@code hN}, {@code cN} are the states after step 0.
+   *
+   * @param h0 initial hidden state (N, H), or null for zeros
+   * @param c0 initial cell state (N, H), or null for zeros
+   * @throws IllegalArgumentException naming the shapes if they do not fit, for an empty sequence,
+   *     or on mixed dtypes or devices
+   */
+  public static Sequence lstm(Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh,
+      Tensor bHh, boolean reverse) {
+    Dims d = check("lstm", 4, x, h0, c0, wIh, wHh, bIh, bHh);
+    int len = d.len();
+    int n = d.batch();
+    int h = d.hidden();
+    Backend be = x.backend();
+    Tensor xc = contiguousRaw(x);
+    Tensor h0c = h0 == null ? zerosRaw(x, n, h) : contiguousRaw(h0);
+    Tensor c0c = c0 == null ? zerosRaw(x, n, h) : contiguousRaw(c0);
+    // Rows t N .. (t + 1) N of gates, cells and packed are step t; packed's last block is c_N.
+    Tensor gates = inputProjection(xc, wIh, bIh, bHh, len * n, 4 * h);
+    Tensor cells = Tensor.allocate(x.dtype(), x.device(), new int[] {len, n, h});
+    Tensor packed = Tensor.allocate(x.dtype(), x.device(), new int[] {len + 1, n, h});
+    Tensor whhT = transposed(wHh);
+    Tensor hPrev = h0c;
+    Tensor cPrev = c0c;
+    for (int s = 0; s < len; s++) {
+      int t = reverse ? len - 1 - s : s;
+      Tensor gt = rows(gates, t * n, n, 4 * h);
+      gemm(gt, hPrev, whhT, 1);
+      Tensor ht = rows(packed, t * n, n, h);
+      Tensor ct = rows(cells, t * n, n, h);
+      be.lstmCell(gt, cPrev, ht, ct);
+      hPrev = ht;
+      cPrev = ct;
+    }
+    be.copy(rows(packed, len * n, n, h), cPrev);
+    int last = reverse ? 0 : len - 1;
+    SavedTensor sPacked = SavedTensor.of(packed);
+    SavedTensor sx = SavedTensor.of(xc);
+    SavedTensor sh0 = SavedTensor.of(h0c);
+    SavedTensor sc0 = SavedTensor.of(c0c);
+    SavedTensor sWih = SavedTensor.of(wIh);
+    SavedTensor sWhh = SavedTensor.of(wHh);
+    record("LstmBackward", packed, (g, needs) -> {
+      noDoubleBackward("lstm");
+      Tensor gc = contiguousRaw(g);
+      Tensor out = sPacked.get();
+      Tensor whh = sWhh.get();
+      Tensor c0s = sc0.get();
+      Tensor dG = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, 4 * h});
+      Tensor dh = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
+      Tensor dc = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
+      be.copy(dh, rows(gc, last * n, n, h));
+      be.copy(dc, rows(gc, len * n, n, h));
+      Tensor dh0 = null;
+      for (int s = len - 1; s >= 0; s--) {
+        int t = reverse ? len - 1 - s : s;
+        int tp = reverse ? t + 1 : t - 1;
+        Tensor cp = s == 0 ? c0s : rows(cells, tp * n, n, h);
+        Tensor dGt = rows(dG, t * n, n, 4 * h);
+        be.lstmCellBackward(
+            rows(gates, t * n, n, 4 * h), cp, rows(cells, t * n, n, h), dh, dc, dGt, dc);
+        if (s > 0) {
+          be.copy(dh, rows(gc, tp * n, n, h));
+          gemm(dh, dGt, whh, 1);
+        } else if (needs[1]) {
+          dh0 = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
+          gemm(dh0, dGt, whh, 0);
+        }
+      }
+      Tensor[] w = weightGrads(dG, dG, needs, sx.get(), sWih.get(), out, sh0.get(), h0 != null,
+          len, n, h, reverse);
+      return new Tensor[] {w[0], dh0, needs[2] ? dc : null, w[1], w[2], w[3], w[4]};
+    }, x, h0, c0, wIh, wHh, bIh, bHh);
+    return new Sequence(packed.narrow(0, 0, len), packed.select(0, last), packed.select(0, len));
+  }
+
+  /**
+   * One direction of one GRU layer over a sequence (see the class documentation for the shapes and
+   * {@link #lstm} for {@code reverse}), with PyTorch's formula {@code n = tanh(x W_in^T + b_in + r
+   * * (h W_hn^T + b_hn))}.
+   *
+   * @param h0 initial hidden state (N, H), or null for zeros
+   * @throws IllegalArgumentException naming the shapes if they do not fit, for an empty sequence,
+   *     or on mixed dtypes or devices
+   */
+  public static Sequence gru(Tensor x, Tensor h0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+      boolean reverse) {
+    Dims d = check("gru", 3, x, h0, null, wIh, wHh, bIh, bHh);
+    int len = d.len();
+    int n = d.batch();
+    int h = d.hidden();
+    Backend be = x.backend();
+    Tensor xc = contiguousRaw(x);
+    Tensor h0c = h0 == null ? zerosRaw(x, n, h) : contiguousRaw(h0);
+    Tensor xg = inputProjection(xc, wIh, bIh, null, len * n, 3 * h);
+    Tensor saved = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, 4 * h});
+    Tensor packed = Tensor.allocate(x.dtype(), x.device(), new int[] {len, n, h});
+    Tensor hg = Tensor.allocate(x.dtype(), x.device(), new int[] {n, 3 * h});
+    Tensor whhT = transposed(wHh);
+    Tensor hPrev = h0c;
+    for (int s = 0; s < len; s++) {
+      int t = reverse ? len - 1 - s : s;
+      if (bHh != null) {
+        be.copy(hg, Movement.expandRaw(bHh, new int[] {n, 3 * h}));
+      }
+      gemm(hg, hPrev, whhT, bHh != null ? 1 : 0);
+      Tensor ht = rows(packed, t * n, n, h);
+      be.gruCell(rows(xg, t * n, n, 3 * h), hg, hPrev, ht, rows(saved, t * n, n, 4 * h));
+      hPrev = ht;
+    }
+    int last = reverse ? 0 : len - 1;
+    SavedTensor sPacked = SavedTensor.of(packed);
+    SavedTensor sx = SavedTensor.of(xc);
+    SavedTensor sh0 = SavedTensor.of(h0c);
+    SavedTensor sWih = SavedTensor.of(wIh);
+    SavedTensor sWhh = SavedTensor.of(wHh);
+    record("GruBackward", packed, (g, needs) -> {
+      noDoubleBackward("gru");
+      Tensor gc = contiguousRaw(g);
+      Tensor out = sPacked.get();
+      Tensor whh = sWhh.get();
+      Tensor h0s = sh0.get();
+      Tensor dXg = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, 3 * h});
+      Tensor dHg = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, 3 * h});
+      Tensor dh = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
+      be.copy(dh, rows(gc, last * n, n, h));
+      for (int s = len - 1; s >= 0; s--) {
+        int t = reverse ? len - 1 - s : s;
+        int tp = reverse ? t + 1 : t - 1;
+        Tensor hp = s == 0 ? h0s : rows(out, tp * n, n, h);
+        Tensor dHgt = rows(dHg, t * n, n, 3 * h);
+        be.gruCellBackward(rows(saved, t * n, n, 4 * h), hp, dh, rows(dXg, t * n, n, 3 * h),
+            dHgt, dh);
+        if (s > 0) {
+          Tensor up = rows(gc, tp * n, n, h);
+          be.binary(BinaryOp.ADD, dh, dh, up);
+        }
+        if (s > 0 || needs[1]) {
+          gemm(dh, dHgt, whh, 1);
+        }
+      }
+      Tensor[] w = weightGrads(dXg, dHg, needs, sx.get(), sWih.get(), out, h0s, h0 != null,
+          len, n, h, reverse);
+      return new Tensor[] {w[0], needs[1] ? dh : null, w[1], w[2], w[3], w[4]};
+    }, x, h0, wIh, wHh, bIh, bHh);
+    return new Sequence(packed, packed.select(0, last), null);
+  }
+
+  /**
+   * One direction of one Elman RNN layer over a sequence, {@code h_t = act(x_t W_ih^T + b_ih +
+   * h_{t-1} W_hh^T + b_hh)} with act tanh or relu (see the class documentation for the shapes and
+   * {@link #lstm} for {@code reverse}).
+   *
+   * @param h0 initial hidden state (N, H), or null for zeros
+   * @param relu relu instead of tanh
+   * @throws IllegalArgumentException naming the shapes if they do not fit, for an empty sequence,
+   *     or on mixed dtypes or devices
+   */
+  public static Sequence rnn(Tensor x, Tensor h0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+      boolean relu, boolean reverse) {
+    Dims d = check(relu ? "rnnRelu" : "rnnTanh", 1, x, h0, null, wIh, wHh, bIh, bHh);
+    int len = d.len();
+    int n = d.batch();
+    int h = d.hidden();
+    Backend be = x.backend();
+    Tensor xc = contiguousRaw(x);
+    Tensor h0c = h0 == null ? zerosRaw(x, n, h) : contiguousRaw(h0);
+    Tensor pre = inputProjection(xc, wIh, bIh, bHh, len * n, h);
+    Tensor packed = Tensor.allocate(x.dtype(), x.device(), new int[] {len, n, h});
+    Tensor whhT = transposed(wHh);
+    UnaryOp act = relu ? UnaryOp.RELU : UnaryOp.TANH;
+    Tensor hPrev = h0c;
+    for (int s = 0; s < len; s++) {
+      int t = reverse ? len - 1 - s : s;
+      Tensor pt = rows(pre, t * n, n, h);
+      gemm(pt, hPrev, whhT, 1);
+      Tensor ht = rows(packed, t * n, n, h);
+      be.unary(act, ht, pt, 0, 0);
+      hPrev = ht;
+    }
+    int last = reverse ? 0 : len - 1;
+    SavedTensor sPacked = SavedTensor.of(packed);
+    SavedTensor sx = SavedTensor.of(xc);
+    SavedTensor sh0 = SavedTensor.of(h0c);
+    SavedTensor sWih = SavedTensor.of(wIh);
+    SavedTensor sWhh = SavedTensor.of(wHh);
+    record(relu ? "RnnReluBackward" : "RnnTanhBackward", packed, (g, needs) -> {
+      noDoubleBackward("rnn");
+      Tensor gc = contiguousRaw(g);
+      Tensor out = sPacked.get();
+      Tensor whh = sWhh.get();
+      Tensor dG = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, h});
+      Tensor dh = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
+      Tensor zero = Tensor.allocate(x.dtype(), x.device(), new int[] {1, 1});
+      be.fill(zero, 0);
+      Tensor zeros = Movement.expandRaw(zero, new int[] {n, h});
+      Tensor mask = relu ? Tensor.allocate(DType.BOOL, x.device(), new int[] {n, h}) : null;
+      be.copy(dh, rows(gc, last * n, n, h));
+      Tensor dh0 = null;
+      for (int s = len - 1; s >= 0; s--) {
+        int t = reverse ? len - 1 - s : s;
+        int tp = reverse ? t + 1 : t - 1;
+        Tensor ht = rows(out, t * n, n, h);
+        Tensor dGt = rows(dG, t * n, n, h);
+        if (relu) {
+          // PyTorch's threshold_backward: no gradient where the output is 0.
+          be.binary(BinaryOp.GT, mask, ht, zeros);
+          be.where(dGt, mask, dh, zeros);
+        } else {
+          // dh (1 - h^2) as dh - dh h^2.
+          be.binary(BinaryOp.MUL, dGt, ht, ht);
+          be.binary(BinaryOp.MUL, dGt, dGt, dh);
+          be.binary(BinaryOp.SUB, dGt, dh, dGt);
+        }
+        if (s > 0) {
+          be.copy(dh, rows(gc, tp * n, n, h));
+          gemm(dh, dGt, whh, 1);
+        } else if (needs[1]) {
+          dh0 = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
+          gemm(dh0, dGt, whh, 0);
+        }
+      }
+      Tensor[] w = weightGrads(dG, dG, needs, sx.get(), sWih.get(), out, sh0.get(), h0 != null,
+          len, n, h, reverse);
+      return new Tensor[] {w[0], dh0, w[1], w[2], w[3], w[4]};
+    }, x, h0, wIh, wHh, bIh, bHh);
+    return new Sequence(packed, packed.select(0, last), null);
+  }
+
+  /**
+   * The gradients that are GEMMs or sums over all steps: {@code {dx, dWih, dWhh, dbIh, dbHh}} from
+   * the gradients of the input pre-activations {@code dIn} and of the recurrent ones {@code dRec}
+   * (the same tensor for RNN and LSTM), each (L N, G H). {@code needs} is the operator's, whose last
+   * four entries are wIh, wHh, bIh, bHh and first x.
+   */
+  private static Tensor[] weightGrads(Tensor dIn, Tensor dRec, boolean[] needs, Tensor xc,
+      Tensor wIh, Tensor out, Tensor h0, boolean hasH0, int len, int n, int h, boolean reverse) {
+    int k = needs.length;
+    int gh = dIn.size(1);
+    int in = xc.size(2);
+    Tensor[] r = new Tensor[5];
+    if (needs[0]) {
+      r[0] = Tensor.allocate(xc.dtype(), xc.device(), new int[] {len, n, in});
+      gemm(rows(r[0], 0, len * n, in), dIn, wIh, 0);
+    }
+    if (needs[k - 4]) {
+      r[1] = Tensor.allocate(xc.dtype(), xc.device(), new int[] {gh, in});
+      gemm(r[1], transposed(dIn), rows(xc, 0, len * n, in), 0);
+    }
+    if (needs[k - 3]) {
+      // sum_t dRec_t^T h_{t-1}: the steps whose previous state is an output are one GEMM.
+      Tensor dw = Tensor.allocate(xc.dtype(), xc.device(), new int[] {gh, h});
+      int m = (len - 1) * n;
+      int firstStep = reverse ? len - 1 : 0;
+      double beta = 0;
+      if (m > 0) {
+        Tensor dPart = rows(dRec, reverse ? 0 : n, m, gh);
+        Tensor hPart = rows(out, reverse ? n : 0, m, h);
+        gemm(dw, transposed(dPart), hPart, 0);
+        beta = 1;
+      }
+      if (hasH0) {
+        gemm(dw, transposed(rows(dRec, firstStep * n, n, gh)), h0, beta);
+      } else if (beta == 0) {
+        dw.backend().fill(dw, 0);
+      }
+      r[2] = dw;
+    }
+    if (needs[k - 2]) {
+      r[3] = sumRows(dIn);
+    }
+    if (needs[k - 1]) {
+      r[4] = dRec == dIn && r[3] != null ? contiguousCopy(r[3]) : sumRows(dRec);
+    }
+    return r;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Raw helpers: no autograd; operands are contiguous unless said otherwise.
+
+  /** {@code X W^T + b1 + b2} for X (rows, in) as a new (rows, cols) tensor; biases may be null. */
+  private static Tensor inputProjection(
+      Tensor xc, Tensor w, Tensor b1, Tensor b2, int rowCount, int cols) {
+    Backend be = xc.backend();
+    Tensor out = Tensor.allocate(xc.dtype(), xc.device(), new int[] {rowCount, cols});
+    double beta = 0;
+    if (b1 != null || b2 != null) {
+      Tensor b = b1 != null ? b1 : b2;
+      if (b1 != null && b2 != null) {
+        b = Tensor.allocate(xc.dtype(), xc.device(), new int[] {cols});
+        be.binary(BinaryOp.ADD, b, b1, b2);
+      }
+      be.copy(out, Movement.expandRaw(b, new int[] {rowCount, cols}));
+      beta = 1;
+    }
+    gemm(out, rows(xc, 0, rowCount, xc.size(2)), transposed(w), beta);
+    return out;
+  }
+
+  /** {@code dst = a @ b + beta * dst} for matrices (any strides; dst contiguous). */
+  private static void gemm(Tensor dst, Tensor a, Tensor b, double beta) {
+    if (dst.numel() == 0) {
+      return;
+    }
+    int[] ds = dst.shapeRef();
+    int[] as = a.shapeRef();
+    int[] bs = b.shapeRef();
+    dst.backend().matmul(Movement.expandRaw(dst, new int[] {1, ds[0], ds[1]}),
+        Movement.expandRaw(a, new int[] {1, as[0], as[1]}),
+        Movement.expandRaw(b, new int[] {1, bs[0], bs[1]}), 1, beta);
+  }
+
+  /** The column sums of a matrix, as a new 1-D tensor. */
+  private static Tensor sumRows(Tensor m) {
+    Tensor out = Tensor.allocate(m.dtype(), m.device(), new int[] {1, m.size(1)});
+    if (m.size(0) == 0) {
+      out.backend().fill(out, 0);
+    } else {
+      out.backend().reduce(ReduceOp.SUM, out, m, new int[] {0});
+    }
+    return Tensor.wrap(out.storage(), new int[] {m.size(1)});
+  }
+
+  /** Rows {@code [first, first + count)} of a contiguous tensor seen as (*, cols), as a matrix. */
+  private static Tensor rows(Tensor t, int first, int count, int cols) {
+    return t.viewAs(new int[] {count, cols}, new int[] {cols, 1}, t.storageOffset() + first * cols);
+  }
+
+  /** The transpose of a matrix, as a view. */
+  private static Tensor transposed(Tensor m) {
+    int[] st = m.stridesRef();
+    return m.viewAs(new int[] {m.shapeRef()[1], m.shapeRef()[0]}, new int[] {st[1], st[0]},
+        m.storageOffset());
+  }
+
+  /** {@code t} itself if contiguous, else a contiguous copy; no autograd. */
+  private static Tensor contiguousRaw(Tensor t) {
+    if (t.isContiguous()) {
+      return t;
+    }
+    return contiguousCopy(t);
+  }
+
+  private static Tensor contiguousCopy(Tensor t) {
+    Tensor c = Tensor.allocate(t.dtype(), t.device(), t.shapeRef());
+    c.backend().copy(c, t);
+    return c;
+  }
+
+  private static Tensor zerosRaw(Tensor like, int n, int h) {
+    Tensor z = Tensor.allocate(like.dtype(), like.device(), new int[] {n, h});
+    z.backend().fill(z, 0);
+    return z;
+  }
+
+  private static void noDoubleBackward(String op) {
+    if (Autograd.isGradEnabled()) {
+      throw new UnsupportedOperationException(
+          "the fused " + op + " backward cannot be differentiated (createGraph); compose the cell"
+              + " from tensor operators for higher-order gradients");
+    }
+  }
+
+  private static void floating(String op, Tensor... ts) {
+    Tensor first = null;
+    for (Tensor t : ts) {
+      if (t == null) {
+        continue;
+      }
+      if (!t.dtype().isFloatingPoint()) {
+        throw new IllegalArgumentException(
+            op + ": expected floating-point tensors, got " + t.describe());
+      }
+      if (first == null) {
+        first = t;
+      } else if (t.dtype() != first.dtype()) {
+        throw new IllegalArgumentException(op + ": expected all tensors of one dtype, got "
+            + first.describe() + " and " + t.describe());
+      } else {
+        Elementwise.sameDevice(op, first, t);
+      }
+    }
+  }
+
+  private static void expectShape(String op, String name, Tensor t, int rows, int cols) {
+    if (t.dim() != 2 || t.size(0) != rows || t.size(1) != cols) {
+      throw new IllegalArgumentException(
+          op + ": " + name + " must have shape (" + rows + ", " + cols + "), got " + t.describe());
+    }
+  }
+}
