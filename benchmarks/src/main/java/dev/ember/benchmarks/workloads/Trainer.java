@@ -86,7 +86,7 @@ public final class Trainer {
       for (int i = 0; i < n; i += 1000) {
         try (Scope s = Tensor.scope()) {
           int len = Math.min(1000, n - i);
-          Tensor pred = model.forward(images.narrow(0, i, len)).argmax(1);
+          Tensor pred = model.forward(images.narrow(0, i, len)).argmax(1, false);
           correct += (long) pred.eq(labels.narrow(0, i, len)).sum().item();
         }
       }
