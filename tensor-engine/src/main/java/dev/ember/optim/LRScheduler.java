@@ -25,7 +25,7 @@ import java.util.Map;
  * <p>Subclasses compute the rates in {@link #computeLr()} and end their constructor with {@link
  * #initialStep()} (Java cannot call the subclass before its fields are set).
  */
-public abstract class LRScheduler {
+public abstract class LRScheduler implements Stateful {
   /** The optimizer whose learning rates this scheduler sets. */
   protected final Optimizer optimizer;
   /** The index of the last epoch (step) taken; 0 after construction. */
@@ -156,6 +156,7 @@ public abstract class LRScheduler {
    * _step_count}, {@code _last_lr} and the schedule's own settings), as Integer, Double, Boolean,
    * String, lists and maps. The optimizer is not part of it.
    */
+  @Override
   public Map<String, Object> stateDict() {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("base_lrs", toList(baseLrs));
@@ -171,6 +172,7 @@ public abstract class LRScheduler {
    *
    * @throws IllegalArgumentException if a key is missing or has the wrong type or length
    */
+  @Override
   public void loadStateDict(Map<String, Object> stateDict) {
     baseLrs = doubles(stateDict, "base_lrs", optimizer.paramGroups().size());
     lastEpoch = integer(stateDict, "last_epoch");

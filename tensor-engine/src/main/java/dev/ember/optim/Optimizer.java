@@ -45,7 +45,7 @@ import java.util.function.Supplier;
  *  "param_groups": [{"lr": 0.001, "betas": [0.9, 0.999], ..., "params": [0, 1]}]}
  * </pre>
  */
-public abstract class Optimizer {
+public abstract class Optimizer implements Stateful {
   private final String name;
   private final Map<String, Object> defaults;
   private final List<ParamGroup> groups = new ArrayList<>();
@@ -340,6 +340,7 @@ public abstract class Optimizer {
    * {@code "params"} indices. The buffer tensors are the live state, not copies: write them out
    * (or clone them) before the next {@link #step()}.
    */
+  @Override
   public Map<String, Object> stateDict() {
     Map<Tensor, Integer> index = new IdentityHashMap<>();
     List<Object> packedGroups = new ArrayList<>();
@@ -402,6 +403,7 @@ public abstract class Optimizer {
    *     groups, the number of parameters of a group, a state tensor's shape, a step count or a
    *     hyperparameter is wrong
    */
+  @Override
   public void loadStateDict(Map<String, Object> stateDict) {
     Object st = stateDict.get("state");
     Object pg = stateDict.get("param_groups");

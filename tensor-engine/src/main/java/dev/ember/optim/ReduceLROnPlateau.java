@@ -25,7 +25,7 @@ import java.util.Map;
  * for (...) { train(); plateau.step(validationLoss); }
  * }</pre>
  */
-public final class ReduceLROnPlateau {
+public final class ReduceLROnPlateau implements Stateful {
 
   /** Whether the metric should go down (a loss) or up (an accuracy). */
   public enum Mode {
@@ -256,6 +256,7 @@ public final class ReduceLROnPlateau {
    * threshold_mode} ("rel"/"abs"), {@code best} (possibly infinite), {@code num_bad_epochs},
    * {@code mode_worse}, {@code eps}, {@code last_epoch}, {@code _last_lr} (after a step).
    */
+  @Override
   public Map<String, Object> stateDict() {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("factor", factor);
@@ -283,6 +284,7 @@ public final class ReduceLROnPlateau {
    * @throws IllegalArgumentException if a key is missing or has the wrong type, or a mode is
    *     unknown
    */
+  @Override
   public void loadStateDict(Map<String, Object> d) {
     int groups = optimizer.paramGroups().size();
     double f = LRScheduler.number(d, "factor");
