@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Trains workloads W1-W3 (../shared/WORKLOADS.md) with Ember and with PyTorch, side by side in one
+# run on this machine, seeds 1-3 each, and writes a Markdown table.
+#
+#   benchmarks/run-workloads.sh [w1 w2 w3]      # ~15 minutes on 2 cores for all three
+#
+# Needs a JDK 17+ and, for the reference, Debian's python3 with python3-torch (/usr/bin/python3).
+# PyTorch runs in its fastest configuration here: 2 threads, OMP_WAIT_POLICY=PASSIVE. Data: the
+# full Fashion-MNIST in ../shared/data/fashion-mnist (override with DATA=...). Results go to
+# benchmarks/results/workloads-<date>/ (results.jsonl, table.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=${DATA:-../shared/data/fashion-mnist}
+workloads=${*:-w1 w2 w3}
+./mvnw -q -B -ntp -pl benchmarks -am package -DskipTests
+out=benchmarks/results/workloads-$(date +%F)
+mkdir -p "$out"
+: > "$out/results.jsonl"
+export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
+for w in $workloads; do
+  for seed in 1 2 3; do
+    java --add-modules jdk.incubator.vector -Xmx8g -cp benchmarks/target/benchmarks.jar \
+      dev.ember.benchmarks.workloads.TrainWorkload "$w" "$seed" "$data" 2>/dev/null | tee -a "$out/results.jsonl"
+    /usr/bin/python3 benchmarks/scripts/workloads_reference.py "$w" "$seed" "$data" | tee -a "$out/results.jsonl"
+  done
+done
+/usr/bin/python3 benchmarks/scripts/workloads_table.py "$out/results.jsonl" | tee "$out/table.md"
