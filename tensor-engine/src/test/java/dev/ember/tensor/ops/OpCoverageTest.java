@@ -35,7 +35,7 @@ class OpCoverageTest {
       "attachGradFn(Node)", "grad()", "setGrad(Tensor)", "backward()", "backward(Tensor)",
       "backward(Tensor,boolean)", "detach()",
       // Scopes (ScopeTest).
-      "scope()", "keep()",
+      "scope()", "keep()", "persist()",
       // Device transfer: the CPU is the only device in this module (a no-op here).
       "to(Device)",
       // Creation from Java data and fills (TensorBasicsTest; arange, linspace and eye are ops
