@@ -103,6 +103,39 @@ class RecurrentOpsTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"float64", "float32"})
+  void saturatedAndNonFinitePreActivationsBehaveAsComposed(String dt) {
+    DType dtype = DType.parse(dt);
+    double inf = Double.POSITIVE_INFINITY;
+    double[] v = {-inf, -1000, -100, -20, -1e-7, 0, 1e-7, 20, 100, 1000, inf, 0.5};
+    try (Scope s = Tensor.scope()) {
+      // Every value in every gate block of the LSTM (4 x 12) and the GRU (3 x 12).
+      double[] lstm = new double[48];
+      double[] gru = new double[36];
+      for (int k = 0; k < 48; k++) {
+        lstm[k] = v[(k + k / 12) % 12];
+      }
+      for (int k = 0; k < 36; k++) {
+        gru[k] = v[(k + 5 * (k / 12)) % 12];
+      }
+      Tensor gates = Tensor.of(lstm, 1, 48).to(dtype);
+      Tensor cPrev = Tensor.linspace(-2, 2, 12, dtype).reshape(1, 12);
+      Tensor[] fused = Recurrent.lstmCell(gates, cPrev);
+      Tensor[] composed = Composed.lstmCell(gates, cPrev);
+      assertClose("h", composed[0], fused[0], 1e-6, 1e-7);
+      assertClose("c", composed[1], fused[1], 1e-6, 1e-7);
+      Tensor xg = Tensor.of(gru, 1, 36).to(dtype);
+      Tensor hg = xg.flip(1).clampMin(-50).clampMax(50);
+      assertClose("gru h", Composed.gruCell(xg, hg, cPrev), Recurrent.gruCell(xg, hg, cPrev),
+          1e-6, 1e-7);
+      double nan = Double.NaN;
+      Tensor withNan = Tensor.of(new double[] {nan, 0, 0, 0}, 1, 4).to(dtype);
+      Tensor[] hc = Recurrent.lstmCell(withNan, Tensor.zeros(dtype, Device.CPU, 1, 1));
+      assertTrue(Double.isNaN(hc[0].item()) && Double.isNaN(hc[1].item()), "NaN propagates");
+    }
+  }
+
   @Test
   void cellsPassGradcheckFusedAndComposed() {
     Generator g = new Generator(13);
