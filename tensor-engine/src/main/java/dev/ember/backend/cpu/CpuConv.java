@@ -20,7 +20,10 @@ import java.util.Arrays;
 final class CpuConv {
   private CpuConv() {}
 
-  /** Which output positions {@code [lo, hi)} of a row of {@code outSize} land inside {@code [0, size)}. */
+  /**
+   * The first of the output positions {@code o} of a row of {@code outSize} whose input position
+   * {@code o * stride + shift} is not below 0 ({@link #hi}: not below {@code size}).
+   */
   private static int lo(int shift, int stride, int outSize) {
     // First o with o * stride + shift >= 0.
     int lo = shift >= 0 ? 0 : ceilDiv(-shift, stride);
@@ -39,14 +42,14 @@ final class CpuConv {
 
   private static void checkGeometry(String op, int[] stride, int[] padding, int[] dilation) {
     if (stride.length != 2 || padding.length != 2 || dilation.length != 2) {
-      throw new IllegalArgumentException(op + " takes stride, padding and dilation of 2 values each,"
-          + " got " + Arrays.toString(stride) + ", " + Arrays.toString(padding) + ", "
+      throw new IllegalArgumentException(op + " takes stride, padding and dilation of 2 values"
+          + " each, got " + Arrays.toString(stride) + ", " + Arrays.toString(padding) + ", "
           + Arrays.toString(dilation));
     }
     for (int d = 0; d < 2; d++) {
       if (stride[d] < 1 || padding[d] < 0 || dilation[d] < 1) {
-        throw new IllegalArgumentException(op + " needs stride >= 1, padding >= 0 and dilation >= 1,"
-            + " got stride " + Arrays.toString(stride) + ", padding " + Arrays.toString(padding)
+        throw new IllegalArgumentException(op + " needs stride >= 1, padding >= 0 and dilation"
+            + " >= 1, got stride " + Arrays.toString(stride) + ", padding " + Arrays.toString(padding)
             + ", dilation " + Arrays.toString(dilation));
       }
     }
@@ -54,8 +57,8 @@ final class CpuConv {
 
   private static void checkFloat(String op, View a, View b) {
     if (a.dtype() != b.dtype() || (a.dtype() != DType.FLOAT32 && a.dtype() != DType.FLOAT64)) {
-      throw new IllegalArgumentException(op + " needs float32 or float64 operands of one dtype, got "
-          + a.dtype() + " and " + b.dtype());
+      throw new IllegalArgumentException(op + " needs float32 or float64 operands of one dtype,"
+          + " got " + a.dtype() + " and " + b.dtype());
     }
   }
 
@@ -64,8 +67,8 @@ final class CpuConv {
     int[] is = image.shape();
     int[] cs = cols.shape();
     if (is.length != 4 || cs.length != 6 || is[0] != cs[0] || is[1] != cs[1]) {
-      throw new IllegalArgumentException(op + " takes an image (N, C, H, W) and columns (N, C, kH, kW,"
-          + " oH, oW) of the same N and C, got " + Arrays.toString(is) + " and "
+      throw new IllegalArgumentException(op + " takes an image (N, C, H, W) and columns (N, C, kH,"
+          + " kW, oH, oW) of the same N and C, got " + Arrays.toString(is) + " and "
           + Arrays.toString(cs));
     }
     checkFloat(op, image, cols);
@@ -79,7 +82,9 @@ final class CpuConv {
   // ---------------------------------------------------------------------------------------------
   // im2col
 
-  /** {@code dst[n, c, i, j, oh, ow] = src[n, c, oh*sH - pH + i*dH, ow*sW - pW + j*dW]}, 0 outside. */
+  /**
+   * {@code dst[n, c, i, j, oh, ow] = src[n, c, oh*sH - pH + i*dH, ow*sW - pW + j*dW]}, 0 outside.
+   */
   static void im2col(View dst, View src, int[] stride, int[] padding, int[] dilation) {
     checkColumns("im2col", src, dst);
     checkGeometry("im2col", stride, padding, dilation);
@@ -469,7 +474,8 @@ final class CpuConv {
         int xo = xRow + x * xs[3];
         if (sf != null) {
           float[] df = (float[]) dst.array();
-          if (!(fast && w1 - w0 == 2 && max2x2(sf, sBase, ss[2], ss[3], w, h0, w0, df, o, idx, xo))) {
+          if (!(fast && w1 - w0 == 2
+              && max2x2(sf, sBase, ss[2], ss[3], w, h0, w0, df, o, idx, xo))) {
             maxWindow(sf, sBase, ss[2], ss[3], w, h0, h1, w0, w1, dilation, df, o, idx, xo);
           }
         } else {
