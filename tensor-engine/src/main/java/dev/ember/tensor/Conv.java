@@ -10,25 +10,26 @@ import java.util.Arrays;
  * max_pool2d}, ...): 1-D and 2-D convolution, 2-D transposed convolution, and 2-D max, average and
  * adaptive average pooling, all differentiable.
  *
- * <p>A convolution is an im2col gather and one matrix product: with the columns of the batch laid
- * out as a {@code (C/g * kH * kW, N * oH * oW)} matrix (row = channel and kernel tap, column =
- * sample and output position), group {@code k} computes {@code Y_k = W_k @ cols_k} for its weight
- * {@code W_k} of shape {@code (O/g, C/g * kH * kW)}, one large GEMM for the whole batch. The only
- * primitives are im2col and its adjoint col2im ({@link dev.ember.backend.Backend#im2col}, {@link
- * dev.ember.backend.Backend#col2im}), each the other's backward, so every gradient comes from
- * those two and the matrix product's:
+ * <p>A convolution is an im2col gather and a matrix product: with the columns of the input laid
+ * out as a matrix (row = input channel and kernel tap, column = sample and output position),
+ * group {@code k} computes {@code Y_k = W_k @ cols_k} for its weight {@code W_k} of shape {@code
+ * (O/g, C/g * kH * kW)}, as one GEMM over the whole batch (or one per sample, for layers with few
+ * input channels). The only primitives are im2col and its adjoint col2im ({@link
+ * dev.ember.backend.Backend#im2col}, {@link dev.ember.backend.Backend#col2im}), each the other's
+ * backward, so every gradient comes from those two and the matrix product's:
  *
  * <pre>
  * dW = dY @ cols^T        dcols = W^T @ dY        dx = col2im(dcols)
  * </pre>
  *
  * (without groups, the bias is one more column of W against a row of ones under the columns, so
- * {@code db}, the sum of dY over N, oH and oW, falls out of the same product as dW).
- * A transposed convolution is the same graph run the other way ({@code y = col2im(W^T @ x)}),
- * average pooling is im2col and a sum, adaptive average pooling two products with averaging
- * matrices, and max pooling is its own primitive, whose backward scatters the gradient to the
- * positions of the maxima. Since all backwards are built from differentiable operators, gradients
- * of gradients work too.
+ * {@code db}, the sum of dY over N, oH and oW, falls out of the same product as dW). A transposed
+ * convolution is the same graph run the other way ({@code y = col2im(W^T @ x)}), average pooling
+ * is im2col and a sum, adaptive average pooling two products with averaging matrices, and max
+ * pooling is its own primitive, whose backward scatters the gradient to the positions of the
+ * maxima. Since all backwards are built from differentiable operators, gradients of gradients
+ * work too. The columns of a layer ({@code C * kH * kW * N * oH * oW} elements) are kept for the
+ * backward of its weight (when the weight requires grad), not recomputed.
  *
  * <p>Shapes ({@code N} may be 0; the unbatched forms drop it and are also accepted):
  *
