@@ -460,11 +460,22 @@ final class CpuConv {
       while (h0 < 0) {
         h0 += dilation[0];
       }
-      boolean fast = twoByTwo && h1 - h0 == 2;
       int dRow = dBase + y * ds[2];
       int xRow = xBase + y * xs[2];
-      float[] sf = src.array() instanceof float[] a ? a : null;
+      // Windows (2x2, wholly inside the input) of the fast path: x in [xlo, xhi).
+      int xlo = 0;
+      int xhi = 0;
+      if (twoByTwo && h1 - h0 == 2 && src.array() instanceof float[] sf) {
+        xlo = lo(-padding[1], stride[1], ow);
+        xhi = hi(1 - padding[1], stride[1], w, ow, xlo);
+        max2x2Row(sf, sBase, ss[2], ss[3], w, h0, xlo, xhi, stride[1], padding[1],
+            (float[]) dst.array(), dRow, ds[3], idx, xRow, xs[3]);
+      }
       for (int x = 0; x < ow; x++) {
+        if (x == xlo && xhi > xlo) {
+          x = xhi - 1;
+          continue;
+        }
         int w0 = x * stride[1] - padding[1];
         int w1 = Math.min(w0 + (kernel[1] - 1) * dilation[1] + 1, w);
         while (w0 < 0) {
@@ -472,12 +483,9 @@ final class CpuConv {
         }
         int o = dRow + x * ds[3];
         int xo = xRow + x * xs[3];
-        if (sf != null) {
-          float[] df = (float[]) dst.array();
-          if (!(fast && w1 - w0 == 2
-              && max2x2(sf, sBase, ss[2], ss[3], w, h0, w0, df, o, idx, xo))) {
-            maxWindow(sf, sBase, ss[2], ss[3], w, h0, h1, w0, w1, dilation, df, o, idx, xo);
-          }
+        if (src.array() instanceof float[] sf) {
+          maxWindow(sf, sBase, ss[2], ss[3], w, h0, h1, w0, w1, dilation, (float[]) dst.array(), o,
+              idx, xo);
         } else {
           maxWindow((double[]) src.array(), sBase, ss[2], ss[3], w, h0, h1, w0, w1, dilation,
               (double[]) dst.array(), o, idx, xo);
@@ -485,6 +493,44 @@ final class CpuConv {
       }
     }
   }
+
+  /**
+   * The 2x2 windows x in [xlo, xhi) of one output row, all wholly inside the input, without
+   * data-dependent branches: {@link #maxWindow}'s compare mispredicts at every other tap on real
+   * data, which made it 5x slower. The maximum comes from {@code Math.max}, then the first tap
+   * equal to it is picked with conditional moves, and its element is the result (so ties, 0 and
+   * -0 included, go to the first tap as in PyTorch). A window holding NaN takes {@link
+   * #maxWindow}.
+   */
+  private static void max2x2Row(float[] s, int sBase, int sh, int sw, int w, int h0, int xlo,
+      int xhi, int strideW, int padW, float[] d, int dRow, int dw, long[] idx, int xRow, int xw) {
+    int rowTop = sBase + h0 * sh;
+    for (int x = xlo; x < xhi; x++) {
+      int w0 = x * strideW - padW;
+      int r0 = rowTop + w0 * sw;
+      int r1 = r0 + sh;
+      float a = s[r0];
+      float b = s[r0 + sw];
+      float c = s[r1];
+      float e = s[r1 + sw];
+      float m = Math.max(Math.max(a, b), Math.max(c, e));
+      if (m != m) {
+        maxWindow(s, sBase, sh, sw, w, h0, h0 + 2, w0, w0 + 2, ONE_ONE, d, dRow + x * dw, idx,
+            xRow + x * xw);
+        continue;
+      }
+      int k = 3;
+      k = c == m ? 2 : k;
+      k = b == m ? 1 : k;
+      k = a == m ? 0 : k;
+      int dy = k >> 1;
+      int dx = k & 1;
+      d[dRow + x * dw] = s[r0 + dy * sh + dx * sw];
+      idx[xRow + x * xw] = (long) (h0 + dy) * w + w0 + dx;
+    }
+  }
+
+  private static final int[] ONE_ONE = {1, 1};
 
   /**
    * PyTorch's max pooling loop over one window: {@code if (v > max || isnan(v))} over the taps in
@@ -525,36 +571,6 @@ final class CpuConv {
     }
     d[o] = max;
     idx[xo] = best;
-  }
-
-  /**
-   * The 2x2 window at (h0, w0), wholly inside the input, without data-dependent branches: {@link
-   * #maxWindow}'s compare mispredicts at every other tap on real data, which made it 5x slower.
-   * The maximum comes from {@code Math.max}, then the first tap equal to it is picked with
-   * conditional moves, and its element is the result (so ties, 0 and -0 included, go to the first
-   * tap as in PyTorch). Returns false, writing nothing, if the window holds NaN.
-   */
-  private static boolean max2x2(float[] s, int sBase, int sh, int sw, int w, int h0, int w0,
-      float[] d, int o, long[] idx, int xo) {
-    int r0 = sBase + h0 * sh + w0 * sw;
-    int r1 = r0 + sh;
-    float a = s[r0];
-    float b = s[r0 + sw];
-    float c = s[r1];
-    float e = s[r1 + sw];
-    float m = Math.max(Math.max(a, b), Math.max(c, e));
-    if (m != m) {
-      return false;
-    }
-    int k = 3;
-    k = c == m ? 2 : k;
-    k = b == m ? 1 : k;
-    k = a == m ? 0 : k;
-    int dy = k >> 1;
-    int dx = k & 1;
-    d[o] = s[r0 + dy * sh + dx * sw];
-    idx[xo] = (long) (h0 + dy) * w + w0 + dx;
-    return true;
   }
 
   /** dst = 0, then {@code dst[n, c].flat[indices[n, c, o]] += grad[n, c, o]}, in order of o. */
