@@ -1110,6 +1110,10 @@ case("conv2d", [rn(2, 2, 5, 4, dtype=f64), rn(3, 2, 2, 3, dtype=f64), rn(3, dtyp
 case("conv2d", [rn(0, 2, 4, 4), rn(3, 2, 3, 3), rn(3)], conv_args(1, 1), label="empty_batch",
      grad=False)
 case("conv2d", [rn(2, 1, 8, 8), rn(4, 1, 3, 3), rn(4)], conv_args(1, 1), label="w2_conv1_like")
+# More than 64 rows of columns (C * kH * kW + 1): the wide product instead of the per-sample one.
+case("conv2d", [rn(2, 8, 5, 4), rn(3, 8, 3, 3), rn(3)], conv_args(1, 1), label="wide_columns")
+case("conv2d", [rn(2, 9, 6, 5), rn(2, 9, 2, 4)], conv_args([2, 1], [1, 2], [2, 1]),
+     label="wide_columns_nobias_stride_dilation")
 case("conv2d_ints", [rn(2, 3, 5, 5), rn(4, 3, 3, 3), rn(4)], conv_args(1, 1, pair=False),
      label="pad1")
 case("conv2d_ints", [rn(2, 4, 6, 6), rn(2, 2, 2, 2)], conv_args(2, 0, 2, 2, pair=False),

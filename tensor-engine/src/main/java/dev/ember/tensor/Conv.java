@@ -10,25 +10,26 @@ import java.util.Arrays;
  * max_pool2d}, ...): 1-D and 2-D convolution, 2-D transposed convolution, and 2-D max, average and
  * adaptive average pooling, all differentiable.
  *
- * <p>A convolution is an im2col gather and one matrix product: with the columns of the batch laid
- * out as a {@code (C/g * kH * kW, N * oH * oW)} matrix (row = channel and kernel tap, column =
- * sample and output position), group {@code k} computes {@code Y_k = W_k @ cols_k} for its weight
- * {@code W_k} of shape {@code (O/g, C/g * kH * kW)}, one large GEMM for the whole batch. The only
- * primitives are im2col and its adjoint col2im ({@link dev.ember.backend.Backend#im2col}, {@link
- * dev.ember.backend.Backend#col2im}), each the other's backward, so every gradient comes from
- * those two and the matrix product's:
+ * <p>A convolution is an im2col gather and a matrix product: with the columns of the input laid
+ * out as a matrix (row = input channel and kernel tap, column = sample and output position),
+ * group {@code k} computes {@code Y_k = W_k @ cols_k} for its weight {@code W_k} of shape {@code
+ * (O/g, C/g * kH * kW)}, as one GEMM over the whole batch (or one per sample, for layers with few
+ * input channels). The only primitives are im2col and its adjoint col2im ({@link
+ * dev.ember.backend.Backend#im2col}, {@link dev.ember.backend.Backend#col2im}), each the other's
+ * backward, so every gradient comes from those two and the matrix product's:
  *
  * <pre>
  * dW = dY @ cols^T        dcols = W^T @ dY        dx = col2im(dcols)
  * </pre>
  *
  * (without groups, the bias is one more column of W against a row of ones under the columns, so
- * {@code db}, the sum of dY over N, oH and oW, falls out of the same product as dW).
- * A transposed convolution is the same graph run the other way ({@code y = col2im(W^T @ x)}),
- * average pooling is im2col and a sum, adaptive average pooling two products with averaging
- * matrices, and max pooling is its own primitive, whose backward scatters the gradient to the
- * positions of the maxima. Since all backwards are built from differentiable operators, gradients
- * of gradients work too.
+ * {@code db}, the sum of dY over N, oH and oW, falls out of the same product as dW). A transposed
+ * convolution is the same graph run the other way ({@code y = col2im(W^T @ x)}), average pooling
+ * is im2col and a sum, adaptive average pooling two products with averaging matrices, and max
+ * pooling is its own primitive, whose backward scatters the gradient to the positions of the
+ * maxima. Since all backwards are built from differentiable operators, gradients of gradients
+ * work too. The columns of a layer ({@code C * kH * kW * N * oH * oW} elements) are kept for the
+ * backward of its weight (when the weight requires grad), not recomputed.
  *
  * <p>Shapes ({@code N} may be 0; the unbatched forms drop it and are also accepted):
  *
@@ -153,32 +154,56 @@ public final class Conv {
     Tensor xm = x.permute(1, 0, 2, 3).reshape(groups, c / groups, n * g.inH * g.inW);
     Tensor w = weight.reshape(groups, c / groups, og * kk).mT();
     Tensor cols = w.matmul(xm).view(o * kk, n * g.inH * g.inW);
-    Tensor out = col2im(cols, new int[] {n, o, g.outH, g.outW}, g.kh, g.kw, g.inH, g.inW, g.stride,
-        g.padding, g.dilation);
+    Tensor out = col2im(cols, false, new int[] {n, o, g.outH, g.outW}, g.kh, g.kw, g.inH, g.inW,
+        g.stride, g.padding, g.dilation);
     if (bias != null) {
       out = out.add(bias.view(1, o, 1, 1));
     }
     return g.batched ? out : out.squeeze(0);
   }
 
-  /** conv2d of a batched input whose arguments were checked. */
+  /**
+   * Up to this many rows of columns (input channels times kernel taps, plus one for a bias), a
+   * convolution multiplies per sample; above, as one wide product for the whole batch.
+   */
+  private static final int PER_SAMPLE_MAX_ROWS = 64;
+
+  /**
+   * conv2d of a batched input whose arguments were checked. Without groups the bias rides in the
+   * product as an extra column of the weight against a row of ones under the columns, so its
+   * gradient is a by-product of the weight's. With few rows of columns (a first layer on 1 or 3
+   * channels), the product is memory-bound whatever its shape: it runs per sample, (O, K) @ (K, oH
+   * oW) over the batch, and writes (N, O, oH, oW) directly. With more rows it runs as one wide
+   * (O, K) @ (K, N oH oW) product, for BLAS's best speed, followed by one permuting copy.
+   */
   private static Tensor conv(Tensor x, Tensor weight, Tensor bias, Geometry g, int groups) {
     int[] ws = weight.shapeRef();
     int n = x.shapeRef()[0];
     int o = ws[0];
     int k = ws[1] * g.kh * g.kw;
-    int cols = n * g.outH * g.outW;
+    int l = g.outH * g.outW;
     Tensor y;
     if (groups == 1) {
-      // The bias rides in the product as an extra column of the weight against a row of ones
-      // under the columns, so its gradient is a by-product of the weight's GEMM.
-      Tensor im = im2col(x, g.kh, g.kw, g.outH, g.outW, g.stride, g.padding, g.dilation,
-          bias != null);
+      boolean ones = bias != null;
       Tensor w = weight.reshape(o, k);
-      y = (bias != null ? Tensor.cat(1, w, bias.view(o, 1)) : w).mm(im);
+      if (ones) {
+        w = Tensor.cat(1, w, bias.view(o, 1));
+      }
+      int rows = k + (ones ? 1 : 0);
+      if (rows <= PER_SAMPLE_MAX_ROWS) {
+        Tensor im = im2col(x, g.kh, g.kw, g.outH, g.outW, g.stride, g.padding, g.dilation, ones,
+            true);
+        return w.expand(n, o, rows).bmm(im).view(n, o, g.outH, g.outW);
+      }
+      Tensor im = im2col(x, g.kh, g.kw, g.outH, g.outW, g.stride, g.padding, g.dilation, ones,
+          false);
+      // The weight enters transposed and contiguous, so the input gradient's product W^T @ dY
+      // reads it row-major (OpenBLAS is ~15% faster on that than on a transposed operand).
+      y = w.t().contiguous().t().mm(im);
     } else {
-      Tensor im = im2col(x, g.kh, g.kw, g.outH, g.outW, g.stride, g.padding, g.dilation, false);
-      y = weight.reshape(groups, o / groups, k).bmm(im.view(groups, k, cols));
+      Tensor im = im2col(x, g.kh, g.kw, g.outH, g.outW, g.stride, g.padding, g.dilation, false,
+          false);
+      y = weight.reshape(groups, o / groups, k).bmm(im.view(groups, k, n * l));
     }
     // y is (O, N * oH * oW): one permuting copy (fused with a grouped bias) makes it (N, O, oH,
     // oW).
@@ -214,11 +239,11 @@ public final class Conv {
     int nd = spatial + 2;
     String names = dimNames(spatial);
     if (input.dim() != nd && input.dim() != nd - 1) {
-      throw new IllegalArgumentException(op + ": expected input with " + nd + " dims (N, C, " + names
-          + ") or " + (nd - 1) + " dims (C, " + names + "), got " + input.describe());
+      throw new IllegalArgumentException(op + ": expected input with " + nd + " dims (N, C, "
+          + names + ") or " + (nd - 1) + " dims (C, " + names + "), got " + input.describe());
     }
-    String wNames = transposed ? "(in_channels, out_channels / groups, " : "(out_channels, in_channels / groups, ";
-    wNames += spatial == 1 ? "K)" : "kH, kW)";
+    String wNames = (transposed ? "(in_channels, out_channels / groups, "
+        : "(out_channels, in_channels / groups, ") + (spatial == 1 ? "K)" : "kH, kW)");
     if (weight.dim() != nd) {
       throw new IllegalArgumentException(op + ": expected weight with " + nd + " dims " + wNames
           + ", got " + weight.describe());
@@ -240,8 +265,8 @@ public final class Conv {
             + input.describe() + " has " + c);
       }
       if (c % groups != 0) {
-        throw new IllegalArgumentException(op + ": in_channels " + c + " (weight " + weight.describe()
-            + " dim 0) must be divisible by groups=" + groups);
+        throw new IllegalArgumentException(op + ": in_channels " + c + " (weight "
+            + weight.describe() + " dim 0) must be divisible by groups=" + groups);
       }
       o = ws[1] * groups;
     } else {
@@ -368,53 +393,67 @@ public final class Conv {
   // im2col / col2im as differentiable operators, each the other's backward
 
   /**
-   * The columns of x (N, C, H, W) as a (C * kH * kW, N * oH * oW) matrix: row (c, i, j), column
-   * (n, oh, ow) holds {@code x[n, c, oh sH - pH + i dH, ow sW - pW + j dW]} (0 in the padding);
-   * with {@code onesRow}, a last row of ones follows (for a bias).
+   * The columns of x (N, C, H, W): entry (row (c, i, j), column (n, oh, ow)) holds {@code x[n, c,
+   * oh sH - pH + i dH, ow sW - pW + j dW]} (0 in the padding). Laid out wide, as one (C * kH * kW,
+   * N * oH * oW) matrix, or per sample, as (N, C * kH * kW, oH * oW) matrices; with {@code
+   * onesRow}, a last row of ones follows (for a bias).
    */
   static Tensor im2col(Tensor x, int kh, int kw, int oh, int ow, int[] stride, int[] padding,
-      int[] dilation, boolean onesRow) {
+      int[] dilation, boolean onesRow, boolean perSample) {
     int[] xs = x.shapeRef();
     int n = xs[0];
     int c = xs[1];
     int l = oh * ow;
-    int rows = c * kh * kw;
-    Tensor cols = Tensor.allocate(x.dtype(), x.device(), new int[] {rows + (onesRow ? 1 : 0), n * l});
+    int rows = c * kh * kw + (onesRow ? 1 : 0);
+    Tensor cols = Tensor.allocate(x.dtype(), x.device(),
+        perSample ? new int[] {n, rows, l} : new int[] {rows, n * l});
     if (cols.numel() > 0) {
-      cols.backend().im2col(columns(cols, n, c, kh, kw, oh, ow), x, stride, padding, dilation);
+      cols.backend().im2col(columns(cols, perSample, n, c, kh, kw, oh, ow), x, stride, padding,
+          dilation);
       if (onesRow) {
-        cols.backend().fill(cols.viewAs(new int[] {n * l}, new int[] {1}, rows * n * l), 1);
+        int[] st = cols.stridesRef();
+        Tensor ones = perSample
+            ? cols.viewAs(new int[] {n, l}, new int[] {st[0], 1}, (rows - 1) * l)
+            : cols.viewAs(new int[] {n * l}, new int[] {1}, (rows - 1) * n * l);
+        cols.backend().fill(ones, 1);
       }
     }
     int[] inShape = xs.clone();
     record("Im2ColBackward", cols, (g, need) -> new Tensor[] {
-        col2im(onesRow ? g.narrow(0, 0, rows) : g, inShape, kh, kw, oh, ow, stride, padding,
-            dilation)}, x);
+        col2im(onesRow ? g.narrow(perSample ? 1 : 0, 0, rows - 1) : g, perSample, inShape, kh, kw,
+            oh, ow, stride, padding, dilation)}, x);
     return cols;
   }
 
   /**
    * The adjoint of {@link #im2col}: an image of {@code shape} (N, C, H, W) in which every element
-   * is the sum of the entries of cols (C * kH * kW, N * oH * oW) that im2col reads from it.
+   * is the sum of the entries of cols (wide or per sample, without a row of ones) that im2col
+   * reads from it.
    */
-  static Tensor col2im(Tensor cols, int[] shape, int kh, int kw, int oh, int ow, int[] stride,
-      int[] padding, int[] dilation) {
+  static Tensor col2im(Tensor cols, boolean perSample, int[] shape, int kh, int kw, int oh, int ow,
+      int[] stride, int[] padding, int[] dilation) {
     Tensor out = Tensor.allocate(cols.dtype(), cols.device(), shape);
     if (out.numel() > 0) {
-      out.backend().col2im(out, columns(cols, shape[0], shape[1], kh, kw, oh, ow), stride, padding,
-          dilation);
+      out.backend().col2im(out, columns(cols, perSample, shape[0], shape[1], kh, kw, oh, ow),
+          stride, padding, dilation);
     }
     record("Col2ImBackward", out, (g, need) -> new Tensor[] {
-        im2col(g, kh, kw, oh, ow, stride, padding, dilation, false)}, cols);
+        im2col(g, kh, kw, oh, ow, stride, padding, dilation, false, perSample)}, cols);
     return out;
   }
 
-  /** A (C * kH * kW, N * oH * oW) matrix of any strides seen as (N, C, kH, kW, oH, oW). */
-  private static Tensor columns(Tensor m, int n, int c, int kh, int kw, int oh, int ow) {
-    int rs = m.stridesRef()[0];
-    int cs = m.stridesRef()[1];
+  /**
+   * Columns of any strides, a wide (C * kH * kW, N * oH * oW) matrix or per-sample (N, C * kH * kW,
+   * oH * oW) matrices, seen as (N, C, kH, kW, oH, oW).
+   */
+  private static Tensor columns(Tensor m, boolean perSample, int n, int c, int kh, int kw, int oh,
+      int ow) {
+    int[] st = m.stridesRef();
+    int sn = perSample ? st[0] : oh * ow * st[1];
+    int rs = perSample ? st[1] : st[0];
+    int cs = perSample ? st[2] : st[1];
     int[] shape = {n, c, kh, kw, oh, ow};
-    int[] strides = {oh * ow * cs, kh * kw * rs, kw * rs, rs, ow * cs, cs};
+    int[] strides = {sn, kh * kw * rs, kw * rs, rs, ow * cs, cs};
     return m.viewAs(shape, strides, m.storageOffset());
   }
 
@@ -518,7 +557,7 @@ public final class Conv {
     int c = xs[1];
     // Every (n, c) plane as an image of one channel: its columns are (kH * kW, N * C * oH * oW).
     Tensor cols = im2col(x.reshape(n * c, 1, g.inH, g.inW), g.kh, g.kw, g.outH, g.outW, g.stride,
-        g.padding, g.dilation, false);
+        g.padding, g.dilation, false, false);
     Tensor out = cols.sum(0).view(n, c, g.outH, g.outW);
     out = divisorOverride != 0 ? out.div(divisorOverride)
         : out.div(avgDivisors(g, countIncludePad, x.dtype(), x.device()));

@@ -20,7 +20,10 @@ import java.util.Arrays;
 final class CpuConv {
   private CpuConv() {}
 
-  /** Which output positions {@code [lo, hi)} of a row of {@code outSize} land inside {@code [0, size)}. */
+  /**
+   * The first of the output positions {@code o} of a row of {@code outSize} whose input position
+   * {@code o * stride + shift} is not below 0 ({@link #hi}: not below {@code size}).
+   */
   private static int lo(int shift, int stride, int outSize) {
     // First o with o * stride + shift >= 0.
     int lo = shift >= 0 ? 0 : ceilDiv(-shift, stride);
@@ -39,14 +42,14 @@ final class CpuConv {
 
   private static void checkGeometry(String op, int[] stride, int[] padding, int[] dilation) {
     if (stride.length != 2 || padding.length != 2 || dilation.length != 2) {
-      throw new IllegalArgumentException(op + " takes stride, padding and dilation of 2 values each,"
-          + " got " + Arrays.toString(stride) + ", " + Arrays.toString(padding) + ", "
+      throw new IllegalArgumentException(op + " takes stride, padding and dilation of 2 values"
+          + " each, got " + Arrays.toString(stride) + ", " + Arrays.toString(padding) + ", "
           + Arrays.toString(dilation));
     }
     for (int d = 0; d < 2; d++) {
       if (stride[d] < 1 || padding[d] < 0 || dilation[d] < 1) {
-        throw new IllegalArgumentException(op + " needs stride >= 1, padding >= 0 and dilation >= 1,"
-            + " got stride " + Arrays.toString(stride) + ", padding " + Arrays.toString(padding)
+        throw new IllegalArgumentException(op + " needs stride >= 1, padding >= 0 and dilation"
+            + " >= 1, got stride " + Arrays.toString(stride) + ", padding " + Arrays.toString(padding)
             + ", dilation " + Arrays.toString(dilation));
       }
     }
@@ -54,8 +57,8 @@ final class CpuConv {
 
   private static void checkFloat(String op, View a, View b) {
     if (a.dtype() != b.dtype() || (a.dtype() != DType.FLOAT32 && a.dtype() != DType.FLOAT64)) {
-      throw new IllegalArgumentException(op + " needs float32 or float64 operands of one dtype, got "
-          + a.dtype() + " and " + b.dtype());
+      throw new IllegalArgumentException(op + " needs float32 or float64 operands of one dtype,"
+          + " got " + a.dtype() + " and " + b.dtype());
     }
   }
 
@@ -64,8 +67,8 @@ final class CpuConv {
     int[] is = image.shape();
     int[] cs = cols.shape();
     if (is.length != 4 || cs.length != 6 || is[0] != cs[0] || is[1] != cs[1]) {
-      throw new IllegalArgumentException(op + " takes an image (N, C, H, W) and columns (N, C, kH, kW,"
-          + " oH, oW) of the same N and C, got " + Arrays.toString(is) + " and "
+      throw new IllegalArgumentException(op + " takes an image (N, C, H, W) and columns (N, C, kH,"
+          + " kW, oH, oW) of the same N and C, got " + Arrays.toString(is) + " and "
           + Arrays.toString(cs));
     }
     checkFloat(op, image, cols);
@@ -79,7 +82,9 @@ final class CpuConv {
   // ---------------------------------------------------------------------------------------------
   // im2col
 
-  /** {@code dst[n, c, i, j, oh, ow] = src[n, c, oh*sH - pH + i*dH, ow*sW - pW + j*dW]}, 0 outside. */
+  /**
+   * {@code dst[n, c, i, j, oh, ow] = src[n, c, oh*sH - pH + i*dH, ow*sW - pW + j*dW]}, 0 outside.
+   */
   static void im2col(View dst, View src, int[] stride, int[] padding, int[] dilation) {
     checkColumns("im2col", src, dst);
     checkGeometry("im2col", stride, padding, dilation);
@@ -455,11 +460,22 @@ final class CpuConv {
       while (h0 < 0) {
         h0 += dilation[0];
       }
-      boolean fast = twoByTwo && h1 - h0 == 2;
       int dRow = dBase + y * ds[2];
       int xRow = xBase + y * xs[2];
-      float[] sf = src.array() instanceof float[] a ? a : null;
+      // Windows (2x2, wholly inside the input) of the fast path: x in [xlo, xhi).
+      int xlo = 0;
+      int xhi = 0;
+      if (twoByTwo && h1 - h0 == 2 && src.array() instanceof float[] sf) {
+        xlo = lo(-padding[1], stride[1], ow);
+        xhi = hi(1 - padding[1], stride[1], w, ow, xlo);
+        max2x2Row(sf, sBase, ss[2], ss[3], w, h0, xlo, xhi, stride[1], padding[1],
+            (float[]) dst.array(), dRow, ds[3], idx, xRow, xs[3]);
+      }
       for (int x = 0; x < ow; x++) {
+        if (x == xlo && xhi > xlo) {
+          x = xhi - 1;
+          continue;
+        }
         int w0 = x * stride[1] - padding[1];
         int w1 = Math.min(w0 + (kernel[1] - 1) * dilation[1] + 1, w);
         while (w0 < 0) {
@@ -467,11 +483,9 @@ final class CpuConv {
         }
         int o = dRow + x * ds[3];
         int xo = xRow + x * xs[3];
-        if (sf != null) {
-          float[] df = (float[]) dst.array();
-          if (!(fast && w1 - w0 == 2 && max2x2(sf, sBase, ss[2], ss[3], w, h0, w0, df, o, idx, xo))) {
-            maxWindow(sf, sBase, ss[2], ss[3], w, h0, h1, w0, w1, dilation, df, o, idx, xo);
-          }
+        if (src.array() instanceof float[] sf) {
+          maxWindow(sf, sBase, ss[2], ss[3], w, h0, h1, w0, w1, dilation, (float[]) dst.array(), o,
+              idx, xo);
         } else {
           maxWindow((double[]) src.array(), sBase, ss[2], ss[3], w, h0, h1, w0, w1, dilation,
               (double[]) dst.array(), o, idx, xo);
@@ -479,6 +493,44 @@ final class CpuConv {
       }
     }
   }
+
+  /**
+   * The 2x2 windows x in [xlo, xhi) of one output row, all wholly inside the input, without
+   * data-dependent branches: {@link #maxWindow}'s compare mispredicts at every other tap on real
+   * data, which made it 5x slower. The maximum comes from {@code Math.max}, then the first tap
+   * equal to it is picked with conditional moves, and its element is the result (so ties, 0 and
+   * -0 included, go to the first tap as in PyTorch). A window holding NaN takes {@link
+   * #maxWindow}.
+   */
+  private static void max2x2Row(float[] s, int sBase, int sh, int sw, int w, int h0, int xlo,
+      int xhi, int strideW, int padW, float[] d, int dRow, int dw, long[] idx, int xRow, int xw) {
+    int rowTop = sBase + h0 * sh;
+    for (int x = xlo; x < xhi; x++) {
+      int w0 = x * strideW - padW;
+      int r0 = rowTop + w0 * sw;
+      int r1 = r0 + sh;
+      float a = s[r0];
+      float b = s[r0 + sw];
+      float c = s[r1];
+      float e = s[r1 + sw];
+      float m = Math.max(Math.max(a, b), Math.max(c, e));
+      if (m != m) {
+        maxWindow(s, sBase, sh, sw, w, h0, h0 + 2, w0, w0 + 2, ONE_ONE, d, dRow + x * dw, idx,
+            xRow + x * xw);
+        continue;
+      }
+      int k = 3;
+      k = c == m ? 2 : k;
+      k = b == m ? 1 : k;
+      k = a == m ? 0 : k;
+      int dy = k >> 1;
+      int dx = k & 1;
+      d[dRow + x * dw] = s[r0 + dy * sh + dx * sw];
+      idx[xRow + x * xw] = (long) (h0 + dy) * w + w0 + dx;
+    }
+  }
+
+  private static final int[] ONE_ONE = {1, 1};
 
   /**
    * PyTorch's max pooling loop over one window: {@code if (v > max || isnan(v))} over the taps in
@@ -519,36 +571,6 @@ final class CpuConv {
     }
     d[o] = max;
     idx[xo] = best;
-  }
-
-  /**
-   * The 2x2 window at (h0, w0), wholly inside the input, without data-dependent branches: {@link
-   * #maxWindow}'s compare mispredicts at every other tap on real data, which made it 5x slower.
-   * The maximum comes from {@code Math.max}, then the first tap equal to it is picked with
-   * conditional moves, and its element is the result (so ties, 0 and -0 included, go to the first
-   * tap as in PyTorch). Returns false, writing nothing, if the window holds NaN.
-   */
-  private static boolean max2x2(float[] s, int sBase, int sh, int sw, int w, int h0, int w0,
-      float[] d, int o, long[] idx, int xo) {
-    int r0 = sBase + h0 * sh + w0 * sw;
-    int r1 = r0 + sh;
-    float a = s[r0];
-    float b = s[r0 + sw];
-    float c = s[r1];
-    float e = s[r1 + sw];
-    float m = Math.max(Math.max(a, b), Math.max(c, e));
-    if (m != m) {
-      return false;
-    }
-    int k = 3;
-    k = c == m ? 2 : k;
-    k = b == m ? 1 : k;
-    k = a == m ? 0 : k;
-    int dy = k >> 1;
-    int dx = k & 1;
-    d[o] = s[r0 + dy * sh + dx * sw];
-    idx[xo] = (long) (h0 + dy) * w + w0 + dx;
-    return true;
   }
 
   /** dst = 0, then {@code dst[n, c].flat[indices[n, c, o]] += grad[n, c, o]}, in order of o. */

@@ -543,7 +543,10 @@ final class OpRegistry {
             gc("strided, non-square kernel, stride, pad, dilation",
                 convArgs(p(2, 1), p(1, 0), p(1, 2), 1), s(2, 2, 5, 6), s(3, 2, 2, 3), s(3)),
             gc("groups 2", convArgs(p(1), p(1), p(1), 2), f(1, 4, 4, 3), f(4, 2, 2, 2), f(4)),
-            gc("unbatched, no bias", convArgs(p(2), p(1), p(1), 1), f(2, 5, 4), f(2, 2, 3, 3))));
+            gc("unbatched, no bias", convArgs(p(2), p(1), p(1), 1), f(2, 5, 4), f(2, 2, 3, 3)),
+            // More than 64 rows of columns: the wide product instead of the per-sample one.
+            gc("wide columns, strided", convArgs(p(1), p(1), p(1), 1), s(2, 8, 3, 4),
+                s(2, 8, 3, 3), f(2))));
     add(op("conv2d_ints", (in, a) -> Conv.conv2d(x(in), y(in), bias(in), a.i("stride"),
         a.i("padding"), a.i("dilation"), a.i("groups")))
         .covers("Conv.conv2d(Tensor,Tensor,Tensor,int,int,int,int)").tol(Tol.REDUCTION)
