@@ -2,6 +2,7 @@
  * Benchmarks: JMH microbenchmarks of the tensor engine's kernels (GEMM, elementwise, reductions)
  * and, in later issues, the training workloads of {@code shared/WORKLOADS.md}. Every figure is
  * reported side by side with its reference measured in the same run ({@code run-cpu-benchmarks.sh}
- * runs NumPy/PyTorch next to JMH and writes the table); nothing here is asserted in tests.
+ * runs NumPy/PyTorch next to JMH and writes the table, {@code run-conv-benchmark.sh} does the same
+ * for W2's convolution and pooling layers); nothing here is asserted in tests.
  */
 package dev.ember.benchmarks;

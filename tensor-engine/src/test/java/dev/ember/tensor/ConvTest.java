@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the generated op tests do not reach: gradients of gradients (every backward of {@link Conv}
- * is built from differentiable operators), the saved indices of max pooling, and a batch-64 run
- * of W2's layer shapes against a direct evaluation of the definition.
+ * is built from differentiable operators), the saved indices of max pooling, and batch-64 runs
+ * of W2's convolutions against a direct evaluation of the definition.
  */
 class ConvTest {
   private static Tensor rand(Generator g, int... shape) {
@@ -113,22 +113,32 @@ class ConvTest {
     return out;
   }
 
-  /** W2's second layer at batch 64 (large enough for the multithreaded paths). */
+  /**
+   * W2's two layers at batch 64 (large enough for the multithreaded paths): the first multiplies
+   * per sample (10 rows of columns), the second as one wide product (289 rows).
+   */
   @Test
-  void w2SecondConvolutionAtBatch64MatchesTheDefinition() {
-    try (var s = Tensor.scope()) {
-      Generator g = new Generator(3);
-      Tensor x = Tensor.rand(g, DType.FLOAT32, Device.CPU, 64, 32, 14, 14);
-      Tensor w = Tensor.randn(g, DType.FLOAT32, Device.CPU, 64, 32, 3, 3).mul(0.1);
-      Tensor b = Tensor.randn(g, DType.FLOAT32, Device.CPU, 64);
-      Tensor y = Conv.conv2d(x, w, b, 1, 1, 1, 1);
-      assertArrayEquals(new int[] {64, 64, 14, 14}, y.shape());
-      assertTrue(y.isContiguous());
-      double[] expected = direct(x.toFloatArray(), w.toFloatArray(), b.toFloatArray(), 64, 32, 64,
-          14);
-      float[] actual = y.toFloatArray();
-      for (int i = 0; i < expected.length; i++) {
-        assertEquals(expected[i], actual[i], 1e-4 * (1 + Math.abs(expected[i])), "element " + i);
+  void w2ConvolutionsAtBatch64MatchTheDefinition() {
+    int[][] layers = {{1, 32, 28}, {32, 64, 14}};
+    for (int[] layer : layers) {
+      try (var s = Tensor.scope()) {
+        int c = layer[0];
+        int o = layer[1];
+        int h = layer[2];
+        Generator g = new Generator(3);
+        Tensor x = Tensor.rand(g, DType.FLOAT32, Device.CPU, 64, c, h, h);
+        Tensor w = Tensor.randn(g, DType.FLOAT32, Device.CPU, o, c, 3, 3).mul(0.1);
+        Tensor b = Tensor.randn(g, DType.FLOAT32, Device.CPU, o);
+        Tensor y = Conv.conv2d(x, w, b, 1, 1, 1, 1);
+        assertArrayEquals(new int[] {64, o, h, h}, y.shape());
+        assertTrue(y.isContiguous());
+        double[] expected = direct(x.toFloatArray(), w.toFloatArray(), b.toFloatArray(), 64, c, o,
+            h);
+        float[] actual = y.toFloatArray();
+        for (int i = 0; i < expected.length; i++) {
+          assertEquals(expected[i], actual[i], 1e-4 * (1 + Math.abs(expected[i])),
+              "layer " + c + "->" + o + ", element " + i);
+        }
       }
     }
   }

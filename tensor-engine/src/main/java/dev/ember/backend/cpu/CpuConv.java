@@ -618,19 +618,34 @@ final class CpuConv {
     int xBase = indices.offset() + n * xs[0] + c * xs[1];
     long[] idx = (long[]) indices.array();
     for (int y = 0; y < oh; y++) {
-      for (int x = 0; x < ow; x++) {
-        long i = idx[xBase + y * xs[2] + x * xs[3]];
-        if (i < 0 || i >= area) {
-          throw new IndexOutOfBoundsException("max_pool2d backward: index " + i + " at (" + n + ", "
-              + c + ", " + y + ", " + x + ") is outside the " + h + "x" + w + " plane");
+      int gRow = gBase + y * gs[2];
+      int xRow = xBase + y * xs[2];
+      if (buf instanceof float[] b) {
+        float[] g = (float[]) grad.array();
+        for (int x = 0; x < ow; x++) {
+          long i = idx[xRow + x * xs[3]];
+          if (i < 0 || i >= area) {
+            throw outside(i, n, c, y, x, h, w);
+          }
+          b[off + (int) i] += g[gRow + x * gs[3]];
         }
-        int g = gBase + y * gs[2] + x * gs[3];
-        if (buf instanceof float[] b) {
-          b[off + (int) i] += ((float[]) grad.array())[g];
-        } else {
-          ((double[]) buf)[off + (int) i] += ((double[]) grad.array())[g];
+      } else {
+        double[] b = (double[]) buf;
+        double[] g = (double[]) grad.array();
+        for (int x = 0; x < ow; x++) {
+          long i = idx[xRow + x * xs[3]];
+          if (i < 0 || i >= area) {
+            throw outside(i, n, c, y, x, h, w);
+          }
+          b[off + (int) i] += g[gRow + x * gs[3]];
         }
       }
     }
+  }
+
+  private static IndexOutOfBoundsException outside(long i, int n, int c, int y, int x, int h,
+      int w) {
+    return new IndexOutOfBoundsException("max_pool2d backward: index " + i + " at (" + n + ", " + c
+        + ", " + y + ", " + x + ") is outside the " + h + "x" + w + " plane");
   }
 }
