@@ -16,6 +16,12 @@ public enum BinaryOp {
   MAXIMUM,
   /** elementwise minimum, NaN-propagating. */
   MINIMUM,
+  /**
+   * {@code b <= 0 ? 0 : a}: relu's gradient {@code a} masked by relu's output {@code b} (NaN in
+   * {@code b} passes the gradient, as PyTorch's threshold_backward). Fused because the composed
+   * form (compare, then select) is three passes over the activations in every training step.
+   */
+  RELU_GRAD,
   /** {@code a == b} (output bool). */
   EQ,
   /** {@code a != b} (output bool). */

@@ -359,7 +359,19 @@ final class Elementwise {
       throw new IllegalArgumentException("relu is not defined for bool tensors");
     }
     // The gradient passes where the output is not <= 0, NaN included (PyTorch's threshold_backward).
-    return unaryOut(UnaryOp.RELU, "ReluBackward", x, (g, y) -> where(y.le(0), zerosFor(g), g));
+    return unaryOut(UnaryOp.RELU, "ReluBackward", x, Elementwise::reluGrad);
+  }
+
+  /** {@code y <= 0 ? 0 : g} in one pass; differentiable in {@code g} (for double backward). */
+  private static Tensor reluGrad(Tensor g, Tensor y) {
+    if (g.dtype() != y.dtype() || !g.dtype().isFloatingPoint()) {
+      return where(y.le(0), zerosFor(g), g);
+    }
+    Tensor out = binaryRaw(BinaryOp.RELU_GRAD, g, y, g.dtype());
+    SavedTensor sy = SavedTensor.of(y);
+    record("ReluGradBackward", out, (gg, n) -> new Tensor[] {
+        n[0] ? sumTo(reluGrad(gg, sy.get()), g.shapeRef()) : null, null}, g, y);
+    return out;
   }
 
   static Tensor leakyRelu(Tensor x, double slope) {

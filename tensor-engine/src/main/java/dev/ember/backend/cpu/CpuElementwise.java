@@ -808,6 +808,11 @@ final class CpuElementwise {
           y[i] = Math.min(a[i], b[i]);
         }
       });
+      case RELU_GRAD -> fff((a, b, y, lo, hi) -> {
+        for (int i = lo; i < hi; i++) {
+          y[i] = b[i] <= 0 ? 0 : a[i];
+        }
+      });
       case EQ -> ffb((a, b, y, lo, hi) -> {
         for (int i = lo; i < hi; i++) {
           y[i] = a[i] == b[i] ? (byte) 1 : 0;
@@ -880,6 +885,11 @@ final class CpuElementwise {
           y[i] = Math.min(a[i], b[i]);
         }
       });
+      case RELU_GRAD -> ddd((a, b, y, lo, hi) -> {
+        for (int i = lo; i < hi; i++) {
+          y[i] = b[i] <= 0 ? 0 : a[i];
+        }
+      });
       case EQ -> ddb((a, b, y, lo, hi) -> {
         for (int i = lo; i < hi; i++) {
           y[i] = a[i] == b[i] ? (byte) 1 : 0;
@@ -947,6 +957,11 @@ final class CpuElementwise {
       case MINIMUM -> lll((a, b, y, lo, hi) -> {
         for (int i = lo; i < hi; i++) {
           y[i] = Math.min(a[i], b[i]);
+        }
+      });
+      case RELU_GRAD -> lll((a, b, y, lo, hi) -> {
+        for (int i = lo; i < hi; i++) {
+          y[i] = b[i] <= 0 ? 0 : a[i];
         }
       });
       case EQ -> llb((a, b, y, lo, hi) -> {

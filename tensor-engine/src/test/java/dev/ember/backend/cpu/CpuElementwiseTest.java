@@ -230,6 +230,7 @@ class CpuElementwiseTest {
       case POW -> Math.pow(a, b);
       case MAXIMUM -> Math.max(a, b);
       case MINIMUM -> Math.min(a, b);
+      case RELU_GRAD -> b <= 0 ? 0 : a;
       case EQ -> a == b ? 1 : 0;
       case NE -> a != b ? 1 : 0;
       case LT -> a < b ? 1 : 0;
