@@ -10,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.nn.activation.ReLU;
+import dev.ember.nn.conv.Conv2d;
+import dev.ember.nn.conv.ConvTranspose2d;
+import dev.ember.nn.conv.MaxPool2d;
 import dev.ember.nn.layers.Dropout;
 import dev.ember.nn.layers.Embedding;
 import dev.ember.nn.layers.Flatten;
@@ -125,6 +128,29 @@ class ModuleTest {
     // U(-k, k) has variance k^2 / 3
     assertEquals(k * k / 3, l.weight().var().item(), 0.02 * k * k);
     assertTrue(l.bias().abs().max().item() <= k);
+  }
+
+  @Test
+  void convolutionsInitLikePyTorchAndPrintTheirGeometry() {
+    Conv2d c = new Conv2d(3, 8, new int[] {3, 5}, new int[] {1, 2}, new int[] {1, 2},
+        new int[] {1, 1}, 1, true, new Generator(2));
+    double k = 1 / Math.sqrt(3 * 3 * 5);
+    assertArrayEquals(new int[] {8, 3, 3, 5}, c.weight().shape());
+    assertTrue(c.weight().abs().max().item() <= k && c.weight().abs().max().item() > 0.9 * k);
+    assertTrue(c.bias().abs().max().item() <= k);
+    assertEquals("Conv2d(3, 8, kernel_size=(3, 5), stride=(1, 2), padding=(1, 2))",
+        c.toString().lines().findFirst().orElseThrow());
+    ConvTranspose2d t = new ConvTranspose2d(4, 6, 3, 2);
+    assertArrayEquals(new int[] {4, 6, 3, 3}, t.weight().shape());
+    // PyTorch computes a transposed convolution's fan-in from the weight's dim 1 (out channels).
+    assertTrue(t.weight().abs().max().item() <= 1 / Math.sqrt(6 * 9));
+    assertArrayEquals(new int[] {2, 6, 7, 7}, t.forward(Tensor.zeros(2, 4, 3, 3)).shape());
+    assertArrayEquals(new int[] {2, 3, 2, 2},
+        new MaxPool2d(2).forward(Tensor.zeros(2, 3, 5, 4)).shape());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Conv2d(3, 8, new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0},
+            new int[] {1, 1}, 2, true, new Generator(1)));
+    assertTrue(e.getMessage().contains("divisible by groups 2"), e.getMessage());
   }
 
   @Test

@@ -11,6 +11,12 @@ import dev.ember.nn.activation.Sigmoid;
 import dev.ember.nn.activation.Softmax;
 import dev.ember.nn.activation.Softplus;
 import dev.ember.nn.activation.Tanh;
+import dev.ember.nn.conv.AdaptiveAvgPool2d;
+import dev.ember.nn.conv.AvgPool2d;
+import dev.ember.nn.conv.Conv1d;
+import dev.ember.nn.conv.Conv2d;
+import dev.ember.nn.conv.ConvTranspose2d;
+import dev.ember.nn.conv.MaxPool2d;
 import dev.ember.nn.layers.Flatten;
 import dev.ember.nn.loss.BCELoss;
 import dev.ember.nn.loss.BCEWithLogitsLoss;
@@ -88,6 +94,13 @@ class NnGradCheckTest {
     c.put("Dropout (fixed mask)", () -> GradCheck.check(
         in -> F.dropout(in[0], 0.4, true, new Generator(5)), rnd(9, 3, 4).requiresGrad(true)));
     c.put("Flatten", () -> checkModule(new Flatten(), rnd(10, 2, 3, 2)));
+    c.put("Conv1d", () -> checkModule(
+        new Conv1d(4, 2, 3, 2, 1, 1, 2, true, new Generator(1)), rnd(12, 2, 4, 7)));
+    c.put("Conv2d", () -> checkModule(new Conv2d(2, 3, 3, 1, 1), rnd(13, 2, 2, 4, 4)));
+    c.put("ConvTranspose2d", () -> checkModule(new ConvTranspose2d(2, 3, 2, 2), rnd(14, 1, 2, 3, 3)));
+    c.put("MaxPool2d", () -> checkModule(new MaxPool2d(2), rnd(15, 2, 2, 4, 4)));
+    c.put("AvgPool2d", () -> checkModule(new AvgPool2d(2), rnd(16, 2, 2, 4, 4)));
+    c.put("AdaptiveAvgPool2d", () -> checkModule(new AdaptiveAvgPool2d(new int[] {2, 3}), rnd(17, 1, 2, 5, 4)));
     Map<String, Supplier<Module>> acts = new LinkedHashMap<>();
     acts.put("ReLU", ReLU::new);
     acts.put("LeakyReLU", () -> new LeakyReLU(0.1));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
+import dev.ember.tensor.ops.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

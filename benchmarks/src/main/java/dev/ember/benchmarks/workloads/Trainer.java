@@ -27,15 +27,16 @@ public final class Trainer {
 
   /** What a run measured. */
   public record Result(Workload workload, long seed, int epochs, double accuracy,
-      double samplesPerSecond, double lastLoss, double peakHeapMiB) {
+      double samplesPerSecond, double secondHalfSamplesPerSecond, double lastLoss,
+      double peakHeapMiB) {
     /** One JSON object on one line. */
     public String toJson() {
       return String.format(java.util.Locale.ROOT,
           "{\"system\": \"ember\", \"workload\": \"%s\", \"seed\": %d, \"accuracy\": %.4f,"
-              + " \"samples_per_s\": %.1f, \"epochs\": %d, \"last_loss\": %.4f,"
-              + " \"peak_heap_mib\": %.1f}",
+              + " \"samples_per_s\": %.1f, \"second_half_samples_per_s\": %.1f, \"epochs\": %d,"
+              + " \"last_loss\": %.4f, \"peak_heap_mib\": %.1f}",
           workload.name().toLowerCase(java.util.Locale.ROOT), seed, accuracy, samplesPerSecond,
-          epochs, lastLoss, peakHeapMiB);
+          secondHalfSamplesPerSecond, epochs, lastLoss, peakHeapMiB);
     }
   }
 
@@ -54,6 +55,12 @@ public final class Trainer {
     resetPeaks();
     long trainNanos = 0;
     long samples = 0;
+    // The second half of the steps measures the warmed-up JVM (JIT compilation of the kernels
+    // takes the first seconds of a process); the whole run is the headline figure.
+    int steps = loader.numBatches() * epochs;
+    long[] stepEnd = new long[steps];
+    long[] stepSamples = new long[steps];
+    int step = 0;
     Tensor last = null;
     model.train();
     for (int epoch = 0; epoch < epochs; epoch++) {
@@ -68,13 +75,18 @@ public final class Trainer {
           samples += batch[1].size(0);
           last = loss.detach().keep();
         }
+        stepEnd[step] = trainNanos + System.nanoTime() - t0;
+        stepSamples[step++] = samples;
       }
       trainNanos += System.nanoTime() - t0;
     }
+    int half = steps / 2;
+    double secondHalf = half == 0 ? Double.NaN
+        : (samples - stepSamples[half - 1]) / ((trainNanos - stepEnd[half - 1]) / 1e9);
     double accuracy = accuracy(model, w.layout(testImages), testLabels);
     double lastLoss = last == null ? Double.NaN : last.item();
-    return new Result(w, seed, epochs, accuracy, samples / (trainNanos / 1e9), lastLoss,
-        peakHeapMiB());
+    return new Result(w, seed, epochs, accuracy, samples / (trainNanos / 1e9), secondHalf,
+        lastLoss, peakHeapMiB());
   }
 
   /** The fraction of {@code images} whose arg-max class is the label, in evaluation mode. */
