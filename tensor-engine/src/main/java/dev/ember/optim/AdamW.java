@@ -30,63 +30,9 @@ import java.util.Map;
  */
 public final class AdamW extends AdamBase {
 
-  /** Hyperparameters of {@link AdamW}, with PyTorch's defaults. */
-  public static final class Options {
-    private double lr = 1e-3;
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double eps = 1e-8;
-    private double weightDecay = 1e-2;
-    private boolean amsgrad;
-    private boolean maximize;
-
-    private Options() {}
-
-    /** The learning rate (default 1e-3). */
-    public Options lr(double lr) {
-      this.lr = lr;
-      return this;
-    }
-
-    /** The decay rates of the moment estimates (default 0.9, 0.999). */
-    public Options betas(double beta1, double beta2) {
-      this.beta1 = beta1;
-      this.beta2 = beta2;
-      return this;
-    }
-
-    /** The term added to the denominator (default 1e-8). */
-    public Options eps(double eps) {
-      this.eps = eps;
-      return this;
-    }
-
-    /** The decoupled weight decay (default 1e-2). */
-    public Options weightDecay(double weightDecay) {
-      this.weightDecay = weightDecay;
-      return this;
-    }
-
-    /** The AMSGrad variant (default false). */
-    public Options amsgrad(boolean amsgrad) {
-      this.amsgrad = amsgrad;
-      return this;
-    }
-
-    /** Maximizes the objective instead of minimizing it (default false). */
-    public Options maximize(boolean maximize) {
-      this.maximize = maximize;
-      return this;
-    }
-
-    Map<String, Object> defaults() {
-      return AdamBase.defaults(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
-    }
-  }
-
   /** New options with PyTorch's defaults. */
-  public static Options options() {
-    return new Options();
+  public static AdamOptions options() {
+    return new AdamOptions(1e-2);
   }
 
   /**
@@ -104,7 +50,7 @@ public final class AdamW extends AdamBase {
    * @throws IllegalArgumentException on a bad hyperparameter (PyTorch's messages) or an empty
    *     parameter list
    */
-  public AdamW(Iterable<Tensor> params, Options options) {
+  public AdamW(Iterable<Tensor> params, AdamOptions options) {
     this(single(params), options);
   }
 
@@ -114,7 +60,7 @@ public final class AdamW extends AdamBase {
    * @throws IllegalArgumentException on a bad hyperparameter, a parameter in two groups or an
    *     empty parameter list
    */
-  public AdamW(List<ParamGroup> groups, Options options) {
+  public AdamW(List<ParamGroup> groups, AdamOptions options) {
     super("AdamW", OptimizerUpdate.ADAMW, groups, options.defaults());
   }
 }

@@ -119,8 +119,8 @@ class OptimGoldenTest {
     }
     return switch (name) {
       case "SGD" -> new SGD(groups, sgdOptions(options));
-      case "Adam" -> new Adam(groups, adamOptions(options));
-      case "AdamW" -> new AdamW(groups, adamWOptions(options));
+      case "Adam" -> new Adam(groups, adamOptions(Adam.options(), options));
+      case "AdamW" -> new AdamW(groups, adamOptions(AdamW.options(), options));
       case "RMSprop" -> new RMSprop(groups, rmspropOptions(options));
       case "Adagrad" -> new Adagrad(groups, adagradOptions(options));
       default -> throw new IllegalArgumentException("unknown optimizer " + name);
@@ -143,8 +143,8 @@ class OptimGoldenTest {
     return b;
   }
 
-  private static Adam.Options adamOptions(Map<String, Object> o) {
-    Adam.Options b = Adam.options();
+  /** Options over {@code b} ({@code Adam.options()} or {@code AdamW.options()}). */
+  private static AdamOptions adamOptions(AdamOptions b, Map<String, Object> o) {
     o.forEach((k, v) -> {
       switch (k) {
         case "lr" -> b.lr(num(v));
@@ -154,22 +154,6 @@ class OptimGoldenTest {
         case "amsgrad" -> b.amsgrad((Boolean) v);
         case "maximize" -> b.maximize((Boolean) v);
         default -> throw new IllegalArgumentException("unmapped Adam option " + k);
-      }
-    });
-    return b;
-  }
-
-  private static AdamW.Options adamWOptions(Map<String, Object> o) {
-    AdamW.Options b = AdamW.options();
-    o.forEach((k, v) -> {
-      switch (k) {
-        case "lr" -> b.lr(num(v));
-        case "betas" -> b.betas(nums(v)[0], nums(v)[1]);
-        case "eps" -> b.eps(num(v));
-        case "weight_decay" -> b.weightDecay(num(v));
-        case "amsgrad" -> b.amsgrad((Boolean) v);
-        case "maximize" -> b.maximize((Boolean) v);
-        default -> throw new IllegalArgumentException("unmapped AdamW option " + k);
       }
     });
     return b;
@@ -226,7 +210,7 @@ class OptimGoldenTest {
     String optName = (String) c.get("optimizer");
     Map<String, Object> optOptions = map(c.get("opt_options"));
     Optimizer opt = optName.equals("SGD") ? new SGD(groups, sgdOptions(optOptions).lr(1.0))
-        : new Adam(groups, adamOptions(optOptions));
+        : new Adam(groups, adamOptions(Adam.options(), optOptions));
     Map<String, Object> spec = map(c.get("scheduler"));
     Object sched = spec.get("type").equals("ReduceLROnPlateau") ? plateau(opt, spec)
         : scheduler(opt, spec);
