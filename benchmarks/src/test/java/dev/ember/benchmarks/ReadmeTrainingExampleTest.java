@@ -43,7 +43,7 @@ class ReadmeTrainingExampleTest {
         }
       }
     }
-    TrainingCheckpoint.saveWeights(model, weights);     // safetensors, PyTorch's key names
+    TrainingCheckpoint.saveWeights(model, weights);     // a Path; safetensors, PyTorch's key names
     // README example end
     FashionMnist.Split test = FashionMnist.testSubset();
     double acc = Trainer.accuracy(model, test.images(), test.labels());
