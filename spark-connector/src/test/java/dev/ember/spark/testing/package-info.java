@@ -1,0 +1,2 @@
+/** Test support shared by the Spark modules: a shared local SparkSession and DataFrame assertions. */
+package dev.ember.spark.testing;
