@@ -4,8 +4,12 @@ import dev.ember.io.Binary.Elem;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
@@ -79,16 +83,41 @@ public final class SafeTensors {
   public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path path)
       throws IOException {
     byte[] header = header(tensors, metadata);
-    List<Map.Entry<String, Tensor>> order = dataOrder(tensors);
-    AtomicFiles.write(path, out -> {
-      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-      len.putLong(header.length);
-      out.write(len.array());
-      out.write(header);
-      for (Map.Entry<String, Tensor> e : order) {
-        Binary.write(e.getValue(), out, ByteOrder.LITTLE_ENDIAN);
-      }
-    });
+    AtomicFiles.write(path, out -> write(header, tensors, out));
+  }
+
+  /**
+   * Writes tensors and metadata in the safetensors format to a stream (for example a Hadoop
+   * FileSystem stream, whose caller owns atomicity); the stream is not closed.
+   *
+   * @throws IllegalArgumentException as {@link #save(Map, Map, Path)}
+   * @throws IOException if the stream fails
+   */
+  public static void write(Map<String, Tensor> tensors, Map<String, String> metadata,
+      OutputStream out) throws IOException {
+    write(header(tensors, metadata), tensors, out);
+  }
+
+  /** The safetensors encoding of tensors and metadata, as bytes (for broadcasts and rows). */
+  public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      write(tensors, metadata, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
+    }
+    return out.toByteArray();
+  }
+
+  private static void write(byte[] header, Map<String, Tensor> tensors, OutputStream out)
+      throws IOException {
+    ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    len.putLong(header.length);
+    out.write(len.array());
+    out.write(header);
+    for (Map.Entry<String, Tensor> e : dataOrder(tensors)) {
+      Binary.write(e.getValue(), out, ByteOrder.LITTLE_ENDIAN);
+    }
   }
 
   /** Widest dtype first, in map order within a width: every tensor starts aligned. */
@@ -187,9 +216,37 @@ public final class SafeTensors {
    * @throws IOException if the file cannot be read
    */
   public static Loaded load(Path path) throws IOException {
-    long size = Files.size(path);
-    String file = path.toString();
     try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+      return read(in, Files.size(path), path.toString());
+    }
+  }
+
+  /**
+   * Decodes {@link #toBytes} output (or any safetensors file's bytes), validated as {@link
+   * #load}.
+   *
+   * @param source names the bytes in error messages (a path, a column, a model)
+   * @throws FormatException as {@link #load}, naming {@code source}
+   */
+  public static Loaded fromBytes(byte[] bytes, String source) throws FormatException {
+    try {
+      return read(new ByteArrayInputStream(bytes), bytes.length, source);
+    } catch (FormatException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayInputStream does not throw
+    }
+  }
+
+  /**
+   * Reads a safetensors stream of {@code size} bytes, validated as {@link #load}; the stream is
+   * not closed.
+   *
+   * @param source names the stream in error messages
+   */
+  public static Loaded read(InputStream in, long size, String source) throws IOException {
+    String file = source;
+    {
       byte[] lenBytes = in.readNBytes(8);
       if (lenBytes.length < 8) {
         throw new FormatException(file + ": " + size

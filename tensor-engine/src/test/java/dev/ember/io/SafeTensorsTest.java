@@ -78,6 +78,25 @@ class SafeTensorsTest {
   }
 
   @Test
+  void bytesMatchTheFileAndRoundTrip() throws IOException {
+    Map<String, Tensor> m = sample();
+    Map<String, String> meta = Map.of("epoch", "3");
+    Path p = dir.resolve("same.safetensors");
+    SafeTensors.save(m, meta, p);
+    byte[] bytes = SafeTensors.toBytes(m, meta);
+    assertArrayEquals(java.nio.file.Files.readAllBytes(p), bytes);
+    SafeTensors.Loaded back = SafeTensors.fromBytes(bytes, "model bytes");
+    assertEquals(meta, back.metadata());
+    for (Map.Entry<String, Tensor> e : m.entrySet()) {
+      assertArrayEquals(e.getValue().toDoubleArray(),
+          back.tensors().get(e.getKey()).toDoubleArray(), 0, e.getKey()); // NaN too
+    }
+    FormatException bad = assertThrows(FormatException.class,
+        () -> SafeTensors.fromBytes(java.util.Arrays.copyOf(bytes, bytes.length - 3), "cut"));
+    assertTrue(bad.getMessage().startsWith("cut: truncated"), bad.getMessage());
+  }
+
+  @Test
   void layoutIsAlignedAndPadded() throws IOException {
     Path p = dir.resolve("m.safetensors");
     SafeTensors.save(sample(), p);
