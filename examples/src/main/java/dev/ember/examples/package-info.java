@@ -1,8 +1,6 @@
 /**
- * Runnable Ember jobs (not built yet: issue 4).
- *
- * <p>This module will own the main job (Fashion-MNIST trained through the Spark ML stage, runnable
- * with {@code spark-submit} or with {@code java -jar} on an embedded local Spark), the other example
- * jobs and the notebook sources.
+ * Runnable Ember jobs: the main job ({@link dev.ember.examples.FashionMnistJob}, {@code java -jar
+ * examples/target/ember-examples.jar} on an embedded local Spark) and the {@code spark-submit} job
+ * ({@link dev.ember.examples.TrainJob}), and the data helpers they share.
  */
 package dev.ember.examples;
