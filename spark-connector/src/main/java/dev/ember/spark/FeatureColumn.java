@@ -38,10 +38,13 @@ public final class FeatureColumn implements Serializable {
 
   private final String name;
   private final Kind kind;
+  // What a row's values are called in messages: "features", or "targets" for a vector label.
+  private final String noun;
 
-  private FeatureColumn(String name, Kind kind) {
+  private FeatureColumn(String name, Kind kind, String noun) {
     this.name = name;
     this.kind = kind;
+    this.noun = noun;
   }
 
   /**
@@ -51,7 +54,15 @@ public final class FeatureColumn implements Serializable {
    *     array<float>} or {@code array<double>} (the message names the column and its type)
    */
   public static FeatureColumn of(StructType schema, String name) {
-    return new FeatureColumn(name, kindOf(schema, name));
+    return new FeatureColumn(name, kindOf(schema, name), "features");
+  }
+
+  /**
+   * A reader of the same column types for values that are not features (a vector label), whose
+   * messages call them {@code noun}; the caller has checked the column's type.
+   */
+  static FeatureColumn of(StructType schema, String name, String noun) {
+    return new FeatureColumn(name, kindOf(schema, name), noun);
   }
 
   /** The kind of column {@code name}; see {@link #of}. */
@@ -91,7 +102,7 @@ public final class FeatureColumn implements Serializable {
    */
   public int length(Row row, int ordinal) {
     if (row.isNullAt(ordinal)) {
-      throw new InvalidRowException(name, "null features");
+      throw new InvalidRowException(name, "null " + noun);
     }
     return switch (kind) {
       case VECTOR -> ((Vector) row.get(ordinal)).size();
@@ -108,7 +119,7 @@ public final class FeatureColumn implements Serializable {
    */
   public void read(Row row, int ordinal, int length, float[] dst, int offset) {
     if (row.isNullAt(ordinal)) {
-      throw new InvalidRowException(name, "null features");
+      throw new InvalidRowException(name, "null " + noun);
     }
     Object v = row.get(ordinal);
     switch (kind) {
@@ -136,38 +147,49 @@ public final class FeatureColumn implements Serializable {
   }
 
   private void readArray(Object v, int length, float[] dst, int offset) {
-    // Spark hands array columns to Java as an immutable ArraySeq (a wrapped primitive array when
-    // it can) or another scala.collection.Seq.
-    if (v instanceof ArraySeq.ofFloat f) {
-      float[] a = f.unsafeArray();
+    // Spark hands array columns to Java as a scala ArraySeq: a mutable one over a boxed Object[]
+    // from a DataFrame (Spark 4.1), an immutable one, possibly over a primitive array, from
+    // Scala code; read the backing array directly rather than element by element through Seq.
+    Object array = v instanceof scala.collection.mutable.ArraySeq<?> m ? m.array()
+        : v instanceof ArraySeq<?> im ? im.unsafeArray() : null;
+    if (array instanceof float[] a) {
       checkLength(a.length, length);
       for (int i = 0; i < length; i++) {
         dst[offset + i] = finite(a[i], i);
       }
       return;
     }
-    if (v instanceof ArraySeq.ofDouble d) {
-      double[] a = d.unsafeArray();
+    if (array instanceof double[] a) {
       checkLength(a.length, length);
       for (int i = 0; i < length; i++) {
         dst[offset + i] = finite(a[i], i);
+      }
+      return;
+    }
+    if (array instanceof Object[] a) {
+      checkLength(a.length, length);
+      for (int i = 0; i < length; i++) {
+        dst[offset + i] = finite(element(a[i], i), i);
       }
       return;
     }
     scala.collection.Seq<?> seq = (scala.collection.Seq<?>) v;
     checkLength(seq.length(), length);
     for (int i = 0; i < length; i++) {
-      Object x = seq.apply(i);
-      if (x == null) {
-        throw new InvalidRowException(name, "null element at index " + i);
-      }
-      dst[offset + i] = finite(((Number) x).doubleValue(), i);
+      dst[offset + i] = finite(element(seq.apply(i), i), i);
     }
+  }
+
+  private double element(Object x, int index) {
+    if (x == null) {
+      throw new InvalidRowException(name, "null element at index " + index);
+    }
+    return ((Number) x).doubleValue();
   }
 
   private void checkLength(int actual, int expected) {
     if (actual != expected) {
-      throw new InvalidRowException(name, actual + " features, expected " + expected);
+      throw new InvalidRowException(name, actual + " " + noun + ", expected " + expected);
     }
   }
 
