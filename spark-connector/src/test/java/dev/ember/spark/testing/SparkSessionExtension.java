@@ -6,7 +6,7 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One {@code local[2]} SparkSession shared by every test class of a test JVM (what
+ * One {@code local[2,2]} SparkSession (2 threads, 2 attempts per task) shared by every test class of a test JVM (what
  * spark-testing-base's {@code SharedSparkContext} does; it has no Spark 4 / Scala 2.13 build).
  *
  * <p>Use with {@code @ExtendWith(SparkSessionExtension.class)} and take a {@link SparkSession}
@@ -22,15 +22,14 @@ public final class SparkSessionExtension implements ParameterResolver {
     if (session == null) {
       session = SparkSession.builder()
           .appName("ember-tests")
-          .master("local[2]")
+          // local[N] never retries a failed task (spark.task.maxFailures is ignored there);
+          // local[2,2] gives each task two attempts, as a cluster would, for the retry tests.
+          .master("local[2,2]")
           .config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.driver.bindAddress", "127.0.0.1")
           .config("spark.sql.shuffle.partitions", "2")
           .config("spark.default.parallelism", "2")
-          // A task that fails is not retried in local mode unless maxFailures says so: the
-          // retried-task tests need Spark's real retry.
-          .config("spark.task.maxFailures", "2")
           .getOrCreate();
       session.sparkContext().setLogLevel("WARN");
       Runtime.getRuntime().addShutdownHook(new Thread(session::stop, "spark-test-stop"));
