@@ -6,8 +6,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One {@code local[2,2]} SparkSession (2 threads, 2 attempts per task) shared by every test class of a test JVM (what
- * spark-testing-base's {@code SharedSparkContext} does; it has no Spark 4 / Scala 2.13 build).
+ * One {@code local[2,2]} SparkSession (2 threads, 2 attempts per task) shared by every test class
+ * of a test JVM (what spark-testing-base's {@code SharedSparkContext} does; it has no Spark 4 /
+ * Scala 2.13 build).
  *
  * <p>Use with {@code @ExtendWith(SparkSessionExtension.class)} and take a {@link SparkSession}
  * parameter in a constructor, {@code @BeforeAll} or test method. The session starts on first use
