@@ -63,8 +63,9 @@ public abstract class TensorTransformer<T extends TensorTransformer<T>> extends 
     outputCol = new Param<>(this, "outputCol", "output column name: array<float>, one sample per"
         + " row in row-major order, its shape in the column metadata");
     handleInvalid = new Param<>(this, "handleInvalid", "how to handle invalid rows (a null"
-        + " value, or an image the image data source could not decode): 'error' throws naming"
-        + " the row, 'skip' drops the row; a sample of the wrong size is always an error",
+        + " value or element, or an image the image data source could not decode): 'error'"
+        + " throws naming the row, 'skip' drops the row; a sample of the wrong size is always"
+        + " an error",
         ParamValidators.inArray(List.of(ERROR_INVALID, SKIP_INVALID)));
     mean = new DoubleArrayParam(this, "mean", "per-channel mean subtracted after scaling: one"
         + " value for every channel, or one per channel (the first dim of the shape); empty:"

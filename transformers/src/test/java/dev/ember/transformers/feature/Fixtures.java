@@ -2,6 +2,7 @@ package dev.ember.transformers.feature;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.spark.InvalidRowException;
 import java.io.IOException;
@@ -24,6 +25,13 @@ final class Fixtures {
       out[i] = list.get(i);
     }
     return out;
+  }
+
+  /** Asserts {@code call} throws an IllegalArgumentException whose message has {@code fragment}. */
+  static void assertMessage(Executable call, String fragment) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+    assertTrue(e.getMessage().contains(fragment), () -> "'" + fragment + "' not in: "
+        + e.getMessage());
   }
 
   /** The metadata JSON line of a stage saved at {@code path}. */

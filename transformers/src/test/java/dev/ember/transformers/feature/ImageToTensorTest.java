@@ -1,5 +1,6 @@
 package dev.ember.transformers.feature;
 
+import static dev.ember.transformers.feature.Fixtures.assertMessage;
 import static dev.ember.transformers.feature.Fixtures.floats;
 import static dev.ember.transformers.feature.Fixtures.rowError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -22,12 +23,14 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntBinaryOperator;
 import javax.imageio.ImageIO;
 import org.apache.spark.ml.image.ImageSchema;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -347,6 +350,13 @@ class ImageToTensorTest {
     assertMessage(() -> new ImageToTensor().setOutputCol("label").transformSchema(images),
         "output column 'label' already exists");
 
+    // Spark finds the params by reflection: each is found once, under its own name.
+    ImageToTensor stage = new ImageToTensor();
+    assertEquals(List.of("handleInvalid", "height", "inputCol", "mean", "outputChannels",
+        "outputCol", "std", "width"), Arrays.stream(stage.params()).map(Param::name).toList());
+    assertTrue(stage.explainParams().contains("outputChannels: channels of the output"),
+        stage.explainParams());
+
     assertThrows(IllegalArgumentException.class, () -> new ImageToTensor().setOutputChannels(2));
     assertThrows(IllegalArgumentException.class, () -> new ImageToTensor().setHeight(-1));
     assertThrows(IllegalArgumentException.class, () -> new ImageToTensor().setWidth(-1));
@@ -380,12 +390,5 @@ class ImageToTensorTest {
     List<Row> after = loaded.transform(df).select("t").collectAsList();
     assertEquals(FMNIST_IMAGES, before.size());
     assertEquals(before, after);
-  }
-
-  private static void assertMessage(
-      org.junit.jupiter.api.function.Executable call, String fragment) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-    assertTrue(e.getMessage().contains(fragment), () -> "'" + fragment + "' not in: "
-        + e.getMessage());
   }
 }
