@@ -48,7 +48,7 @@ import org.apache.spark.sql.types.StructType;
  * 0}), {@code transform} reads the first valid image's size and channels on the driver (a small
  * Spark job), and every image must give that same shape: a different size or channel count is an
  * error naming both images' origins. {@code transformSchema} records the shape only when the
- * params fix it.
+ * params fix it, and a frame without any valid image gets no shape.
  *
  * <p>Invalid rows ({@code handleInvalid}): a null image, or a row the data source could not decode
  * (with {@code dropInvalid=false} it gives height and width -1); the error names the origin.
