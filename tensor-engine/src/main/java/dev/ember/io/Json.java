@@ -16,8 +16,11 @@ import java.util.Map;
  * beyond the long range, so that a huge offset is reported as such, not rounded), any other number
  * a {@link Double}. Writing takes the same types (plus {@link Integer} and {@link Float}) and
  * produces compact JSON.
+ *
+ * <p>Public so that the specs of {@code dev.ember.spec} (networks, losses, optimizers, schedules
+ * held as Spark ML string params) share this one strict reader instead of a JSON library.
  */
-final class Json {
+public final class Json {
   /** Deeper nesting than any header needs; guards the recursive reader against hostile input. */
   private static final int MAX_DEPTH = 256;
 
@@ -34,7 +37,7 @@ final class Json {
    *
    * @throws IllegalArgumentException naming the character offset of the first syntax error
    */
-  static Object parse(String text) {
+  public static Object parse(String text) {
     Json p = new Json(text);
     p.skipWs();
     Object v = p.value();
@@ -289,7 +292,7 @@ final class Json {
    *
    * @throws IllegalArgumentException for a non-finite number, a non-string key or another type
    */
-  static String write(Object value) {
+  public static String write(Object value) {
     StringBuilder b = new StringBuilder();
     write(b, value);
     return b.toString();

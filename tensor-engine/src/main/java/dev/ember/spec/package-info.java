@@ -1,0 +1,12 @@
+/**
+ * Serializable specs of what a training run builds: a {@link dev.ember.spec.Network} (a sequential
+ * stack of standard layers), a loss, an optimizer
+ * and a learning-rate schedule (following). Each is written in Java
+ * with PyTorch's names, argument order and defaults, held as a JSON string (a Spark ML string param
+ * from any Spark language), and turned into live engine objects where the training runs.
+ *
+ * <p>Reading is strict: an unknown type or key, a value of the wrong type, a size that is not
+ * positive or an unsupported {@code formatVersion} is an {@link java.lang.IllegalArgumentException}
+ * naming where it is (the layer index and type, the key) and listing what is accepted.
+ */
+package dev.ember.spec;
