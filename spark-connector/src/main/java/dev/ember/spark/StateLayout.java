@@ -109,17 +109,18 @@ final class StateLayout implements Serializable {
 
   /**
    * Tensors of this layout holding {@code values} (integer entries rounded to the nearest
-   * integer), persistent so that they outlive any scope.
+   * integer), in the current scope, or persistent (outliving every scope) with {@code persist}.
    *
    * @throws IllegalArgumentException if {@code values} has another length
    */
-  Map<String, Tensor> tensors(double[] values) {
+  Map<String, Tensor> tensors(double[] values, boolean persist) {
     if (values.length != size) {
       throw new IllegalArgumentException(values.length + " values for a state of " + size);
     }
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Entry e : entries) {
-      out.put(e.name(), tensor(e, values).persist());
+      Tensor t = tensor(e, values);
+      out.put(e.name(), persist ? t.persist() : t);
     }
     return out;
   }
