@@ -6,8 +6,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One {@code local[2]} SparkSession shared by every test class of a test JVM (what
- * spark-testing-base's {@code SharedSparkContext} does; it has no Spark 4 / Scala 2.13 build).
+ * One {@code local[2,2]} SparkSession (two cores, two attempts per task) shared by every test
+ * class of a test JVM (what spark-testing-base's {@code SharedSparkContext} does; it has no Spark
+ * 4 / Scala 2.13 build).
  *
  * <p>Use with {@code @ExtendWith(SparkSessionExtension.class)} and take a {@link SparkSession}
  * parameter in a constructor, {@code @BeforeAll} or test method. The session starts on first use
@@ -22,14 +23,15 @@ public final class SparkSessionExtension implements ParameterResolver {
     if (session == null) {
       session = SparkSession.builder()
           .appName("ember-tests")
-          .master("local[2]")
+          // local[N] never retries a task (Spark passes maxFailures = 1 and ignores
+          // spark.task.maxFailures in local mode); local[N,F] allows F attempts. The retried-task
+          // tests need Spark's real retry.
+          .master("local[2,2]")
           .config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.driver.bindAddress", "127.0.0.1")
           .config("spark.sql.shuffle.partitions", "2")
           .config("spark.default.parallelism", "2")
-          // A task that fails is not retried in local mode unless maxFailures says so: the
-          // retried-task tests need Spark's real retry.
           .config("spark.task.maxFailures", "2")
           .getOrCreate();
       session.sparkContext().setLogLevel("WARN");
