@@ -9,6 +9,7 @@ import dev.ember.optim.GradClip;
 import dev.ember.optim.Optimizer;
 import dev.ember.spec.LossSpec;
 import dev.ember.spec.OptimizerSpec;
+import dev.ember.spec.Schedule;
 import dev.ember.spec.ScheduleSpec;
 import dev.ember.tensor.Device;
 import dev.ember.tensor.Generator;
@@ -148,7 +149,7 @@ final class PartitionTrainer {
     List<Tensor> params = model.parameters();
     Optimizer optimizer = OptimizerSpec.of(config.optimizer()).build(params,
         config.learningRate());
-    ScheduleSpec.Schedule schedule = config.schedule() == null ? null
+    Schedule schedule = config.schedule() == null ? null
         : ScheduleSpec.of(config.schedule()).build(optimizer, plan.stepsPerEpoch(),
             config.maxEpochs());
     if (schedule != null) {
@@ -233,9 +234,9 @@ final class PartitionTrainer {
           batchLoss.backward();
           double value = batchLoss.item();
           if (!Double.isFinite(value)) {
-            throw new IllegalStateException("Ember fit: the training loss is " + value + " in epoch "
-                + plan.epoch() + ", partition " + partition + ", batch " + b + " (lower the"
-                + " learning rate, clip gradients, or check the data)");
+            throw new IllegalStateException("Ember fit: the training loss is " + value
+                + " in epoch " + plan.epoch() + ", partition " + partition + ", batch " + b
+                + " (lower the learning rate, clip gradients, or check the data)");
           }
           if (config.gradClipNorm() > 0) {
             GradClip.clipGradNorm(params, config.gradClipNorm());

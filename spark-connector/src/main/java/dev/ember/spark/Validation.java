@@ -142,7 +142,7 @@ final class Validation implements Serializable {
         ExactSum.addScaled(lossSum, 0, batchLoss, 1);
         ExactSum.addScaled(weightSum, 0, denominator, 1);
         if (classes != null) {
-          correct += countCorrect(out, classes, count);
+          correct += countCorrect(out, classes, count, lossSpec.type().equals("bce") ? 0.5 : 0);
         } else {
           float[] o = out.reshape(count, out.numel() / count).toFloatArray();
           if (o.length != yf.length) {
@@ -163,17 +163,17 @@ final class Validation implements Serializable {
   }
 
   /**
-   * Rows predicted right: the arg-max of the outputs (N, C), or for one output per row, a
-   * positive logit meaning class 1.
+   * Rows predicted right: the arg-max of the outputs (N, C), or for one output per row, class 1
+   * above {@code threshold} (0 for logits, 0.5 for the probabilities that bce takes).
    */
-  private static long countCorrect(Tensor out, long[] classes, int count) {
+  private static long countCorrect(Tensor out, long[] classes, int count, double threshold) {
     Tensor flat = out.reshape(count, out.numel() / count);
     long[] predicted;
     if (flat.size(1) == 1) {
       float[] v = flat.toFloatArray();
       predicted = new long[count];
       for (int i = 0; i < count; i++) {
-        predicted[i] = v[i] > 0 ? 1 : 0;
+        predicted[i] = v[i] > threshold ? 1 : 0;
       }
     } else {
       predicted = flat.argmax(1, false).toLongArray();
