@@ -71,12 +71,31 @@ final class ExactSum {
     if (bitLength + s > 191) {
       throw new ArithmeticException(n + " * " + x + " exceeds the exact-sum range of 2^63");
     }
-    long[] src = {lo, hi};
-    int words = s >>> 6;
+    // (hi, lo) << s, as three limbs: first by the bits within a word, then by whole words.
     int shift = s & 63;
-    long r0 = limb(src, 0 - words, shift);
-    long r1 = limb(src, 1 - words, shift);
-    long r2 = limb(src, 2 - words, shift);
+    long w0 = lo << shift;
+    long w1 = shift == 0 ? hi : (hi << shift) | (lo >>> (64 - shift));
+    long w2 = shift == 0 ? 0 : hi >>> (64 - shift);
+    long r0;
+    long r1;
+    long r2;
+    switch (s >>> 6) {
+      case 0:
+        r0 = w0;
+        r1 = w1;
+        r2 = w2;
+        break;
+      case 1:
+        r0 = 0;
+        r1 = w0;
+        r2 = w1;
+        break;
+      default:
+        r0 = 0;
+        r1 = 0;
+        r2 = w0;
+        break;
+    }
     if (x < 0) {
       r0 = ~r0;
       r1 = ~r1;
@@ -92,13 +111,19 @@ final class ExactSum {
     add(acc, i, r0, r1, r2);
   }
 
-  /** Limb {@code j} of {@code src << shift} (a two-limb value shifted by whole words already). */
-  private static long limb(long[] src, int j, int shift) {
-    long v = j >= 0 && j < src.length ? src[j] << shift : 0;
-    if (shift != 0 && j - 1 >= 0 && j - 1 < src.length) {
-      v |= src[j - 1] >>> (64 - shift);
+  /**
+   * Adds accumulator {@code b} into {@code acc} (the same size), element-wise.
+   *
+   * @throws ArithmeticException if an element leaves the range
+   */
+  static void addInto(long[] acc, long[] b) {
+    if (acc.length != b.length) {
+      throw new IllegalArgumentException("accumulators of " + size(acc) + " and " + size(b)
+          + " elements");
     }
-    return v;
+    for (int i = 0; i < b.length; i += LIMBS) {
+      add(acc, i / LIMBS, b[i], b[i + 1], b[i + 2]);
+    }
   }
 
   /**
@@ -107,14 +132,8 @@ final class ExactSum {
    * @throws ArithmeticException if an element leaves the range
    */
   static long[] sum(long[] a, long[] b) {
-    if (a.length != b.length) {
-      throw new IllegalArgumentException("accumulators of " + size(a) + " and " + size(b)
-          + " elements");
-    }
     long[] out = a.clone();
-    for (int i = 0; i < a.length; i += LIMBS) {
-      add(out, i / LIMBS, b[i], b[i + 1], b[i + 2]);
-    }
+    addInto(out, b);
     return out;
   }
 
@@ -179,18 +198,17 @@ final class ExactSum {
       // Keep the top 62 bits and fold every lower bit into a sticky bit 0: the long -> double
       // conversion then rounds exactly as rounding the whole 192-bit value would.
       int shift = top - 61;
-      long[] limbs = {r0, r1, r2};
-      int words = shift >>> 6;
       int bitShift = shift & 63;
-      long v = limbs[words] >>> bitShift;
-      if (bitShift != 0 && words + 1 < 3) {
-        v |= limbs[words + 1] << (64 - bitShift);
+      long v;
+      long below;
+      if (shift < 64) {
+        v = (r0 >>> bitShift) | (bitShift == 0 ? 0 : r1 << (64 - bitShift));
+        below = bitShift == 0 ? 0 : r0 << (64 - bitShift);
+      } else {
+        v = (r1 >>> bitShift) | (bitShift == 0 ? 0 : r2 << (64 - bitShift));
+        below = r0 | (bitShift == 0 ? 0 : r1 << (64 - bitShift));
       }
-      boolean sticky = bitShift != 0 && (limbs[words] & ((1L << bitShift) - 1)) != 0;
-      for (int w = 0; w < words; w++) {
-        sticky |= limbs[w] != 0;
-      }
-      if (sticky) {
+      if (below != 0) {
         v |= 1;
       }
       d = Math.scalb((double) v, shift);

@@ -125,9 +125,9 @@ public final class RoundResult implements Serializable {
       throw new IllegalStateException("partitions returned different optimizer states: "
           + a.optimizerLayout + " and " + b.optimizerLayout);
     }
-    long[] m = ExactSum.sum(a.modelSums(), b.modelSums());
+    long[] m = sums(a.model, a.modelSum, a.samples, b.model, b.modelSum, b.samples);
     long[] o = a.optimizerLayout == null ? null
-        : ExactSum.sum(a.optimizerSums(), b.optimizerSums());
+        : sums(a.optimizer, a.optimizerSum, a.samples, b.optimizer, b.optimizerSum, b.samples);
     return new RoundResult(Math.addExact(a.samples, b.samples), a.optimizerLayout, null, null, m,
         o, ExactSum.sum(a.lossSum, b.lossSum), ExactSum.sum(a.weightSum, b.weightSum),
         a.batches + b.batches, Math.max(a.maxBatches, b.maxBatches));
@@ -137,12 +137,18 @@ public final class RoundResult implements Serializable {
     return model != null ? model.length : ExactSum.size(modelSum);
   }
 
-  private long[] modelSums() {
-    return model != null ? weighted(model, samples) : modelSum;
-  }
-
-  private long[] optimizerSums() {
-    return optimizer != null ? weighted(optimizer, samples) : optimizerSum;
+  /** The exact sum of two results' weighted values (each given as values or as sums). */
+  private static long[] sums(double[] aValues, long[] aSums, long aSamples, double[] bValues,
+      long[] bSums, long bSamples) {
+    long[] acc = aValues != null ? weighted(aValues, aSamples) : aSums.clone();
+    if (bValues != null) {
+      for (int i = 0; i < bValues.length; i++) {
+        ExactSum.addScaled(acc, i, bValues[i], bSamples);
+      }
+    } else {
+      ExactSum.addInto(acc, bSums);
+    }
+    return acc;
   }
 
   private static long[] weighted(double[] values, long n) {

@@ -125,7 +125,7 @@ class DistributedTrainerTest {
     float[][] test = pack(FashionMnist.testSubset());
     String net = Network.sequential().linear(784, 128).relu().linear(128, 10).toJson();
     TrainConfig config = TrainConfig.builder().network(net).numClasses(10).optimizer("adam")
-        .learningRate(1e-3).batchSize(64).maxEpochs(2).seed(3).syncEvery(8).build();
+        .learningRate(2e-3).batchSize(64).maxEpochs(2).seed(3).syncEvery(8).build();
     TrainResult r = DistributedTrainer.fit(blocks(train[0], train[1], null, 784, 2, 1000),
         blocks(test[0], test[1], null, 784, 2, 500), null, config);
     TrainingSummary s = r.summary();
