@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -79,8 +78,12 @@ final class Option {
         constraint).withDefault(dflt);
   }
 
+  static Option positiveNumber(String key) {
+    return new Option(key, Type.NUMBER, null, null, false, v -> (Double) v > 0, "positive");
+  }
+
   static Option positiveNumber(String key, double dflt) {
-    return number(key, dflt, v -> v > 0, "positive");
+    return positiveNumber(key).withDefault(dflt);
   }
 
   static Option nonNegativeNumber(String key, double dflt) {
@@ -278,9 +281,5 @@ final class Option {
   @SuppressWarnings("unchecked")
   static List<Double> numbers(Object v) {
     return (List<Double>) v;
-  }
-
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }

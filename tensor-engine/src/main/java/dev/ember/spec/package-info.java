@@ -1,9 +1,10 @@
 /**
  * Serializable specs of what a training run builds: a {@link dev.ember.spec.Network} (a sequential
- * stack of standard layers), a loss, an optimizer
- * and a learning-rate schedule (following). Each is written in Java
- * with PyTorch's names, argument order and defaults, held as a JSON string (a Spark ML string param
- * from any Spark language), and turned into live engine objects where the training runs.
+ * stack of standard layers), a {@link dev.ember.spec.LossSpec}, an {@link
+ * dev.ember.spec.OptimizerSpec} and a {@link dev.ember.spec.ScheduleSpec} (built into a {@link
+ * dev.ember.spec.Schedule}). Each is written with PyTorch's names, argument order and defaults,
+ * held as a JSON string (a Spark ML string param, settable from any Spark language), and turned
+ * into live engine objects where the training runs.
  *
  * <p>Reading is strict: an unknown type or key, a value of the wrong type, a size that is not
  * positive or an unsupported {@code formatVersion} is an {@link java.lang.IllegalArgumentException}

@@ -104,6 +104,20 @@ class NetworkTest {
     }
   }
 
+  /**
+   * A spec written by the first release (formatVersion 1, every layer type) still reads as the
+   * same network: renaming a key or changing a default breaks saved models and fails here.
+   */
+  @Test
+  void savedVersion1SpecStillReads() throws IOException {
+    try (InputStream in = NetworkTest.class.getResourceAsStream("/spec/network-v1.json")) {
+      assertNotNull(in, "spec/network-v1.json is missing");
+      String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(everyType(), Network.fromJson(json));
+      assertEquals(json.replaceAll("\\s", ""), everyType().toJson());
+    }
+  }
+
   @Test
   void omittedOptionsTakePyTorchDefaults() {
     Network read = Network.fromJson("{\"layers\":[{\"type\":\"conv2d\",\"in\":1,\"out\":32,"
@@ -335,6 +349,47 @@ class NetworkTest {
         Network.sequential().rnn(5, 8, 3, false, RecurrentOutput.ALL).outputShape(9, 5));
     assertArrayEquals(new int[] {3},
         Network.sequential().embedding(50, 6).lstm(6, 4).linear(4, 3).outputShape(12));
+  }
+
+  @Test
+  void outputShapesThroughEveryKindOfLayer() {
+    Network n = Network.sequential().conv1d(2, 4, 3, 1, 1, 1, 2, true).batchNorm1d(4).gelu()
+        .flatten().layerNorm(40).dropout(0.1).linear(40, 3 * 8 * 8).silu();
+    assertArrayEquals(new int[] {192}, n.outputShape(2, 10));
+    Network image = Network.sequential().conv2d(3, 8, 3, 2, 1).batchNorm2d(8).leakyRelu()
+        .convTranspose2d(8, 4, 3, 2, 1, 1).elu().avgPool2d(2).maxPool2d(3, 1, 1)
+        .adaptiveAvgPool2d(2, 3).tanh().flatten().linear(24, 5).softmax(1).logSoftmax(-1)
+        .sigmoid().softplus();
+    assertArrayEquals(new int[] {5}, image.outputShape(3, 16, 16));
+    assertArrayEquals(new int[] {4, 2, 3}, Network.sequential().adaptiveAvgPool2d(2, 3)
+        .outputShape(4, 9, 7));
+    assertArrayEquals(new int[] {7, 6}, Network.sequential().embedding(10, 6, 0)
+        .outputShape(7));
+  }
+
+  @Test
+  void outputShapeMessagesOfEveryCheckedLayer() {
+    assertEquals("layer 1 (batchNorm2d 8): cannot take input of shape [4, 5, 5]: expects"
+        + " (8, H, W) per sample", shapeError(Network.sequential().relu().batchNorm2d(8), 4, 5, 5));
+    assertEquals("layer 0 (batchNorm1d 3): cannot take input of shape [4]: expects (3) or"
+        + " (3, L) per sample", shapeError(Network.sequential().batchNorm1d(3), 4));
+    assertEquals("layer 0 (layerNorm [4, 5]): cannot take input of shape [5, 4]: expects the"
+        + " last dimensions to be [4, 5]", shapeError(Network.sequential().layerNorm(4, 5), 5, 4));
+    assertEquals("layer 0 (conv1d 2->4): cannot take input of shape [2, 3, 4]: expects (2, L)"
+        + " per sample (channels, length)", shapeError(Network.sequential().conv1d(2, 4, 1),
+            2, 3, 4));
+    assertEquals("layer 0 (adaptiveAvgPool2d 2x2): cannot take input of shape [5]: expects"
+        + " (C, H, W) per sample", shapeError(Network.sequential().adaptiveAvgPool2d(2, 2), 5));
+    assertEquals("layer 0 (softmax dim 2): cannot take input of shape [5]: dim 2 is out of range"
+        + " for a batch of 2 dimensions (dims count the batch dimension, as in PyTorch)",
+        shapeError(Network.sequential().softmax(2), 5));
+    assertTrue(shapeError(Network.sequential().relu().embedding(4, 2), 3).startsWith(
+        "layer 1 (embedding 4x2): cannot take input of shape [3]: embedding: indices must be"
+            + " int64 or int32"));
+  }
+
+  private static String shapeError(Network n, int... shape) {
+    return assertThrows(IllegalArgumentException.class, () -> n.outputShape(shape)).getMessage();
   }
 
   @Test
