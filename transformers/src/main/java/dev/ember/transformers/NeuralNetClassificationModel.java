@@ -267,6 +267,7 @@ public class NeuralNetClassificationModel
   public NeuralNetClassificationModel copy(ParamMap extra) {
     NeuralNetClassificationModel copy =
         new NeuralNetClassificationModel(PendingUid.of(uid), core, numClasses);
+    copy.summary = summary;
     return copyValues(copy, extra).setParent(parent());
   }
 
@@ -324,5 +325,36 @@ public class NeuralNetClassificationModel
   public String toString() {
     return "NeuralNetClassificationModel: uid=" + uid + ", numClasses=" + numClasses
         + ", numFeatures=" + numFeatures();
+  }
+
+  // -- training summary (the lead's integration of the estimators)
+
+  private dev.ember.spark.TrainingSummary summary;
+
+  /**
+   * Attaches the per-epoch history of the fit that made this model (the estimator calls this).
+   */
+  public NeuralNetClassificationModel setSummary(dev.ember.spark.TrainingSummary summary) {
+    this.summary = summary;
+    return this;
+  }
+
+  /** True when the model carries the history of the fit that made it. */
+  public boolean hasSummary() {
+    return summary != null;
+  }
+
+  /**
+   * The per-epoch history of the fit that made this model (train loss, validation metric,
+   * samples/s, sync time; the best epoch).
+   *
+   * @throws IllegalStateException if the model has none ({@link #hasSummary()})
+   */
+  public dev.ember.spark.TrainingSummary summary() {
+    if (summary == null) {
+      throw new IllegalStateException(uid() + " has no training summary: it was not made by fit"
+          + " (or was saved without one)");
+    }
+    return summary;
   }
 }

@@ -202,6 +202,7 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
   public NeuralNetRegressionModel copy(ParamMap extra) {
     NeuralNetRegressionModel copy =
         new NeuralNetRegressionModel(PendingUid.of(uid), core, numOutputs);
+    copy.summary = summary;
     return copyValues(copy, extra).setParent(parent());
   }
 
@@ -246,5 +247,36 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
   public String toString() {
     return "NeuralNetRegressionModel: uid=" + uid + ", numOutputs=" + numOutputs
         + ", numFeatures=" + numFeatures();
+  }
+
+  // -- training summary (the lead's integration of the estimators)
+
+  private dev.ember.spark.TrainingSummary summary;
+
+  /**
+   * Attaches the per-epoch history of the fit that made this model (the estimator calls this).
+   */
+  public NeuralNetRegressionModel setSummary(dev.ember.spark.TrainingSummary summary) {
+    this.summary = summary;
+    return this;
+  }
+
+  /** True when the model carries the history of the fit that made it. */
+  public boolean hasSummary() {
+    return summary != null;
+  }
+
+  /**
+   * The per-epoch history of the fit that made this model (train loss, validation metric,
+   * samples/s, sync time; the best epoch).
+   *
+   * @throws IllegalStateException if the model has none ({@link #hasSummary()})
+   */
+  public dev.ember.spark.TrainingSummary summary() {
+    if (summary == null) {
+      throw new IllegalStateException(uid() + " has no training summary: it was not made by fit"
+          + " (or was saved without one)");
+    }
+    return summary;
   }
 }
