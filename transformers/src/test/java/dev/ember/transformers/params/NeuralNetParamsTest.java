@@ -93,6 +93,8 @@ class NeuralNetParamsTest {
       assertFalse(p.doc().isBlank(), p.name());
       assertEquals("clf_1", p.parent());
     }
+    assertTrue(stage.explainParams().contains("batchSize: rows per batch, in training (per worker"
+        + " step) and inference (>= 1) (default: 64)"), stage.explainParams());
     assertEquals(new TreeSet<>(Arrays.asList("aggregationDepth", "batchSize", "checkpointDir",
         "classWeights", "device", "earlyStoppingPatience", "gradClipNorm", "handleInvalid",
         "inputShape", "learningRate", "loss", "maxEpochs", "network", "numWorkers", "optimizer",
