@@ -65,6 +65,11 @@ final class Inference implements Serializable {
     return new Inference(key, model, networkJson, w, sampleShape, outputSize, indexInput);
   }
 
+  /** The pool key: a content hash of the spec and weights. */
+  String key() {
+    return key;
+  }
+
   int numFeatures() {
     return numFeatures;
   }

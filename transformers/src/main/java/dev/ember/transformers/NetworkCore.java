@@ -3,7 +3,6 @@ package dev.ember.transformers;
 import dev.ember.io.FormatException;
 import dev.ember.io.Json;
 import dev.ember.io.SafeTensors;
-import dev.ember.nn.Module;
 import dev.ember.spec.Network;
 import dev.ember.tensor.Tensor;
 import java.io.Serializable;
@@ -80,8 +79,7 @@ final class NetworkCore implements Serializable {
         Inference.direct(this.weights), sampleShape, outputSize, firstLayer(network)
             .equals("embedding"));
     // Fail here, not on an executor, if the weights do not fit; the module built is kept.
-    Module built = local.build();
-    ModulePool.release(key(json, this.weights), built);
+    ModulePool.release(local.key(), local.build());
   }
 
   private static String key(String json, byte[] weights) {

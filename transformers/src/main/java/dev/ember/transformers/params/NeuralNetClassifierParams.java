@@ -48,7 +48,7 @@ public interface NeuralNetClassifierParams extends NeuralNetParams {
   /** Declares the defaults of {@link NeuralNetParams} and of the params above on {@code stage}. */
   static void setDefaults(NeuralNetClassifierParams stage) {
     NeuralNetParams.setDefaults(stage);
-    stage.setDefault(stage.loss(), Specs.DEFAULT_CLASSIFICATION_LOSS);
+    stage.setDefault(stage.loss(), DEFAULT_CLASSIFICATION_LOSS);
     stage.setDefault(stage.classWeights(), new double[0]);
     stage.setDefault(stage.sampling(), SAMPLINGS.get(0));
   }

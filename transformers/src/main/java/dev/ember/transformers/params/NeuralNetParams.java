@@ -1,6 +1,9 @@
 package dev.ember.transformers.params;
 
+import dev.ember.spec.LossSpec;
 import dev.ember.spec.Network;
+import dev.ember.spec.OptimizerSpec;
+import dev.ember.spec.ScheduleSpec;
 import java.util.List;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
@@ -33,6 +36,14 @@ public interface NeuralNetParams extends Params {
   int DEFAULT_MAX_EPOCHS = 10;
   /** Default {@link #learningRate()}. */
   double DEFAULT_LEARNING_RATE = 1e-3;
+  /** Default {@link #loss()} of classifiers. */
+  String DEFAULT_CLASSIFICATION_LOSS = "crossEntropy";
+  /** Default {@link #loss()} of regressors. */
+  String DEFAULT_REGRESSION_LOSS = "mse";
+  /** Default {@link #optimizer()}, with PyTorch's default hyperparameters. */
+  String DEFAULT_OPTIMIZER = "adam";
+  /** Default {@link #schedule()}: the learning rate stays as set. */
+  String DEFAULT_SCHEDULE = "constant";
   /** Default {@link #aggregationDepth()}, as Spark's. */
   int DEFAULT_AGGREGATION_DEPTH = 2;
   /** Values of {@link #optimizerStatePolicy()}; the first is the default. */
@@ -51,7 +62,7 @@ public interface NeuralNetParams extends Params {
    */
   default Param<String> network() {
     return new Param<>(this, "network", "the network as JSON: Network.sequential()...toJson()",
-        Check.of(uid(), "network", Check.parses("network spec", Network::fromJson)));
+        Check.of(uid(), "network", Check.parses("network", Network::fromJson)));
   }
 
   /** The {@link #network()} value. */
@@ -79,12 +90,15 @@ public interface NeuralNetParams extends Params {
   // Optimization
 
   /**
-   * The loss, as the JSON of a loss spec. Defaults: cross-entropy for classifiers, mean squared
-   * error for regressors (set by the sub-interfaces' {@code setDefaults}).
+   * The loss, as a {@link LossSpec}: a name ({@code "crossEntropy"}, {@code "mse"}, ...) or JSON
+   * with options ({@code {"type":"huber","delta":0.5}}). Defaults: {@value
+   * #DEFAULT_CLASSIFICATION_LOSS} for classifiers, {@value #DEFAULT_REGRESSION_LOSS} for
+   * regressors.
    */
   default Param<String> loss() {
-    return new Param<>(this, "loss", "the loss as JSON, e.g. {\"type\":\"crossEntropy\"}",
-        Check.of(uid(), "loss", Check.parses("loss spec", Specs::loss)));
+    return new Param<>(this, "loss", "the loss: a name (crossEntropy, nll, mse, l1, smoothL1,"
+        + " huber, bce, bceWithLogits) or JSON with options, e.g. {\"type\":\"huber\","
+        + "\"delta\":0.5}", Check.of(uid(), "loss", Check.parses("loss", LossSpec::of)));
   }
 
   /** The {@link #loss()} value. */
@@ -92,11 +106,16 @@ public interface NeuralNetParams extends Params {
     return $(loss());
   }
 
-  /** The optimizer and its hyperparameters (all but the learning rate), as JSON. Default Adam. */
+  /**
+   * The optimizer and its hyperparameters (all but the learning rate), as an {@link
+   * OptimizerSpec}: a name or JSON ({@code {"type":"sgd","momentum":0.9}}). Default {@value
+   * #DEFAULT_OPTIMIZER}.
+   */
   default Param<String> optimizer() {
-    return new Param<>(this, "optimizer", "the optimizer and its hyperparameters as JSON, e.g."
-        + " {\"type\":\"adam\"}; the learning rate is the learningRate param",
-        Check.of(uid(), "optimizer", Check.parses("optimizer spec", Specs::optimizer)));
+    return new Param<>(this, "optimizer", "the optimizer: a name (sgd, adam, adamw, rmsprop,"
+        + " adagrad) or JSON with its hyperparameters, e.g. {\"type\":\"sgd\",\"momentum\""
+        + ":0.9}; the learning rate is the learningRate param",
+        Check.of(uid(), "optimizer", Check.parses("optimizer", OptimizerSpec::of)));
   }
 
   /** The {@link #optimizer()} value. */
@@ -115,11 +134,14 @@ public interface NeuralNetParams extends Params {
     return (Double) $(learningRate());
   }
 
-  /** The learning-rate schedule, as JSON. Default: a constant rate. */
+  /**
+   * The learning-rate schedule, as a {@link ScheduleSpec}: a name or JSON ({@code
+   * {"type":"step","stepSize":10}}). Default {@value #DEFAULT_SCHEDULE}.
+   */
   default Param<String> schedule() {
-    return new Param<>(this, "schedule", "the learning-rate schedule as JSON, e.g."
-        + " {\"type\":\"stepLR\",\"stepSize\":10}",
-        Check.of(uid(), "schedule", Check.parses("schedule spec", Specs::schedule)));
+    return new Param<>(this, "schedule", "the learning-rate schedule: a name (constant, cosine,"
+        + " ...) or JSON with options, e.g. {\"type\":\"step\",\"stepSize\":10}",
+        Check.of(uid(), "schedule", Check.parses("schedule", ScheduleSpec::of)));
   }
 
   /** The {@link #schedule()} value. */
@@ -355,9 +377,9 @@ public interface NeuralNetParams extends Params {
    */
   static void setDefaults(NeuralNetParams stage) {
     stage.setDefault(stage.inputShape(), new int[0]);
-    stage.setDefault(stage.optimizer(), Specs.DEFAULT_OPTIMIZER);
+    stage.setDefault(stage.optimizer(), DEFAULT_OPTIMIZER);
     stage.setDefault(stage.learningRate(), DEFAULT_LEARNING_RATE);
-    stage.setDefault(stage.schedule(), Specs.DEFAULT_SCHEDULE);
+    stage.setDefault(stage.schedule(), DEFAULT_SCHEDULE);
     stage.setDefault(stage.gradClipNorm(), 0.0);
     stage.setDefault(stage.batchSize(), DEFAULT_BATCH_SIZE);
     stage.setDefault(stage.maxEpochs(), DEFAULT_MAX_EPOCHS);

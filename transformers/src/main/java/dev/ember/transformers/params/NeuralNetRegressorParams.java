@@ -8,6 +8,6 @@ public interface NeuralNetRegressorParams extends NeuralNetParams {
   /** Declares the defaults of {@link NeuralNetParams} and the regression loss on {@code stage}. */
   static void setDefaults(NeuralNetRegressorParams stage) {
     NeuralNetParams.setDefaults(stage);
-    stage.setDefault(stage.loss(), Specs.DEFAULT_REGRESSION_LOSS);
+    stage.setDefault(stage.loss(), DEFAULT_REGRESSION_LOSS);
   }
 }

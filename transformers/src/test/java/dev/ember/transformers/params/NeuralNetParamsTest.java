@@ -93,6 +93,8 @@ class NeuralNetParamsTest {
       assertFalse(p.doc().isBlank(), p.name());
       assertEquals("clf_1", p.parent());
     }
+    assertTrue(stage.explainParams().contains("batchSize: rows per batch, in training (per worker"
+        + " step) and inference (>= 1) (default: 64)"), stage.explainParams());
     assertEquals(new TreeSet<>(Arrays.asList("aggregationDepth", "batchSize", "checkpointDir",
         "classWeights", "device", "earlyStoppingPatience", "gradClipNorm", "handleInvalid",
         "inputShape", "learningRate", "loss", "maxEpochs", "network", "numWorkers", "optimizer",
@@ -103,10 +105,10 @@ class NeuralNetParamsTest {
   @Test
   void defaults() {
     assertArrayEquals(new int[0], stage.getInputShape());
-    assertEquals("{\"type\":\"crossEntropy\"}", stage.getLoss());
-    assertEquals("{\"type\":\"adam\"}", stage.getOptimizer());
+    assertEquals("crossEntropy", stage.getLoss());
+    assertEquals("adam", stage.getOptimizer());
     assertEquals(1e-3, stage.getLearningRate());
-    assertEquals("{\"type\":\"constant\"}", stage.getSchedule());
+    assertEquals("constant", stage.getSchedule());
     assertEquals(0.0, stage.getGradClipNorm());
     assertEquals(64, stage.getBatchSize());
     assertEquals(10, stage.getMaxEpochs());
@@ -126,7 +128,7 @@ class NeuralNetParamsTest {
       assertFalse(stage.isDefined(p), p.name() + " has no default");
     }
     RegressorStage reg = new RegressorStage("reg_1");
-    assertEquals("{\"type\":\"mse\"}", reg.getLoss());
+    assertEquals("mse", reg.getLoss());
     assertEquals(64, reg.getBatchSize());
     assertFalse(reg.hasParam("classWeights"));
   }
@@ -136,20 +138,27 @@ class NeuralNetParamsTest {
     String json = Network.sequential().linear(4, 3).relu().linear(3, 2).toJson();
     accepts(stage, stage.network(), json);
     rejects(stage, stage.network(), "{\"layers\":[{\"type\":\"linearr\"}]}",
-        "is not a valid network spec");
+        "is not a valid network");
     rejects(stage, stage.network(), "{\"layers\":[{\"type\":\"linearr\"}]}", "linearr");
     rejects(stage, stage.network(), "not json", "malformed");
   }
 
   @Test
-  void specParams() {
-    accepts(stage, stage.loss(), "{\"type\":\"nll\"}");
-    rejects(stage, stage.loss(), "[1]", "is not a valid loss spec");
-    rejects(stage, stage.loss(), "{\"type\":", "malformed");
+  void lossOptimizerAndScheduleAreValidatedByParsing() {
+    accepts(stage, stage.loss(), "nll");
+    accepts(stage, stage.loss(), "{\"type\":\"huber\",\"delta\":0.5}");
+    rejects(stage, stage.loss(), "hinge", "is not a valid loss: ");
+    rejects(stage, stage.loss(), "hinge", "crossEntropy");
+    rejects(stage, stage.loss(), "{\"type\":\"huber\",\"delta\":-1}", "delta");
+    accepts(stage, stage.optimizer(), "sgd");
     accepts(stage, stage.optimizer(), "{\"type\":\"sgd\",\"momentum\":0.9}");
-    rejects(stage, stage.optimizer(), "{\"momentum\":0.9}", "is not a valid optimizer spec");
-    accepts(stage, stage.schedule(), "{\"type\":\"stepLR\",\"stepSize\":3}");
-    rejects(stage, stage.schedule(), "{}", "is not a valid schedule spec");
+    rejects(stage, stage.optimizer(), "{\"type\":\"sgd\",\"momentum\":-0.9}",
+        "is not a valid optimizer: ");
+    rejects(stage, stage.optimizer(), "{\"type\":\"adam\",\"lr\":0.1}", "lr");
+    accepts(stage, stage.schedule(), "cosine");
+    accepts(stage, stage.schedule(), "{\"type\":\"step\",\"stepSize\":3}");
+    rejects(stage, stage.schedule(), "{\"type\":\"step\"}", "is not a valid schedule: ");
+    rejects(stage, stage.schedule(), "{\"type\":\"step\"}", "stepSize");
   }
 
   @Test
