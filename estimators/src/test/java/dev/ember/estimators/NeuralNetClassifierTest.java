@@ -2,6 +2,7 @@ package dev.ember.estimators;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -124,6 +125,8 @@ class NeuralNetClassifierTest {
     List<Row> after = loaded.transform(test.limit(50)).select("prediction", "probability")
         .collectAsList();
     assertEquals(before, after);
+    assertTrue(((NeuralNetClassificationModel) fitted.stages()[0]).hasSummary());
+    assertFalse(((NeuralNetClassificationModel) loaded.stages()[0]).hasSummary());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.ember.transformers;
 
 import dev.ember.spark.FeatureColumn;
+import dev.ember.spark.TrainingSummary;
 import dev.ember.spec.Network;
 import dev.ember.tensor.Tensor;
 import dev.ember.transformers.params.NeuralNetRegressorParams;
@@ -249,14 +250,13 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
         + ", numFeatures=" + numFeatures();
   }
 
-  // -- training summary (the lead's integration of the estimators)
-
-  private dev.ember.spark.TrainingSummary summary;
+  // Like Spark's classifiers, the summary lives with the fitted object only: it is not saved.
+  private TrainingSummary summary;
 
   /**
    * Attaches the per-epoch history of the fit that made this model (the estimator calls this).
    */
-  public NeuralNetRegressionModel setSummary(dev.ember.spark.TrainingSummary summary) {
+  public NeuralNetRegressionModel setSummary(TrainingSummary summary) {
     this.summary = summary;
     return this;
   }
@@ -272,10 +272,10 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
    *
    * @throws IllegalStateException if the model has none ({@link #hasSummary()})
    */
-  public dev.ember.spark.TrainingSummary summary() {
+  public TrainingSummary summary() {
     if (summary == null) {
-      throw new IllegalStateException(uid() + " has no training summary: it was not made by fit"
-          + " (or was saved without one)");
+      throw new IllegalStateException(uid() + " has no training summary: only a model returned"
+          + " by fit has one (as in Spark, summaries are not saved with the model)");
     }
     return summary;
   }
