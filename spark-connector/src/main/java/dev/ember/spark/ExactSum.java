@@ -9,8 +9,8 @@ package dev.ember.spark;
  * integer {@code I}; its value is {@code I * 2^-128}. A term {@code n * x} is converted exactly
  * when {@code x}'s lowest set bit is at least {@code 2^-128} (every float32 of magnitude {@code >=
  * 2^-104} and most doubles) and truncated toward zero below that, always the same way for the
- * same {@code (x, n)}; the range is {@code |sum| < 2^63}. Integer addition is associative and commutative, so
- * the sum is a function of the multiset of terms alone.
+ * same {@code (x, n)}; the range is {@code |sum| < 2^63}. Integer addition is associative and
+ * commutative, so the sum is a function of the multiset of terms alone.
  */
 final class ExactSum {
   /** Longs per element. */
