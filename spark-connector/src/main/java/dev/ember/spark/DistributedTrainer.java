@@ -307,11 +307,14 @@ public final class DistributedTrainer {
                   + epoch + ": every row weighs 0");
             }
           } else {
-            model = result.averageModel();
+            // The state is what the tasks will load: each value in its tensor's dtype.
+            model = modelLayout.round(result.averageModel());
             checkFinite(modelLayout, model, "model", epoch);
             if (config.optimizerStatePolicy() == TrainConfig.OptimizerStatePolicy.AVERAGE) {
               optimizerLayout = result.optimizerLayout();
-              optimizer = result.averageOptimizer();
+              optimizer = optimizerLayout == null ? null
+                  : OptimizerStates.roundSteps(optimizerLayout,
+                      optimizerLayout.round(result.averageOptimizer()));
               checkFinite(optimizerLayout, optimizer, "optimizer", epoch);
             }
             samples += result.samples();
