@@ -132,4 +132,69 @@ class PartitionTrainerTest {
     }
     assertArrayEquals(new long[] {24, 24, 2, 0}, samples);
   }
+
+  @Test
+  void regressionLossIsTheWeightedMeanOverRowsAndTargets() {
+    String net = Network.sequential().linear(4, 2).toJson();
+    TrainConfig c = TrainConfig.builder().network(net).optimizer("sgd").learningRate(0.1)
+        .batchSize(64).seed(2).build();
+    Random r = new Random(8);
+    float[] x = new float[12 * 4];
+    float[] y = new float[12 * 2];
+    float[] w = new float[12];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    for (int i = 0; i < y.length; i++) {
+      y[i] = (float) r.nextGaussian();
+    }
+    for (int i = 0; i < w.length; i++) {
+      w[i] = 0.5f + r.nextFloat();
+    }
+    Block b = new Block(12, 4, 2, x, y, w);
+    PartitionTrainer.RoundInput in = initialInput(c);
+    RoundResult result = PartitionTrainer.train(c, in,
+        new PartitionTrainer.RoundPlan(1, 0, 0, 1, "test", null), Device.CPU, 0,
+        List.of(b).iterator());
+    Sequential model = Network.fromJson(net).build();
+    double num = 0;
+    double den = 0;
+    try (Scope s = Tensor.scope(); GradMode g = Autograd.noGrad()) {
+      model.loadStateDict(in.modelLayout().tensors(in.model(), false));
+      float[] out = model.forward(Tensor.of(x, 12, 4)).toFloatArray();
+      for (int i = 0; i < 12; i++) {
+        double se = 0;
+        for (int j = 0; j < 2; j++) {
+          double d = (double) out[2 * i + j] - y[2 * i + j];
+          se += d * d;
+        }
+        num += w[i] * se / 2;
+        den += w[i];
+      }
+    }
+    assertEquals(num / den, result.meanLoss(), 1e-6 * num / den);
+  }
+
+  @Test
+  void inputShapeFeedsConvolutions() {
+    String net = Network.sequential().conv2d(1, 2, 3).relu().flatten().linear(4, 3).toJson();
+    TrainConfig c = TrainConfig.builder().network(net).numClasses(3).inputShape(1, 4, 3)
+        .optimizer("adam").batchSize(4).seed(1).build();
+    Random r = new Random(9);
+    float[] x = new float[10 * 12];
+    float[] y = new float[10];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    for (int i = 0; i < y.length; i++) {
+      y[i] = r.nextInt(3);
+    }
+    RoundResult result = PartitionTrainer.train(c, initialInput(c),
+        new PartitionTrainer.RoundPlan(1, 0, 0, 3, "test", null), Device.CPU, 0,
+        List.of(new Block(10, 12, 1, x, y, null)).iterator());
+    assertEquals(10, result.samples());
+    assertEquals(3, result.batches());
+    assertEquals(10, result.weightSum());
+    assertTrue(Double.isFinite(result.meanLoss()) && result.meanLoss() > 0);
+  }
 }
