@@ -192,6 +192,23 @@ class NeuralNetClassifierTest {
   }
 
   @Test
+  void aGpuRequestWithoutAGpuFailsInsteadOfRunningOnTheCpu() {
+    Dataset<Row> small = train.limit(200);
+    IllegalStateException training = assertThrows(IllegalStateException.class,
+        () -> mlp().setMaxEpochs(1).setDevice("cuda").fit(small));
+    assertTrue(training.getMessage().contains(
+        "device 'cuda' requested but this executor has no cuda device"), training.getMessage());
+    NeuralNetClassificationModel model = mlp().setMaxEpochs(1).setDevice("cpu").fit(small);
+    NeuralNetClassificationModel onGpu =
+        model.copy(new ParamMap().put(model.device(), "opencl"));
+    IllegalStateException inference = assertThrows(IllegalStateException.class,
+        () -> onGpu.transform(small));
+    assertTrue(inference.getMessage().contains(
+        "device 'opencl' requested but this executor has no opencl device"),
+        inference.getMessage());
+  }
+
+  @Test
   void validationFractionFillsTheSummaryAndEarlyStoppingKeepsTheBestEpoch() {
     NeuralNetClassificationModel model = mlp().setMaxEpochs(3).setValidationFraction(0.2)
         .setEarlyStoppingPatience(1).fit(train.limit(2000));

@@ -171,17 +171,12 @@ public final class DistributedTrainer {
   }
 
   /**
-   * The device of a task. Only the CPU runs here so far: {@code auto} means the CPU.
-   *
-   * @throws IllegalStateException for a GPU device
+   * The device of a task: {@link DeviceAssignment#forCurrentTask} (the GPU Spark assigned, else
+   * partition modulo the visible GPUs, else the CPU; an explicit cuda/opencl request without such
+   * a device is an error, never a silent CPU run).
    */
   private static Device taskDevice(TrainConfig config) {
-    String d = config.device().trim().toLowerCase(Locale.ROOT);
-    if (d.equals("auto") || d.equals("cpu")) {
-      return Device.CPU;
-    }
-    throw new IllegalStateException("device " + config.device() + " is not available to Ember's"
-        + " Spark tasks: they run on auto or cpu");
+    return DeviceAssignment.forCurrentTask(config.device());
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.ember.io.FormatException;
 import dev.ember.io.SafeTensors;
 import dev.ember.nn.Module;
 import dev.ember.nn.Sequential;
+import dev.ember.spark.DeviceAssignment;
 import dev.ember.spec.Network;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
@@ -13,6 +14,7 @@ import dev.ember.tensor.Scope;
 import dev.ember.tensor.Tensor;
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
@@ -103,12 +105,24 @@ final class Inference implements Serializable {
     return net;
   }
 
-  /**
-   * Where inference runs. The CPU until the estimators wire the {@code device} param through
-   * spark-connector's device choice; the one place to change.
-   */
+  /** Where inference runs: the CPU (see {@link #checkDevice}). */
   private static Device device() {
     return Device.CPU;
+  }
+
+  /**
+   * Refuses a {@code device} param that inference cannot honour, on the driver before any job:
+   * inference runs on the CPU so far, so an explicit {@code cuda}/{@code opencl} request (or an
+   * {@code auto} that would pick a GPU) is an error, never a silent CPU run.
+   *
+   * @throws IllegalStateException naming the model, the request and what the driver sees
+   */
+  static void checkDevice(String requested, String model) {
+    Device d = DeviceAssignment.choose(requested, List.of(), 0, DeviceAssignment.visibleGpus());
+    if (!d.equals(Device.CPU)) {
+      throw new IllegalStateException(model + ": device " + requested + " selects " + d
+          + ", but Ember's inference runs on the CPU only so far; set device to cpu");
+    }
   }
 
   /**

@@ -222,6 +222,7 @@ public class NeuralNetClassificationModel
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType outSchema = transformSchema(dataset.schema());
+    Inference.checkDevice(getDevice(), uid());
     Dataset<Row> df = dataset.toDF();
     RowOutputs outputs = RowOutputs.classification(numClasses, !getRawPredictionCol().isEmpty(),
         !getProbabilityCol().isEmpty(), !getPredictionCol().isEmpty(), thresholdsOrNull());
@@ -253,6 +254,7 @@ public class NeuralNetClassificationModel
    * active SparkSession (the weights are broadcast).
    */
   public UserDefinedFunction udf() {
+    Inference.checkDevice(getDevice(), uid());
     SparkSession spark = SparkSession.active();
     Inference inference = core.local().with(Inference.broadcast(
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(core.weights())));

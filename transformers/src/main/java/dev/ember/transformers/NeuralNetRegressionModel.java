@@ -172,6 +172,7 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType outSchema = transformSchema(dataset.schema());
+    Inference.checkDevice(getDevice(), uid());
     Dataset<Row> df = dataset.toDF();
     if (getPredictionCol().isEmpty()) {
       return df;
@@ -189,6 +190,7 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
    * several outputs. See {@link NeuralNetClassificationModel#udf()}.
    */
   public UserDefinedFunction udf() {
+    Inference.checkDevice(getDevice(), uid());
     Inference inference = core.local().with(Inference.broadcast(JavaSparkContext
         .fromSparkContext(SparkSession.active().sparkContext()).broadcast(core.weights())));
     return RowFunction.udf(inference, getHandleInvalid().equals("skip"),
