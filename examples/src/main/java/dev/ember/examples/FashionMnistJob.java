@@ -75,7 +75,7 @@ public final class FashionMnistJob {
 
     NeuralNetClassificationModel fitted = (NeuralNetClassificationModel) model.stages()[0];
     for (EpochRecord e : fitted.summary().epochs()) {
-      System.out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, %.0f samples/s, sync %.0f ms%n",
+      System.out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, %.0f samples/s, sync %d ms%n",
           e.epoch(), epochs, e.trainLoss(), e.samplesPerSecond(), e.syncMillis());
     }
     double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy")
