@@ -1,7 +1,9 @@
 /**
- * The bridge between Spark and the tensor engine: rows packed into {@link dev.ember.spark.Block}s,
- * and {@link dev.ember.spark.DistributedTrainer}, which trains a network on them with synchronous
- * parameter averaging.
+ * The bridge between Spark and the tensor engine: {@link dev.ember.spark.BlockEncoder} packs a
+ * DataFrame's rows once per fit into cached {@link dev.ember.spark.Block}s (validating every value
+ * through {@link dev.ember.spark.FeatureColumn}), {@link dev.ember.spark.DeviceAssignment} picks
+ * each task's device, and {@link dev.ember.spark.DistributedTrainer} trains a network on the
+ * blocks with synchronous parameter averaging.
  *
  * <p>A fit is configured by a {@link dev.ember.spark.TrainConfig}. Each round the driver
  * broadcasts the state, every partition trains its replica on its rows, and one {@code
