@@ -295,30 +295,37 @@ public final class DistributedTrainer {
           PartitionTrainer.RoundPlan plan = new PartitionTrainer.RoundPlan(epoch, r, globalRound,
               stepsPerEpoch, fitId, classSampleWeights);
           long merged = DRIVER_MERGE_NANOS.sum();
-          RoundResult result = job(() -> train
-              .mapPartitionsWithIndex(new TrainTask(config, input, plan), false)
-              .treeAggregate(RoundResult.zero(), new Merge(), new Merge(),
-                  config.aggregationDepth()));
-          long a0 = System.nanoTime();
-          syncNanos += DRIVER_MERGE_NANOS.sum() - merged;
-          if (result.samples() == 0) {
-            if (r == 0) {
-              throw new IllegalArgumentException("Ember fit: no row could be trained on in epoch "
-                  + epoch + ": every row weighs 0");
+          long a0;
+          try {
+            RoundResult result = job(() -> train
+                .mapPartitionsWithIndex(new TrainTask(config, input, plan), false)
+                .treeAggregate(RoundResult.zero(), new Merge(), new Merge(),
+                    config.aggregationDepth()));
+            a0 = System.nanoTime();
+            syncNanos += DRIVER_MERGE_NANOS.sum() - merged;
+            if (result.samples() == 0) {
+              if (r == 0) {
+                throw new IllegalArgumentException("Ember fit: no row could be trained on in"
+                    + " epoch " + epoch + ": every row weighs 0");
+              }
+            } else {
+              // The state is what the tasks will load: each value in its tensor's dtype.
+              model = modelLayout.round(result.averageModel());
+              checkFinite(modelLayout, model, "model", epoch);
+              if (config.optimizerStatePolicy() == TrainConfig.OptimizerStatePolicy.AVERAGE) {
+                optimizerLayout = result.optimizerLayout();
+                optimizer = optimizerLayout == null ? null
+                    : OptimizerStates.roundSteps(optimizerLayout,
+                        optimizerLayout.round(result.averageOptimizer()));
+                checkFinite(optimizerLayout, optimizer, "optimizer", epoch);
+              }
+              samples += result.samples();
+              lossSum += result.lossSum();
+              weightSum += result.weightSum();
             }
-          } else {
-            model = result.averageModel();
-            checkFinite(modelLayout, model, "model", epoch);
-            if (config.optimizerStatePolicy() == TrainConfig.OptimizerStatePolicy.AVERAGE) {
-              optimizerLayout = result.optimizerLayout();
-              optimizer = result.averageOptimizer();
-              checkFinite(optimizerLayout, optimizer, "optimizer", epoch);
-            }
-            samples += result.samples();
-            lossSum += result.lossSum();
-            weightSum += result.weightSum();
+          } finally {
+            input.destroy();
           }
-          input.destroy();
           syncNanos += System.nanoTime() - a0;
         }
         double seconds = (System.nanoTime() - t0) / 1e9;

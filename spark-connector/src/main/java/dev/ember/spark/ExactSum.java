@@ -6,11 +6,11 @@ package dev.ember.spark;
  * point sum in that order would make the averaged model differ in its last bits from run to run.
  *
  * <p>An accumulator element is three longs {@code [low, middle, high]} of a two's complement
- * integer {@code I}; its value is {@code I * 2^-128}. A term {@code n * x} is converted exactly when
- * {@code x}'s lowest set bit is at least {@code 2^-128} (every float32 of magnitude {@code >= 2^-104}
- * and most doubles) and truncated toward zero below that, always the same way for the same {@code
- * (x, n)}; the range is {@code |sum| < 2^63}. Integer addition is associative and commutative, so
- * the sum is a function of the multiset of terms alone.
+ * integer {@code I}; its value is {@code I * 2^-128}. A term {@code n * x} is converted exactly
+ * when {@code x}'s lowest set bit is at least {@code 2^-128} (every float32 of magnitude {@code >=
+ * 2^-104} and most doubles) and truncated toward zero below that, always the same way for the
+ * same {@code (x, n)}; the range is {@code |sum| < 2^63}. Integer addition is associative and
+ * commutative, so the sum is a function of the multiset of terms alone.
  */
 final class ExactSum {
   /** Longs per element. */
@@ -65,7 +65,8 @@ final class ExactSum {
       return;
     }
     long lo = m * n;
-    long hi = Math.multiplyHigh(m, n); // both non-negative: the signed high word is the unsigned one
+    // Both factors are non-negative, so the signed high word is the unsigned one.
+    long hi = Math.multiplyHigh(m, n);
     int bitLength = hi != 0 ? 128 - Long.numberOfLeadingZeros(hi)
         : 64 - Long.numberOfLeadingZeros(lo);
     if (bitLength + s > 191) {

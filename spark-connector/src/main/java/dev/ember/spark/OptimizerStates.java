@@ -50,6 +50,22 @@ final class OptimizerStates {
   }
 
   /**
+   * Rounds the step counts of a flat optimizer state of {@code layout} to integers, in place
+   * (averaging partitions that took different numbers of steps gives a fraction); returns {@code
+   * values}.
+   */
+  static double[] roundSteps(StateLayout layout, double[] values) {
+    for (StateLayout.Entry e : layout.entries()) {
+      if (e.name().endsWith("/" + STEP)) {
+        for (int i = e.offset(); i < e.offset() + e.numel(); i++) {
+          values[i] = Math.rint(values[i]);
+        }
+      }
+    }
+    return values;
+  }
+
+  /**
    * An optimizer state dict with {@code flat}'s state and the given {@code param_groups}; step
    * counts (which averaging may have made fractional) are rounded, an int64 one becomes a Long.
    *

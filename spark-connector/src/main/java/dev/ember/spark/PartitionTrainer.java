@@ -15,6 +15,9 @@ import dev.ember.tensor.Device;
 import dev.ember.tensor.Generator;
 import dev.ember.tensor.Scope;
 import dev.ember.tensor.Tensor;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
@@ -28,19 +31,65 @@ import java.util.Map;
 final class PartitionTrainer {
   private PartitionTrainer() {}
 
-  /**
-   * What the driver broadcasts each round.
-   *
-   * @param modelLayout the layout of the model state
-   * @param model the model state, flat
-   * @param optimizerLayout the layout of the averaged optimizer state, or null (none yet, or not
-   *     averaged)
-   * @param optimizer the averaged optimizer state, flat, or null
-   * @param scheduleMetrics the value given to the schedule after each completed epoch
-   */
-  record RoundInput(StateLayout modelLayout, double[] model, StateLayout optimizerLayout,
-      double[] optimizer, List<Double> scheduleMetrics) implements Serializable {
+  /** What the driver broadcasts each round (states serialized as floats where exact). */
+  static final class RoundInput implements Serializable {
     private static final long serialVersionUID = 1L;
+    private final StateLayout modelLayout;
+    private final StateLayout optimizerLayout;
+    private final List<Double> scheduleMetrics;
+    private transient double[] model;
+    private transient double[] optimizer;
+
+    /**
+     * The input of a round.
+     *
+     * @param modelLayout the layout of the model state
+     * @param model the model state, flat
+     * @param optimizerLayout the layout of the averaged optimizer state, or null (none yet, or
+     *     not averaged)
+     * @param optimizer the averaged optimizer state, flat, or null
+     * @param scheduleMetrics the value given to the schedule after each completed epoch
+     */
+    RoundInput(StateLayout modelLayout, double[] model, StateLayout optimizerLayout,
+        double[] optimizer, List<Double> scheduleMetrics) {
+      this.modelLayout = modelLayout;
+      this.model = model;
+      this.optimizerLayout = optimizerLayout;
+      this.optimizer = optimizer;
+      this.scheduleMetrics = scheduleMetrics;
+    }
+
+    StateLayout modelLayout() {
+      return modelLayout;
+    }
+
+    double[] model() {
+      return model;
+    }
+
+    StateLayout optimizerLayout() {
+      return optimizerLayout;
+    }
+
+    double[] optimizer() {
+      return optimizer;
+    }
+
+    List<Double> scheduleMetrics() {
+      return scheduleMetrics;
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+      out.defaultWriteObject();
+      PackedValues.write(out, model);
+      PackedValues.write(out, optimizer);
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      model = PackedValues.read(in);
+      optimizer = PackedValues.read(in);
+    }
   }
 
   /**

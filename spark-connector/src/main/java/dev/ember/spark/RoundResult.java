@@ -1,5 +1,8 @@
 package dev.ember.spark;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -25,8 +28,9 @@ public final class RoundResult implements Serializable {
   private final long samples;
   private final StateLayout optimizerLayout;
   // One partition: its values (multiplied by `samples` when merged). Merged: exact sums.
-  private final double[] model;
-  private final double[] optimizer;
+  // Serialized by writeObject, as floats where that is exact.
+  private transient double[] model;
+  private transient double[] optimizer;
   private final long[] modelSum;
   private final long[] optimizerSum;
   private final long[] lossSum;
@@ -47,6 +51,18 @@ public final class RoundResult implements Serializable {
     this.weightSum = weightSum;
     this.batches = batches;
     this.maxBatches = maxBatches;
+  }
+
+  private void writeObject(ObjectOutputStream out) throws IOException {
+    out.defaultWriteObject();
+    PackedValues.write(out, model);
+    PackedValues.write(out, optimizer);
+  }
+
+  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    model = PackedValues.read(in);
+    optimizer = PackedValues.read(in);
   }
 
   /** The identity of {@link #merge}: no samples. */

@@ -159,6 +159,33 @@ final class StateLayout implements Serializable {
   }
 
   /**
+   * {@code values} rounded to each entry's dtype, in place (float32 entries to the nearest float,
+   * integer entries to the nearest integer): exactly the values that {@link #tensors} holds.
+   * Returns {@code values}.
+   */
+  double[] round(double[] values) {
+    for (Entry e : entries) {
+      int end = e.offset() + e.numel();
+      switch (e.dtype()) {
+        case FLOAT32:
+          for (int i = e.offset(); i < end; i++) {
+            values[i] = (float) values[i];
+          }
+          break;
+        case INT64:
+        case INT32:
+          for (int i = e.offset(); i < end; i++) {
+            values[i] = Math.round(values[i]);
+          }
+          break;
+        default:
+          break;
+      }
+    }
+    return values;
+  }
+
+  /**
    * The name of the entry holding flat index {@code i}, with the element index in brackets (for
    * messages about a bad value).
    */

@@ -41,7 +41,7 @@ final class TaskModels {
       long[] saved = g.state();
       g.seed(Seeds.derive(config.seed(), INIT_STREAM));
       try {
-        return withDropout(config, net.build(), null);
+        return net.build();
       } finally {
         g.setState(saved);
       }

@@ -176,7 +176,10 @@ public final class TrainConfig implements Serializable {
     return network;
   }
 
-  /** The shape of one sample (e.g. {@code [1, 28, 28]}), or null for flat {@code featureSize} vectors. */
+  /**
+   * The shape of one sample (e.g. {@code [1, 28, 28]}), or null for flat vectors of the features'
+   * size.
+   */
   public int[] inputShape() {
     return inputShape == null ? null : inputShape.clone();
   }
@@ -219,7 +222,10 @@ public final class TrainConfig implements Serializable {
     return maxEpochs;
   }
 
-  /** The seed of the initialization and of every shuffle (streams derived per epoch, partition, round). */
+  /**
+   * The seed of the initialization, the shuffles and the dropout masks (streams derived per
+   * epoch, partition and round).
+   */
   public long seed() {
     return seed;
   }
@@ -259,7 +265,10 @@ public final class TrainConfig implements Serializable {
     return aggregationDepth;
   }
 
-  /** The device of the executor tasks: {@code auto}, {@code cpu}, {@code cuda[:i]}, {@code opencl[:i]}. */
+  /**
+   * The device of the executor tasks: {@code auto}, {@code cpu}, {@code cuda[:i]} or {@code
+   * opencl[:i]}.
+   */
   public String device() {
     return device;
   }

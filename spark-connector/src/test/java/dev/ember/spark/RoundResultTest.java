@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.ember.tensor.Tensor;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.LinkedHashMap;
@@ -131,6 +135,36 @@ class RoundResultTest {
       assertArrayEquals(one.averageOptimizer(), two.averageOptimizer());
       assertArrayEquals(model, one.averageModel());
     }
+  }
+
+  private static RoundResult roundTrip(RoundResult r) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(r);
+    }
+    try (ObjectInputStream in = new ObjectInputStream(
+        new ByteArrayInputStream(bytes.toByteArray()))) {
+      return (RoundResult) in.readObject();
+    }
+  }
+
+  @Test
+  void serializationKeepsEveryValue() throws Exception {
+    Random r = new Random(5);
+    RoundResult floats = random(r);
+    double[] model = values(r, MODEL);
+    model[3] = 0.1; // not a float32: the doubles are written
+    RoundResult doubles = RoundResult.of(9, model, null, null, 2, 9, 1);
+    RoundResult merged = RoundResult.merge(floats, random(r));
+    for (RoundResult x : new RoundResult[] {floats, merged, RoundResult.zero()}) {
+      RoundResult y = roundTrip(x);
+      assertEquals(x.samples(), y.samples());
+      if (x.samples() > 0) {
+        assertSameResult(x, y);
+      }
+    }
+    assertArrayEquals(doubles.averageModel(), roundTrip(doubles).averageModel());
+    assertEquals(0.1, roundTrip(doubles).averageModel()[3]);
   }
 
   @Test
