@@ -54,11 +54,13 @@ import org.apache.spark.sql.types.StructType;
  * java --add-modules jdk.incubator.vector ${spark.jvm.flags} \
  *     -cp benchmarks/target/benchmarks.jar:SPARK_JARS dev.ember.benchmarks.spark.SparkWorkload \
  *     [--data DIR|subset] [--seeds 1,2,3] [--epochs 5] [--systems ember,ember1,mllib] \
- *     [--max-iter 100] [--partitions 2]
+ *     [--max-iter 100] [--sync-every 0] [--partitions 2]
  * </pre>
  *
  * <p>{@code --systems}: {@code ember} (as many workers as partitions), {@code ember1} (one
- * worker), {@code mllib} (once per value of {@code --max-iter}, a comma-separated list). The data
+ * worker), {@code mllib} (once per value of {@code --max-iter}, a comma-separated list); {@code
+ * --sync-every} is Ember's {@code syncEvery} (batches per worker between averaging rounds; 0, the
+ * default, averages once per epoch). The data
  * directory holds Fashion-MNIST's four IDX files (default {@code ../shared/data/fashion-mnist});
  * {@code subset} uses the test-data module's 6,000/1,000 subset.
  *
@@ -281,13 +283,14 @@ public final class SparkWorkload {
   }
 
   /**
-   * Fits Ember's classifier on {@code frames.trainAndTest()} with {@code workers} workers and
-   * returns the measurements as ordered JSON fields (see the class comment).
+   * Fits Ember's classifier on {@code frames.trainAndTest()} with {@code workers} workers,
+   * averaging every {@code syncEvery} batches (0: once per epoch), and returns the measurements
+   * as ordered JSON fields (see the class comment).
    *
    * @throws IllegalStateException if the listener misses the fit's epoch jobs
    */
   public static Map<String, Object> ember(SparkSession spark, Frames frames, long seed,
-      int workers, int epochs) {
+      int workers, int epochs, int syncEvery) {
     NeuralNetClassifier classifier = new NeuralNetClassifier()
         .setNetwork(network())
         .setOptimizer("adam")
@@ -295,7 +298,8 @@ public final class SparkWorkload {
         .setBatchSize(BATCH_SIZE)
         .setMaxEpochs(epochs)
         .setSeed(seed)
-        .setValidationIndicatorCol(IS_TEST);
+        .setValidationIndicatorCol(IS_TEST)
+        .setSyncEvery(syncEvery);
     if (workers != frames.partitions()) {
       classifier.setNumWorkers(workers);
     }
@@ -321,6 +325,8 @@ public final class SparkWorkload {
     double[] elapsed = new double[n];
     double[] validation = new double[n];
     double[] elapsedWithoutValidation = new double[n];
+    long[] rounds = new long[n];
+    double[] syncPerRound = new double[n];
     double validationSoFar = 0;
     for (int e = 0; e < n; e++) {
       List<long[]> epochJobs = jobs.withDescriptionPrefix(EPOCH_JOB + (e + 1) + "/");
@@ -333,9 +339,15 @@ public final class SparkWorkload {
         end = Math.max(end, j[2]);
       }
       elapsed[e] = (end - startMillis) / 1e3;
-      // The trainer validates after the epoch's rounds: its last job is the validation pass.
+      // An epoch's jobs are its rounds (one treeAggregate each), then the validation pass.
       long[] last = epochJobs.get(epochJobs.size() - 1);
-      validation[e] = epochJobs.size() >= 2 ? (last[2] - last[1]) / 1e3 : 0;
+      if (epochJobs.size() < 2) {
+        throw new IllegalStateException("epoch " + (e + 1) + " ran " + epochJobs.size()
+            + " Spark job; expected its rounds and a validation job");
+      }
+      validation[e] = (last[2] - last[1]) / 1e3;
+      rounds[e] = epochJobs.size() - 1;
+      syncPerRound[e] = (double) records.get(e).syncMillis() / rounds[e];
       validationSoFar += validation[e];
       elapsedWithoutValidation[e] = elapsed[e] - validationSoFar;
     }
@@ -357,8 +369,7 @@ public final class SparkWorkload {
     out.put("workers", workers);
     out.put("num_workers_param", workers == frames.partitions() ? 0 : workers);
     out.put("partitions", frames.partitions());
-    out.put("sync_every", 0);
-    out.put("rounds_per_epoch", 1);
+    out.put("sync_every", classifier.getSyncEvery());
     out.put("batch_size", BATCH_SIZE);
     out.put("epochs", n);
     out.put("train_rows", frames.trainRows());
@@ -379,6 +390,8 @@ public final class SparkWorkload {
     out.put("epoch_samples_per_s", records.stream()
         .mapToDouble(EpochRecord::samplesPerSecond).toArray());
     out.put("epoch_sync_ms", records.stream().mapToLong(EpochRecord::syncMillis).toArray());
+    out.put("epoch_rounds", rounds);
+    out.put("epoch_sync_ms_per_round", syncPerRound);
     out.put("parameters", parameters);
     out.put("model_bytes", model.weightsSafetensors().length);
     out.put("spark", spark.version());
@@ -579,11 +592,12 @@ public final class SparkWorkload {
   public static void main(String[] args) throws IOException {
     Map<String, String> opts = new LinkedHashMap<>(Map.of("--data", "../shared/data/fashion-mnist",
         "--seeds", "1,2,3", "--epochs", String.valueOf(EPOCHS), "--systems", "ember,ember1,mllib",
-        "--max-iter", "100", "--partitions", "2"));
+        "--max-iter", "100", "--sync-every", "0", "--partitions", "2"));
     for (int i = 0; i < args.length; i++) {
       if (!opts.containsKey(args[i]) || i + 1 == args.length) {
         System.err.println("usage: SparkWorkload [--data DIR|subset] [--seeds 1,2,3] [--epochs 5]"
-            + " [--systems ember,ember1,mllib] [--max-iter 25,50,100,200] [--partitions 2]");
+            + " [--systems ember,ember1,mllib] [--max-iter 25,50,100,200] [--sync-every 0]"
+            + " [--partitions 2]");
         System.exit(2);
       }
       opts.put(args[i], args[++i]);
@@ -605,6 +619,7 @@ public final class SparkWorkload {
     }
     int epochs = Integer.parseInt(opts.get("--epochs"));
     int partitions = Integer.parseInt(opts.get("--partitions"));
+    int syncEvery = Integer.parseInt(opts.get("--sync-every"));
     List<String> systems = Arrays.asList(opts.get("--systems").split(","));
     for (String s : systems) {
       if (!List.of("ember", "ember1", "mllib").contains(s)) {
@@ -622,7 +637,8 @@ public final class SparkWorkload {
               emit(mllib(spark, frames, seed, Integer.parseInt(m.trim())));
             }
           } else {
-            emit(ember(spark, frames, seed, system.equals("ember1") ? 1 : partitions, epochs));
+            emit(ember(spark, frames, seed, system.equals("ember1") ? 1 : partitions, epochs,
+                syncEvery));
           }
         }
       }

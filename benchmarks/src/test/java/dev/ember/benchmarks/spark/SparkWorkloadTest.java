@@ -88,7 +88,7 @@ class SparkWorkloadTest {
   void emberLineHasEveryFieldAndLearns() throws Exception {
     int epochs = 2;
     JsonNode j = JSON.readTree(SparkWorkload.toJson(SparkWorkload.ember(spark, frames, 2, 2,
-        epochs)));
+        epochs, 0)));
     assertEquals("ember", j.get("system").asText());
     assertEquals("w4", j.get("workload").asText());
     assertEquals(2, j.get("seed").asLong());
@@ -98,7 +98,8 @@ class SparkWorkloadTest {
     assertEquals(TEST, j.get("test_rows").asLong());
     for (String array : List.of("epoch_elapsed_s", "epoch_validation_s",
         "epoch_elapsed_without_validation_s", "epoch_accuracy", "epoch_train_loss",
-        "epoch_validation_loss", "epoch_samples_per_s", "epoch_sync_ms")) {
+        "epoch_validation_loss", "epoch_samples_per_s", "epoch_sync_ms", "epoch_rounds",
+        "epoch_sync_ms_per_round")) {
       assertEquals(epochs, j.get(array).size(), array);
     }
     double fit = j.get("fit_s").asDouble();
@@ -112,6 +113,7 @@ class SparkWorkloadTest {
       double withoutValidation = j.get("epoch_elapsed_without_validation_s").get(e).asDouble();
       assertTrue(withoutValidation > 0 && withoutValidation <= elapsed);
       assertTrue(j.get("epoch_sync_ms").get(e).asLong() >= 0);
+      assertEquals(1, j.get("epoch_rounds").get(e).asLong(), "syncEvery 0: one round an epoch");
       assertTrue(j.get("epoch_samples_per_s").get(e).asDouble() > 0);
     }
     // The summary's last validation accuracy and transform's accuracy score the same model on
@@ -124,13 +126,18 @@ class SparkWorkloadTest {
   }
 
   @Test
-  void oneWorkerLineLearns() throws Exception {
+  void oneWorkerLineCountsItsRoundsAndLearns() throws Exception {
     JsonNode j = JSON.readTree(SparkWorkload.toJson(SparkWorkload.ember(spark, frames, 3, 1,
-        1)));
+        1, 10)));
     assertEquals("ember-1-worker", j.get("system").asText());
     assertEquals(1, j.get("workers").asInt());
     assertEquals(1, j.get("num_workers_param").asInt());
     assertEquals(1, j.get("epoch_accuracy").size());
+    assertEquals(10, j.get("sync_every").asInt());
+    // 3,000 rows in batches of 128 are 24 batches: rounds of 10, 10 and 4.
+    assertEquals(3, j.get("epoch_rounds").get(0).asLong());
+    assertEquals(j.get("epoch_sync_ms").get(0).asDouble() / 3,
+        j.get("epoch_sync_ms_per_round").get(0).asDouble(), 1e-9);
     assertTrue(j.get("accuracy").asDouble() > 0.35, j.toString());
   }
 
