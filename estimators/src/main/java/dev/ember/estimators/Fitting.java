@@ -123,20 +123,13 @@ final class Fitting {
    * Encodes {@code df} and trains {@code network} on it.
    *
    * @param shape the per-sample input shape ({@link #inputShape})
-   * @param task classification over the network's outputs, or regression
+   * @param task classification over the network's outputs, or regression of them: the callers
+   *     derive it from {@link #outputSize}, so it fits the network by construction
    */
   static TrainResult fit(NeuralNetParams stage, Dataset<Row> df, String featuresCol,
       String labelCol, Network network, int[] shape, BlockEncoder.Task task,
       double[] classWeights, String sampling) {
     int featureSize = product(shape);
-    int outputs = outputSize(network, shape, task.isClassification() ? "a classifier"
-        : "a regressor");
-    int expected = task.isClassification() ? task.numClasses() : task.numTargets();
-    if (outputs != expected) {
-      throw new IllegalArgumentException("the network outputs " + outputs + " values per row,"
-          + " but label column '" + labelCol + "' has " + expected
-          + (task.isClassification() ? " classes" : " targets per row"));
-    }
     String weightCol = stage.isDefined(stage.weightCol()) && !stage.getWeightCol().isEmpty()
         ? stage.getWeightCol() : null;
     BlockEncoder encoder = BlockEncoder.builder()
@@ -166,9 +159,9 @@ final class Fitting {
         .device(stage.getDevice())
         .earlyStoppingPatience(stage.getEarlyStoppingPatience());
     if (classWeights != null && classWeights.length > 0) {
-      if (classWeights.length != expected) {
+      if (classWeights.length != task.numClasses()) {
         throw new IllegalArgumentException("classWeights has " + classWeights.length
-            + " values but there are " + expected + " classes");
+            + " values but there are " + task.numClasses() + " classes");
       }
       float[] w = new float[classWeights.length];
       for (int i = 0; i < w.length; i++) {
