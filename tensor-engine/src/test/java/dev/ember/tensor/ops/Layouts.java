@@ -26,9 +26,14 @@ final class Layouts {
    * a select of a 2-element storage. The gaps hold a sentinel (NaN for floats).
    */
   static Tensor stridedEmpty(DType dtype, int... shape) {
+    return stridedEmpty(dtype, Device.CPU, shape);
+  }
+
+  /** {@link #stridedEmpty(DType, int...)} on {@code device}. */
+  static Tensor stridedEmpty(DType dtype, Device device, int... shape) {
     int n = shape.length;
     if (n == 0) {
-      return Tensor.full(new int[] {2}, sentinel(dtype), dtype, Device.CPU).select(0, 1);
+      return Tensor.full(new int[] {2}, sentinel(dtype), dtype, device).select(0, 1);
     }
     int[] big = new int[n];
     int[] reverse = new int[n];
@@ -36,7 +41,7 @@ final class Layouts {
       big[i] = 2 * shape[n - 1 - i] + (i == 0 ? 1 : 0);
       reverse[i] = n - 1 - i;
     }
-    Tensor t = Tensor.full(big, sentinel(dtype), dtype, Device.CPU);
+    Tensor t = Tensor.full(big, sentinel(dtype), dtype, device);
     for (int i = 0; i < n; i++) {
       int size = shape[n - 1 - i];
       t = t.slice(i, i == 0 ? 1 : 0, (i == 0 ? 1 : 0) + 2 * size, 2);
@@ -50,7 +55,7 @@ final class Layouts {
    */
   static Tensor strided(Tensor t) {
     try (GradMode g = Autograd.noGrad()) {
-      Tensor v = stridedEmpty(t.dtype(), t.shape());
+      Tensor v = stridedEmpty(t.dtype(), t.device(), t.shape());
       v.copy_(t);
       return v.detach();
     }
@@ -62,7 +67,9 @@ final class Layouts {
    * contiguous, so in-place ops are run on strided views of a larger base too.
    */
   static Tensor dst(Tensor x) {
-    Tensor d = x.isContiguous() ? Tensor.zeros(x.dtype(), x.shape()) : stridedEmpty(x.dtype(), x.shape());
+    Tensor d = x.isContiguous()
+        ? Tensor.zeros(x.dtype(), x.device(), x.shape())
+        : stridedEmpty(x.dtype(), x.device(), x.shape());
     return d.copy_(x);
   }
 }

@@ -1,0 +1,354 @@
+package dev.ember.gpu;
+
+import dev.ember.backend.Backend;
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.OptimizerUpdate;
+import dev.ember.backend.RandomOp;
+import dev.ember.backend.ReduceOp;
+import dev.ember.backend.Storage;
+import dev.ember.backend.UnaryOp;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
+import dev.ember.tensor.Tensor;
+
+/**
+ * The backend SPI on a GPU, written once for both runtimes: memory comes from a {@link
+ * CachingAllocator} over the runtime's slabs, and every primitive is a launch of a kernel from
+ * {@code src/main/kernels} through {@link GpuRuntime#launch}. The op families live in their own
+ * classes ({@link GpuElementwise}, {@link GpuReduce}, {@link GpuMatmul}, {@link GpuConv}, {@link
+ * GpuIndex}, {@link GpuRandom}, {@link GpuOptim}, {@link GpuRecurrent}), like the CPU backend's.
+ *
+ * <p>A kernel never silently runs elsewhere: a primitive this backend cannot run on its device is
+ * an exception naming the primitive and the device.
+ */
+public final class GpuBackend implements Backend {
+  private final GpuRuntime runtime;
+  private final CachingAllocator allocator;
+  private final int local;
+
+  /** The backend of {@code runtime}'s device. */
+  public GpuBackend(GpuRuntime runtime) {
+    this.runtime = runtime;
+    this.allocator = new CachingAllocator(runtime);
+    this.local = Math.min(256, runtime.maxLocalSize());
+  }
+
+  @Override
+  public Device device() {
+    return runtime.device();
+  }
+
+  /** The runtime this backend launches on. */
+  public GpuRuntime runtime() {
+    return runtime;
+  }
+
+  /** The device's caching allocator (memory statistics, {@code emptyCache}). */
+  public CachingAllocator allocator() {
+    return allocator;
+  }
+
+  // --- memory ---------------------------------------------------------------------------------
+
+  @Override
+  public Storage allocate(DType dtype, int size) {
+    CachingAllocator.Block b = allocator.allocate(dtype, size);
+    return new GpuStorage(this, dtype, b.slab(), b.offset(), size, b.capacity());
+  }
+
+  @Override
+  public void free(Storage storage) {
+    GpuStorage s = (GpuStorage) storage;
+    allocator.free(new CachingAllocator.Block(s.slab(), s.offset(), s.capacity()));
+  }
+
+  @Override
+  public Storage upload(Object array, DType dtype) {
+    Object host = switch (dtype) {
+      case FLOAT32 -> array instanceof float[] ? array : null;
+      case FLOAT64 -> array instanceof double[] ? array : null;
+      case INT64 -> array instanceof long[] ? array : null;
+      case INT32 -> array instanceof int[] ? array : null;
+      case BOOL -> array instanceof boolean[] a ? toBytes(a) : null;
+    };
+    if (host == null) {
+      throw new IllegalArgumentException("upload of " + dtype + " to " + device()
+          + " takes the Java array of that dtype, got "
+          + (array == null ? "null" : array.getClass().getSimpleName()));
+    }
+    int n = java.lang.reflect.Array.getLength(host);
+    GpuStorage s = (GpuStorage) allocate(dtype, n);
+    runtime.write(s.slab(), s.offset(), host, 0, n);
+    return s;
+  }
+
+  @Override
+  public Object download(Tensor src) {
+    int n = src.numel();
+    DType dtype = src.dtype();
+    Object out = newArray(dtype, n);
+    if (src.isContiguous()) {
+      runtime.read(slab(src), offset(src), out, 0, n);
+    } else {
+      try (var scope = Tensor.scope()) {
+        Tensor dense = Tensor.empty(dtype, device(), src.shape());
+        copy(dense, src);
+        runtime.read(slab(dense), offset(dense), out, 0, n);
+      }
+    }
+    if (dtype == DType.BOOL) {
+      byte[] b = (byte[]) out;
+      boolean[] z = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        z[i] = b[i] != 0;
+      }
+      return z;
+    }
+    return out;
+  }
+
+  @Override
+  public void fill(Tensor dst, double value) {
+    int n = dst.numel();
+    if (n == 0) {
+      return;
+    }
+    String kernel = "fill_" + suffix(dst.dtype());
+    Object[] meta = {meta(dst), dst.isContiguous() ? 1 : 0};
+    switch (dst.dtype()) {
+      case FLOAT32 -> launch("copy", kernel, n, slab(dst), offset(dst), n, (float) value, meta[0],
+          meta[1]);
+      case FLOAT64 -> launch("copy", kernel, n, slab(dst), offset(dst), n, value, meta[0],
+          meta[1]);
+      case INT64 -> {
+        long v = (long) value;
+        launch("copy", kernel, n, slab(dst), offset(dst), n, (int) v, (int) (v >>> 32), meta[0],
+            meta[1]);
+      }
+      case INT32 -> launch("copy", kernel, n, slab(dst), offset(dst), n, (int) value, meta[0],
+          meta[1]);
+      case BOOL -> launch("copy", kernel, n, slab(dst), offset(dst), n, value != 0 ? 1 : 0,
+          meta[0], meta[1]);
+      default -> throw new IllegalStateException(dst.dtype().name());
+    }
+  }
+
+  @Override
+  public void copy(Tensor dst, Tensor src) {
+    int n = dst.numel();
+    if (n == 0) {
+      return;
+    }
+    launch("copy", "copy_" + suffix(src.dtype()) + "_" + suffix(dst.dtype()), n,
+        slab(dst), offset(dst), slab(src), offset(src), n, meta(dst, src),
+        contiguous(dst, src) ? 1 : 0);
+  }
+
+  // --- the op families ------------------------------------------------------------------------
+
+  @Override
+  public void unary(UnaryOp op, Tensor dst, Tensor src, double p0, double p1) {
+    GpuElementwise.unary(this, op, dst, src, p0, p1);
+  }
+
+  @Override
+  public void binary(BinaryOp op, Tensor dst, Tensor a, Tensor b) {
+    GpuElementwise.binary(this, op, dst, a, b);
+  }
+
+  @Override
+  public void where(Tensor dst, Tensor cond, Tensor a, Tensor b) {
+    GpuElementwise.where(this, dst, cond, a, b);
+  }
+
+  @Override
+  public void reduce(ReduceOp op, Tensor dst, Tensor src, int[] dims) {
+    GpuReduce.reduce(this, op, dst, src, dims);
+  }
+
+  @Override
+  public void scan(ReduceOp op, Tensor dst, Tensor src, int dim) {
+    GpuReduce.scan(this, op, dst, src, dim);
+  }
+
+  @Override
+  public void softmax(Tensor dst, Tensor src, int dim, boolean log) {
+    GpuReduce.softmax(this, dst, src, dim, log);
+  }
+
+  @Override
+  public void matmul(Tensor dst, Tensor a, Tensor bm, double alpha, double beta) {
+    GpuMatmul.matmul(this, dst, a, bm, alpha, beta);
+  }
+
+  @Override
+  public void gather(Tensor dst, Tensor src, int dim, Tensor index) {
+    GpuIndex.gather(this, dst, src, dim, index);
+  }
+
+  @Override
+  public void scatter(Tensor dst, int dim, Tensor index, Tensor src, boolean accumulate) {
+    GpuIndex.scatter(this, dst, dim, index, src, accumulate);
+  }
+
+  @Override
+  public void maskedSelect(Tensor dst, Tensor src, Tensor mask) {
+    GpuIndex.maskedSelect(this, dst, src, mask);
+  }
+
+  @Override
+  public void random(RandomOp op, Tensor dst, long seed, long offset, double a, double b) {
+    GpuRandom.random(this, op, dst, seed, offset, a, b);
+  }
+
+  @Override
+  public void optimizerUpdate(
+      OptimizerUpdate kind, Tensor param, Tensor grad, Tensor[] state, double[] hyper) {
+    GpuOptim.update(this, kind, param, grad, state, hyper);
+  }
+
+  @Override
+  public void im2col(Tensor dst, Tensor src, int[] stride, int[] padding, int[] dilation) {
+    GpuConv.im2col(this, dst, src, stride, padding, dilation);
+  }
+
+  @Override
+  public void col2im(Tensor dst, Tensor src, int[] stride, int[] padding, int[] dilation) {
+    GpuConv.col2im(this, dst, src, stride, padding, dilation);
+  }
+
+  @Override
+  public void maxPool2d(Tensor dst, Tensor indices, Tensor src, int[] kernel, int[] stride,
+      int[] padding, int[] dilation) {
+    GpuConv.maxPool2d(this, dst, indices, src, kernel, stride, padding, dilation);
+  }
+
+  @Override
+  public void maxPool2dBackward(Tensor dst, Tensor grad, Tensor indices) {
+    GpuConv.maxPool2dBackward(this, dst, grad, indices);
+  }
+
+  @Override
+  public void lstmCell(Tensor gates, Tensor cPrev, Tensor h, Tensor c) {
+    GpuRecurrent.lstmCell(this, gates, cPrev, h, c);
+  }
+
+  @Override
+  public void lstmCellBackward(
+      Tensor act, Tensor cPrev, Tensor c, Tensor dh, Tensor dc, Tensor dGates, Tensor dcPrev) {
+    GpuRecurrent.lstmCellBackward(this, act, cPrev, c, dh, dc, dGates, dcPrev);
+  }
+
+  @Override
+  public void gruCell(Tensor xg, Tensor hg, Tensor hPrev, Tensor h, Tensor saved) {
+    GpuRecurrent.gruCell(this, xg, hg, hPrev, h, saved);
+  }
+
+  @Override
+  public void gruCellBackward(
+      Tensor saved, Tensor hPrev, Tensor dh, Tensor dxg, Tensor dhg, Tensor dhPrev) {
+    GpuRecurrent.gruCellBackward(this, saved, hPrev, dh, dxg, dhg, dhPrev);
+  }
+
+  // --- helpers for the op families ------------------------------------------------------------
+
+  /**
+   * Launches a 1-D kernel over {@code n} work items (at least one group), in groups of the
+   * backend's local size.
+   */
+  public void launch(String family, String kernel, int n, Object... args) {
+    int groups = Math.max(1, (int) (((long) n + local - 1) / local));
+    runtime.launch(family, kernel, groups * local, local, args);
+  }
+
+  /** The local (work-group / block) size of 1-D launches: at most 256. */
+  public int localSize() {
+    return local;
+  }
+
+  /** The buffer holding a tensor on this backend. */
+  public Slab slab(Tensor t) {
+    return storage(t).slab();
+  }
+
+  /** The element offset of a tensor's element 0 in its {@link #slab}. */
+  public int offset(Tensor t) {
+    return storage(t).offset() + t.storageOffset();
+  }
+
+  private GpuStorage storage(Tensor t) {
+    if (!(t.storage() instanceof GpuStorage s) || s.backend() != this) {
+      throw new IllegalArgumentException("tensor " + t.describe() + " is not on " + device());
+    }
+    return s;
+  }
+
+  /** The kernel-name suffix of a dtype: f32, f64, i64, i32, b8. */
+  public static String suffix(DType dtype) {
+    return switch (dtype) {
+      case FLOAT32 -> "f32";
+      case FLOAT64 -> "f64";
+      case INT64 -> "i64";
+      case INT32 -> "i32";
+      case BOOL -> "b8";
+    };
+  }
+
+  /**
+   * The shape and strides of tensors of one shape, as kernels read them with {@code
+   * ember_offset}: {@code [nd, shape[nd], strides of tensors[0][nd], strides of tensors[1][nd],
+   * ...]} (a 0-d tensor is one element: nd 1, shape [1], strides [0]).
+   */
+  public static int[] meta(Tensor... tensors) {
+    int[] shape = tensors[0].shape();
+    int nd = Math.max(1, shape.length);
+    int[] m = new int[1 + nd * (1 + tensors.length)];
+    m[0] = nd;
+    for (int d = 0; d < nd; d++) {
+      m[1 + d] = shape.length == 0 ? 1 : shape[d];
+    }
+    for (int k = 0; k < tensors.length; k++) {
+      int[] st = tensors[k].stride();
+      for (int d = 0; d < nd; d++) {
+        m[1 + nd * (1 + k) + d] = st.length == 0 ? 0 : st[d];
+      }
+    }
+    return m;
+  }
+
+  /** Whether every tensor is contiguous (then kernels index linearly). */
+  public static boolean contiguous(Tensor... tensors) {
+    for (Tensor t : tensors) {
+      if (!t.isContiguous()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * An exception for a primitive this backend cannot run (never a silent fallback to the CPU).
+   */
+  public UnsupportedOperationException unsupported(String primitive, String why) {
+    return new UnsupportedOperationException(
+        primitive + " cannot run on " + device() + ": " + why);
+  }
+
+  static Object newArray(DType dtype, int n) {
+    return switch (dtype) {
+      case FLOAT32 -> new float[n];
+      case FLOAT64 -> new double[n];
+      case INT64 -> new long[n];
+      case INT32 -> new int[n];
+      case BOOL -> new byte[n];
+    };
+  }
+
+  private static byte[] toBytes(boolean[] a) {
+    byte[] b = new byte[a.length];
+    for (int i = 0; i < a.length; i++) {
+      b[i] = a[i] ? (byte) 1 : 0;
+    }
+    return b;
+  }
+}

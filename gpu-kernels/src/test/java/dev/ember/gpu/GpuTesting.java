@@ -1,0 +1,29 @@
+package dev.ember.gpu;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ember.backend.Backends;
+import dev.ember.tensor.Device;
+
+/** The devices the GPU tests run on, and the skip message where one is missing. */
+public final class GpuTesting {
+  /** The OpenCL device the tests use (PoCL in CI). */
+  public static final Device OPENCL = Device.of("opencl", 0);
+
+  private GpuTesting() {}
+
+  /** Skips the calling test, with the reason, when there is no OpenCL device. */
+  public static void assumeOpenCl() {
+    assumeTrue(Backends.isAvailable(OPENCL), () -> "skipped: no OpenCL device here ("
+        + reason() + "); install pocl-opencl-icd to run the OpenCL backend's tests on the CPU");
+  }
+
+  private static String reason() {
+    try {
+      Backends.get(OPENCL);
+      return "available";
+    } catch (IllegalStateException e) {
+      return e.getMessage();
+    }
+  }
+}
