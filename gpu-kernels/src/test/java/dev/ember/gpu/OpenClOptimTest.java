@@ -37,8 +37,10 @@ import org.junit.jupiter.api.TestFactory;
  * CUDA build's contractions into fused multiply-adds; on PoCL the results are bit-identical.
  */
 class OpenClOptimTest {
-  /** One element, a partial work group, a matrix, and more than 65,536 elements. */
-  private static final int[][] SHAPES = {{1}, {1023}, {3, 5}, {70001}};
+  /**
+   * One element, a partial work group, a matrix, more than 65,536 elements, and none (no launch).
+   */
+  private static final int[][] SHAPES = {{1}, {1023}, {3, 5}, {70001}, {0}};
   private static final int STEPS = 6;
   private static final long[] SEEDS = {21, 22};
 
