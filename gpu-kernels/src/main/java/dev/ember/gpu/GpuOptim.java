@@ -1,13 +1,167 @@
 package dev.ember.gpu;
 
-import dev.ember.backend.*;
+import dev.ember.backend.OptimizerUpdate;
+import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
 
-/** Fused optimizer updates (kernels: not written yet). */
+/**
+ * Fused optimizer updates (kernels in {@code optim.c}): one launch per parameter and step, one
+ * work item per element.
+ *
+ * <p>The scalars of an update are derived here in double exactly as the CPU backend derives them
+ * ({@code CpuOptim}) and rounded once to the tensors' dtype, so the kernels' per-element
+ * arithmetic (the CPU's operations in the CPU's order) agrees with the CPU to an ulp or so per
+ * step. The arguments are checked as the CPU backend checks them, with the same messages.
+ */
 final class GpuOptim {
+  private static final String FAMILY = "optim";
+
   private GpuOptim() {}
 
-  static void update(GpuBackend b, OptimizerUpdate kind, Tensor param, Tensor grad, Tensor[] state, double[] hyper) {
-    throw b.unsupported("update", "no kernel yet");
+  static void update(GpuBackend b, OptimizerUpdate kind, Tensor param, Tensor grad,
+      Tensor[] state, double[] hyper) {
+    if (state.length != kind.stateSlots() || hyper.length != kind.hyperCount()) {
+      throw new IllegalArgumentException("optimizer update " + kind + " takes " + kind.stateSlots()
+          + " state slots and " + kind.hyperCount() + " hyperparameters, got " + state.length
+          + " and " + hyper.length);
+    }
+    DType dtype = param.dtype();
+    if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) {
+      throw new IllegalArgumentException("optimizer update " + kind
+          + " needs a float32 or float64 parameter, got " + param.describe());
+    }
+    int n = param.numel();
+    check(kind, "param", param, dtype, n);
+    check(kind, "grad", grad, dtype, n);
+    for (int i = 0; i < state.length; i++) {
+      if (state[i] != null) {
+        check(kind, "state[" + i + "]", state[i], dtype, n);
+      }
+    }
+    boolean[] required = switch (kind) {
+      case SGD -> new boolean[] {hyper[1] != 0};
+      case ADAM, ADAMW -> new boolean[] {true, true, hyper[6] != 0};
+      case RMSPROP -> new boolean[] {true, hyper[4] > 0, hyper[5] != 0};
+      case ADAGRAD -> new boolean[] {true};
+    };
+    for (int i = 0; i < required.length; i++) {
+      if (required[i] && state[i] == null) {
+        throw new IllegalArgumentException(
+            "optimizer update " + kind + " needs state[" + i + "] with these hyperparameters");
+      }
+    }
+    // Tensors on another device fail here, naming the tensor, before anything is launched.
+    b.slab(param);
+    b.slab(grad);
+    for (Tensor s : state) {
+      if (s != null) {
+        b.slab(s);
+      }
+    }
+    if (n == 0) {
+      return;
+    }
+    boolean f64 = dtype == DType.FLOAT64;
+    String kernel = switch (kind) {
+      case SGD -> "sgd_";
+      case ADAM, ADAMW -> "adam_";
+      case RMSPROP -> "rmsprop_";
+      case ADAGRAD -> "adagrad_";
+    } + GpuBackend.suffix(dtype);
+    Object[] head = {b.slab(param), b.offset(param), b.slab(grad), b.offset(grad)};
+    Object[] args = switch (kind) {
+      case SGD -> sgd(b, param, state, hyper, n, f64);
+      case ADAM, ADAMW -> adam(b, kind == OptimizerUpdate.ADAMW, param, state, hyper, n, f64);
+      case RMSPROP -> rmsprop(b, param, state, hyper, n, f64);
+      case ADAGRAD -> adagrad(b, param, state, hyper, n, f64);
+    };
+    Object[] all = new Object[head.length + args.length];
+    System.arraycopy(head, 0, all, 0, head.length);
+    System.arraycopy(args, 0, all, head.length, args.length);
+    b.launch(FAMILY, kernel, n, all);
+  }
+
+  /** The CPU backend's operand check and message. */
+  private static void check(OptimizerUpdate kind, String what, Tensor t, DType dtype, int n) {
+    boolean contiguous = t.isContiguous();
+    if (t.dtype() != dtype || t.numel() != n || !contiguous) {
+      throw new IllegalArgumentException("optimizer update " + kind + ": " + what + " "
+          + t.describe() + (contiguous ? "" : " (not contiguous)")
+          + " must be a contiguous " + dtype + " tensor of " + n + " elements");
+    }
+  }
+
+  /** A scalar of the kernel's dtype: a double rounded once to float for float32 kernels. */
+  private static Object scalar(double v, boolean f64) {
+    return f64 ? (Object) v : (Object) (float) v;
+  }
+
+  private static int flag(boolean b) {
+    return b ? 1 : 0;
+  }
+
+  /**
+   * A state buffer's (slab, offset), or the parameter's for an unused slot: the kernel does not
+   * touch it then, but every launch binds the same argument types.
+   */
+  private static Object[] buffer(GpuBackend b, Tensor t, Tensor param) {
+    Tensor x = t != null ? t : param;
+    return new Object[] {b.slab(x), b.offset(x)};
+  }
+
+  private static Object[] concat(Object[]... parts) {
+    int len = 0;
+    for (Object[] p : parts) {
+      len += p.length;
+    }
+    Object[] out = new Object[len];
+    int k = 0;
+    for (Object[] p : parts) {
+      System.arraycopy(p, 0, out, k, p.length);
+      k += p.length;
+    }
+    return out;
+  }
+
+  // hyper: {lr, momentum, dampening, weight_decay, nesterov, maximize, init}
+  private static Object[] sgd(GpuBackend b, Tensor param, Tensor[] s, double[] h, int n,
+      boolean f64) {
+    return concat(buffer(b, s[0], param), new Object[] {n,
+        scalar(-h[0], f64), scalar(h[1], f64), scalar(1 - h[2], f64), scalar(h[3], f64),
+        scalar(h[5] != 0 ? -1 : 1, f64), flag(h[3] != 0), flag(h[1] != 0), flag(h[4] != 0),
+        flag(h[6] != 0)});
+  }
+
+  // hyper: {lr, beta1, beta2, eps, weight_decay, step, amsgrad, maximize}
+  private static Object[] adam(GpuBackend b, boolean decoupled, Tensor param, Tensor[] s,
+      double[] h, int n, boolean f64) {
+    double lr = h[0];
+    double step = h[5];
+    double negStep = -lr / (1 - Math.pow(h[1], step));
+    double bc2 = Math.sqrt(1 - Math.pow(h[2], step));
+    return concat(buffer(b, s[0], param), buffer(b, s[1], param), buffer(b, s[2], param),
+        new Object[] {n, scalar(h[1], f64), scalar(1 - h[1], f64), scalar(h[2], f64),
+            scalar(1 - h[2], f64), scalar(h[3], f64), scalar(h[4], f64),
+            scalar(1 - lr * h[4], f64), scalar(negStep, f64), scalar(bc2, f64),
+            scalar(h[7] != 0 ? -1 : 1, f64), flag(!decoupled && h[4] != 0),
+            flag(decoupled && h[4] != 0), flag(h[6] != 0)});
+  }
+
+  // hyper: {lr, alpha, eps, weight_decay, momentum, centered, maximize}
+  private static Object[] rmsprop(GpuBackend b, Tensor param, Tensor[] s, double[] h, int n,
+      boolean f64) {
+    return concat(buffer(b, s[0], param), buffer(b, s[1], param), buffer(b, s[2], param),
+        new Object[] {n, scalar(-h[0], f64), scalar(h[1], f64), scalar(1 - h[1], f64),
+            scalar(h[2], f64), scalar(h[3], f64), scalar(h[4], f64),
+            scalar(h[6] != 0 ? -1 : 1, f64), flag(h[3] != 0), flag(h[4] > 0), flag(h[5] != 0)});
+  }
+
+  // hyper: {lr, lr_decay, weight_decay, eps, step, maximize}
+  private static Object[] adagrad(GpuBackend b, Tensor param, Tensor[] s, double[] h, int n,
+      boolean f64) {
+    double negClr = -h[0] / (1 + (h[4] - 1) * h[1]);
+    return concat(buffer(b, s[0], param), new Object[] {n, scalar(negClr, f64),
+        scalar(h[2], f64), scalar(h[3], f64), scalar(h[5] != 0 ? -1 : 1, f64),
+        flag(h[2] != 0)});
   }
 }

@@ -1,0 +1,261 @@
+package dev.ember.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.ember.backend.Backend;
+import dev.ember.backend.OptimizerUpdate;
+import dev.ember.optim.Adagrad;
+import dev.ember.optim.Adam;
+import dev.ember.optim.AdamW;
+import dev.ember.optim.Optimizer;
+import dev.ember.optim.RMSprop;
+import dev.ember.optim.SGD;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
+import dev.ember.tensor.Generator;
+import dev.ember.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The fused optimizer updates on opencl:0 against the CPU backend: the dev.ember.optim optimizers
+ * run side by side on a copy of the same parameters on each device, fed the same gradients, over
+ * every update kind and option (as the tensor engine's FusedUpdateTest covers them on the CPU), in
+ * float32 and float64, on sizes from one element to more than 65,536.
+ *
+ * <p>The kernels repeat the CPU's operations in its order with the same rounded scalars, so the
+ * tolerance only covers the device's sqrt and division (OpenCL allows a few ulp in float32) and a
+ * CUDA build's contractions into fused multiply-adds; on PoCL the results are bit-identical.
+ */
+class OpenClOptimTest {
+  /**
+   * One element, a partial work group, a matrix, more than 65,536 elements, and none (no launch).
+   */
+  private static final int[][] SHAPES = {{1}, {1023}, {3, 5}, {70001}, {0}};
+  private static final int STEPS = 6;
+  private static final long[] SEEDS = {21, 22};
+
+  @BeforeEach
+  void needsOpenCl() {
+    GpuTesting.assumeOpenCl();
+  }
+
+  record Variant(String label, Function<List<Tensor>, Optimizer> make) {}
+
+  static List<Variant> variants() {
+    List<Variant> v = new ArrayList<>();
+    v.add(new Variant("sgd", ps -> new SGD(ps, 0.1)));
+    v.add(new Variant("sgd_wd", ps -> new SGD(ps, SGD.options().lr(0.1).weightDecay(0.2))));
+    v.add(new Variant("sgd_momentum", ps -> new SGD(ps, SGD.options().lr(0.1).momentum(0.9))));
+    v.add(new Variant("sgd_dampening_wd",
+        ps -> new SGD(ps, SGD.options().lr(0.05).momentum(0.9).dampening(0.2).weightDecay(0.01))));
+    v.add(new Variant("sgd_nesterov_wd",
+        ps -> new SGD(ps, SGD.options().lr(0.05).momentum(0.9).nesterov(true).weightDecay(0.1))));
+    v.add(new Variant("sgd_maximize",
+        ps -> new SGD(ps, SGD.options().lr(0.05).momentum(0.5).weightDecay(0.05).maximize(true))));
+    v.add(new Variant("adam", ps -> new Adam(ps, 0.01)));
+    v.add(new Variant("adam_betas_eps",
+        ps -> new Adam(ps, Adam.options().lr(0.02).betas(0.8, 0.9).eps(1e-3))));
+    v.add(new Variant("adam_amsgrad_wd",
+        ps -> new Adam(ps, Adam.options().lr(0.01).betas(0.9, 0.5).weightDecay(0.1)
+            .amsgrad(true))));
+    v.add(new Variant("adam_maximize",
+        ps -> new Adam(ps, Adam.options().lr(0.01).maximize(true).weightDecay(0.01))));
+    v.add(new Variant("adamw", ps -> new AdamW(ps, 0.01)));
+    v.add(new Variant("adamw_amsgrad_maximize",
+        ps -> new AdamW(ps, AdamW.options().lr(0.01).betas(0.9, 0.5).weightDecay(0.1)
+            .amsgrad(true).maximize(true))));
+    v.add(new Variant("adamw_no_wd", ps -> new AdamW(ps, AdamW.options().weightDecay(0))));
+    v.add(new Variant("rmsprop", ps -> new RMSprop(ps, 0.01)));
+    v.add(new Variant("rmsprop_momentum", ps -> new RMSprop(ps, RMSprop.options().momentum(0.9))));
+    v.add(new Variant("rmsprop_centered",
+        ps -> new RMSprop(ps, RMSprop.options().centered(true).alpha(0.9))));
+    v.add(new Variant("rmsprop_all",
+        ps -> new RMSprop(ps, RMSprop.options().lr(0.005).centered(true).momentum(0.5)
+            .weightDecay(0.1).maximize(true).eps(1e-4))));
+    v.add(new Variant("adagrad", ps -> new Adagrad(ps, 0.01)));
+    v.add(new Variant("adagrad_all",
+        ps -> new Adagrad(ps, Adagrad.options().lr(0.1).lrDecay(0.05).weightDecay(0.1)
+            .initialAccumulatorValue(0.1).eps(1e-5))));
+    v.add(new Variant("adagrad_maximize",
+        ps -> new Adagrad(ps, Adagrad.options().lr(0.1).maximize(true))));
+    return v;
+  }
+
+  @TestFactory
+  Stream<DynamicTest> deviceMatchesCpu() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Variant v : variants()) {
+      for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+        tests.add(DynamicTest.dynamicTest(v.label() + " " + dtype, () -> {
+          GpuTesting.assumeOpenCl();
+          for (long seed : SEEDS) {
+            compare(v, dtype, seed);
+          }
+        }));
+      }
+    }
+    return tests.stream();
+  }
+
+  private static void compare(Variant v, DType dtype, long seed) {
+    try (var scope = Tensor.scope()) {
+      Generator gen = new Generator(seed);
+      List<Tensor> cpu = new ArrayList<>();
+      List<Tensor> dev = new ArrayList<>();
+      List<Tensor> initial = new ArrayList<>();
+      for (int[] shape : SHAPES) {
+        Tensor init = Tensor.randn(gen, dtype, Device.CPU, shape);
+        initial.add(init);
+        cpu.add(init.clone().requiresGrad(true));
+        dev.add(init.to(GpuTesting.OPENCL).requiresGrad(true));
+      }
+      Optimizer onCpu = v.make().apply(cpu);
+      Optimizer onDevice = v.make().apply(dev);
+      for (int step = 1; step <= STEPS; step++) {
+        // Gradients that shrink and grow again, so that AMSGrad's maximum matters.
+        double scale = step % 3 == 0 ? 0.05 : 1.0;
+        for (int i = 0; i < SHAPES.length; i++) {
+          Tensor g = Tensor.randn(gen, dtype, Device.CPU, SHAPES[i]).mul(scale);
+          cpu.get(i).setGrad(g.clone());
+          dev.get(i).setGrad(g.to(GpuTesting.OPENCL));
+        }
+        onCpu.step();
+        onDevice.step();
+        for (int i = 0; i < SHAPES.length; i++) {
+          assertEquals(GpuTesting.OPENCL, dev.get(i).device());
+          assertClose(cpu.get(i).detach(), dev.get(i).detach(), dtype,
+              v.label() + " " + dtype + " seed " + seed + " step " + step + " param " + i);
+        }
+      }
+      // The comparison is not vacuous: the steps moved the parameters.
+      assertTrue(maxAbsDiff(initial.get(3), dev.get(3).detach()) > 1e-4,
+          v.label() + " did not move the parameter");
+    }
+  }
+
+  /** A parameter at a storage offset on the device is updated in place, its neighbours intact. */
+  @Test
+  void parameterAtAnOffsetMatchesCpu() {
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      try (var scope = Tensor.scope()) {
+        Generator gen = new Generator(6);
+        Tensor storage = Tensor.randn(gen, dtype, Device.CPU, 80000);
+        Tensor devStorage = storage.to(GpuTesting.OPENCL);
+        Tensor view = devStorage.narrow(0, 7, 73000).requiresGrad(true);
+        Tensor dense = storage.narrow(0, 7, 73000).clone().requiresGrad(true);
+        assertTrue(view.isLeaf() && view.isContiguous() && view.storageOffset() == 7);
+        Optimizer a = new RMSprop(List.of(view), RMSprop.options().momentum(0.5).centered(true));
+        Optimizer b = new RMSprop(List.of(dense), RMSprop.options().momentum(0.5).centered(true));
+        for (int step = 0; step < 3; step++) {
+          Tensor g = Tensor.randn(gen, dtype, Device.CPU, 73000);
+          view.setGrad(g.to(GpuTesting.OPENCL));
+          dense.setGrad(g.clone());
+          a.step();
+          b.step();
+          assertClose(dense.detach(), view.detach(), dtype, dtype + " step " + step);
+        }
+        assertClose(storage.narrow(0, 0, 7), devStorage.narrow(0, 0, 7), dtype,
+            "storage before the view");
+        assertClose(storage.narrow(0, 73007, 6993), devStorage.narrow(0, 73007, 6993), dtype,
+            "storage after the view");
+      }
+    }
+  }
+
+  /** The primitive rejects what it cannot do with the CPU backend's messages. */
+  @Test
+  void backendRejectsBadOperands() {
+    try (var scope = Tensor.scope()) {
+      Device d = GpuTesting.OPENCL;
+      Tensor p = Tensor.zeros(DType.FLOAT32, d, 4, 3);
+      Tensor g = Tensor.zeros(DType.FLOAT32, d, 4, 3);
+      Tensor m = Tensor.zeros(DType.FLOAT32, d, 4, 3);
+      Tensor v = Tensor.zeros(DType.FLOAT32, d, 4, 3);
+      double[] h = {0.1, 0.9, 0.999, 1e-8, 0, 1, 0, 0};
+      Backend backend = p.backend();
+      Backend cpu = Tensor.zeros(1).backend();
+      assertSameError(
+          () -> backend.optimizerUpdate(OptimizerUpdate.ADAM, p, g.t(), new Tensor[] {m, v, null},
+              h),
+          () -> cpu.optimizerUpdate(OptimizerUpdate.ADAM, cpuCopy(p), cpuCopy(g).t(),
+              new Tensor[] {cpuCopy(m), cpuCopy(v), null}, h));
+      assertSameError(
+          () -> backend.optimizerUpdate(OptimizerUpdate.ADAM, p, g,
+              new Tensor[] {m, Tensor.zeros(DType.FLOAT64, d, 4, 3), null}, h),
+          () -> cpu.optimizerUpdate(OptimizerUpdate.ADAM, cpuCopy(p), cpuCopy(g),
+              new Tensor[] {cpuCopy(m), Tensor.zeros(DType.FLOAT64, 4, 3), null}, h));
+      assertSameError(
+          () -> backend.optimizerUpdate(OptimizerUpdate.ADAM, p, g, new Tensor[] {m, v}, h),
+          () -> cpu.optimizerUpdate(OptimizerUpdate.ADAM, cpuCopy(p), cpuCopy(g),
+              new Tensor[] {cpuCopy(m), cpuCopy(v)}, h));
+      double[] ams = h.clone();
+      ams[6] = 1;
+      assertSameError(
+          () -> backend.optimizerUpdate(OptimizerUpdate.ADAM, p, g, new Tensor[] {m, v, null},
+              ams),
+          () -> cpu.optimizerUpdate(OptimizerUpdate.ADAM, cpuCopy(p), cpuCopy(g),
+              new Tensor[] {cpuCopy(m), cpuCopy(v), null}, ams));
+      assertSameError(
+          () -> backend.optimizerUpdate(OptimizerUpdate.SGD, p, Tensor.zeros(DType.FLOAT32, d, 5),
+              new Tensor[] {null}, new double[7]),
+          () -> cpu.optimizerUpdate(OptimizerUpdate.SGD, cpuCopy(p), Tensor.zeros(5),
+              new Tensor[] {null}, new double[7]));
+      assertSameError(
+          () -> backend.optimizerUpdate(OptimizerUpdate.SGD, Tensor.zeros(DType.INT64, d, 3),
+              Tensor.zeros(DType.INT64, d, 3), new Tensor[] {null}, new double[7]),
+          () -> cpu.optimizerUpdate(OptimizerUpdate.SGD, Tensor.zeros(DType.INT64, 3),
+              Tensor.zeros(DType.INT64, 3), new Tensor[] {null}, new double[7]));
+      // A CPU gradient for a device parameter is refused, naming the tensor.
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> backend.optimizerUpdate(OptimizerUpdate.SGD, p, Tensor.zeros(4, 3),
+              new Tensor[] {null}, new double[7]));
+      assertTrue(e.getMessage().contains("is not on " + d), e.getMessage());
+    }
+  }
+
+  private static Tensor cpuCopy(Tensor t) {
+    return t.to(Device.CPU);
+  }
+
+  private static void assertSameError(Runnable device, Runnable cpu) {
+    IllegalArgumentException expected = assertThrows(IllegalArgumentException.class, cpu::run);
+    IllegalArgumentException actual = assertThrows(IllegalArgumentException.class, device::run);
+    // Device tensors describe themselves with " on opencl:0"; the rest of the message is equal.
+    assertEquals(expected.getMessage(),
+        actual.getMessage().replace(" on " + GpuTesting.OPENCL, ""));
+  }
+
+  /** |actual - expected| <= rtol |expected| + atol elementwise, with the dtype's tolerances. */
+  static void assertClose(Tensor expected, Tensor actual, DType dtype, String what) {
+    double rtol = dtype == DType.FLOAT32 ? 2e-5 : 1e-12;
+    double atol = dtype == DType.FLOAT32 ? 1e-6 : 1e-14;
+    double[] e = expected.to(Device.CPU).to(DType.FLOAT64).toDoubleArray();
+    double[] a = actual.to(Device.CPU).to(DType.FLOAT64).toDoubleArray();
+    assertEquals(e.length, a.length, what + ": sizes");
+    for (int i = 0; i < e.length; i++) {
+      if (!(Math.abs(a[i] - e[i]) <= rtol * Math.abs(e[i]) + atol)) {
+        fail(what + ": element " + i + " is " + a[i] + ", the CPU gives " + e[i]);
+      }
+    }
+  }
+
+  private static double maxAbsDiff(Tensor x, Tensor y) {
+    double[] a = x.to(Device.CPU).to(DType.FLOAT64).toDoubleArray();
+    double[] b = y.to(Device.CPU).to(DType.FLOAT64).toDoubleArray();
+    double m = 0;
+    for (int i = 0; i < a.length; i++) {
+      m = Math.max(m, Math.abs(a[i] - b[i]));
+    }
+    return m;
+  }
+}

@@ -1,0 +1,301 @@
+package dev.ember.gpu;
+
+import static dev.ember.gpu.OpenClOptimTest.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.ember.backend.Backend;
+import dev.ember.nn.recurrent.GRU;
+import dev.ember.nn.recurrent.LSTM;
+import dev.ember.nn.recurrent.RNNBase;
+import dev.ember.nn.recurrent.RnnOutput;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
+import dev.ember.tensor.Generator;
+import dev.ember.tensor.Tensor;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fused LSTM and GRU cells on opencl:0 against the CPU backend, on random inputs in float32
+ * and float64: batch and hidden sizes from 1 to more than 65,536 work items, null gradients,
+ * outputs that alias inputs; then whole nn.LSTM and nn.GRU layers forward and backward.
+ */
+class OpenClRecurrentTest {
+  private static final Device DEV = GpuTesting.OPENCL;
+  /** (N, H): single elements, odd sizes, and 300 * 256 = 76,800 work items. */
+  private static final int[][] SIZES = {{1, 1}, {3, 7}, {5, 64}, {300, 256}};
+  private static final DType[] DTYPES = {DType.FLOAT32, DType.FLOAT64};
+
+  @BeforeEach
+  void needsOpenCl() {
+    GpuTesting.assumeOpenCl();
+  }
+
+  private static Backend cpu() {
+    return Tensor.zeros(1).backend();
+  }
+
+  private static Backend dev() {
+    return Tensor.zeros(DType.FLOAT32, DEV, 1).backend();
+  }
+
+  /** Random values of scale 2 (pre-activations well into the saturating range). */
+  private static Tensor rand(Generator gen, DType dtype, int... shape) {
+    return Tensor.randn(gen, dtype, Device.CPU, shape).mul(2);
+  }
+
+  private static Tensor onDev(Tensor t) {
+    return t.to(DEV);
+  }
+
+  @Test
+  void lstmCellMatchesCpu() {
+    for (DType dtype : DTYPES) {
+      for (int[] s : SIZES) {
+        try (var scope = Tensor.scope()) {
+          int n = s[0];
+          int h = s[1];
+          String what = "lstmCell " + dtype + " N " + n + " H " + h;
+          Generator gen = new Generator(31 + n + h);
+          Tensor gates = rand(gen, dtype, n, 4 * h);
+          Tensor cPrev = rand(gen, dtype, n, h);
+          Tensor dGates = onDev(gates);
+          Tensor dcPrev = onDev(cPrev);
+          Tensor hOut = Tensor.empty(dtype, Device.CPU, n, h);
+          Tensor cOut = Tensor.empty(dtype, Device.CPU, n, h);
+          Tensor dh = Tensor.empty(dtype, DEV, n, h);
+          Tensor dc = Tensor.empty(dtype, DEV, n, h);
+          cpu().lstmCell(gates, cPrev, hOut, cOut);
+          dev().lstmCell(dGates, dcPrev, dh, dc);
+          assertClose(gates, dGates, dtype, what + " activations");
+          assertClose(hOut, dh, dtype, what + " h");
+          assertClose(cOut, dc, dtype, what + " c");
+        }
+      }
+    }
+  }
+
+  @Test
+  void lstmCellBackwardMatchesCpu() {
+    for (DType dtype : DTYPES) {
+      for (int[] s : SIZES) {
+        // Which gradients are present: both, no dh, no dc, neither.
+        for (int present = 0; present < 4; present++) {
+          for (boolean alias : new boolean[] {false, true}) {
+            boolean hasDh = (present & 1) == 0;
+            boolean hasDc = (present & 2) == 0;
+            if (alias && !hasDc) {
+              continue;
+            }
+            lstmBackward(dtype, s[0], s[1], hasDh, hasDc, alias);
+          }
+        }
+      }
+    }
+  }
+
+  private static void lstmBackward(DType dtype, int n, int h, boolean hasDh, boolean hasDc,
+      boolean alias) {
+    try (var scope = Tensor.scope()) {
+      String what = "lstmCellBackward " + dtype + " N " + n + " H " + h + (hasDh ? "" : " no dh")
+          + (hasDc ? "" : " no dc") + (alias ? " dcPrev = dc" : "");
+      Generator gen = new Generator(41 + n + h);
+      // Real activations and states from the CPU's forward.
+      Tensor act = rand(gen, dtype, n, 4 * h);
+      Tensor cPrev = rand(gen, dtype, n, h);
+      Tensor hOut = Tensor.empty(dtype, Device.CPU, n, h);
+      Tensor c = Tensor.empty(dtype, Device.CPU, n, h);
+      cpu().lstmCell(act, cPrev, hOut, c);
+      Tensor gh = hasDh ? rand(gen, dtype, n, h) : null;
+      Tensor gc = hasDc ? rand(gen, dtype, n, h) : null;
+      Tensor dGates = Tensor.empty(dtype, Device.CPU, n, 4 * h);
+      Tensor dcPrev = Tensor.empty(dtype, Device.CPU, n, h);
+      cpu().lstmCellBackward(act, cPrev, c, gh, gc, dGates, dcPrev);
+
+      Tensor devDc = gc == null ? null : onDev(gc);
+      Tensor devDGates = Tensor.empty(dtype, DEV, n, 4 * h);
+      Tensor devDcPrev = alias ? devDc : Tensor.empty(dtype, DEV, n, h);
+      dev().lstmCellBackward(onDev(act), onDev(cPrev), onDev(c), gh == null ? null : onDev(gh),
+          devDc, devDGates, devDcPrev);
+      assertClose(dGates, devDGates, dtype, what + " dGates");
+      assertClose(dcPrev, devDcPrev, dtype, what + " dcPrev");
+    }
+  }
+
+  @Test
+  void gruCellMatchesCpu() {
+    for (DType dtype : DTYPES) {
+      for (int[] s : SIZES) {
+        try (var scope = Tensor.scope()) {
+          int n = s[0];
+          int h = s[1];
+          String what = "gruCell " + dtype + " N " + n + " H " + h;
+          Generator gen = new Generator(51 + n + h);
+          Tensor xg = rand(gen, dtype, n, 3 * h);
+          Tensor hg = rand(gen, dtype, n, 3 * h);
+          Tensor hPrev = rand(gen, dtype, n, h);
+          Tensor hOut = Tensor.empty(dtype, Device.CPU, n, h);
+          Tensor saved = Tensor.empty(dtype, Device.CPU, n, 4 * h);
+          cpu().gruCell(xg, hg, hPrev, hOut, saved);
+          Tensor devH = Tensor.empty(dtype, DEV, n, h);
+          Tensor devSaved = Tensor.empty(dtype, DEV, n, 4 * h);
+          dev().gruCell(onDev(xg), onDev(hg), onDev(hPrev), devH, devSaved);
+          assertClose(hOut, devH, dtype, what + " h");
+          assertClose(saved, devSaved, dtype, what + " saved");
+        }
+      }
+    }
+  }
+
+  @Test
+  void gruCellBackwardMatchesCpu() {
+    for (DType dtype : DTYPES) {
+      for (int[] s : SIZES) {
+        for (boolean alias : new boolean[] {false, true}) {
+          try (var scope = Tensor.scope()) {
+            int n = s[0];
+            int h = s[1];
+            String what = "gruCellBackward " + dtype + " N " + n + " H " + h
+                + (alias ? " dhPrev = dh" : "");
+            Generator gen = new Generator(61 + n + h);
+            Tensor hPrev = rand(gen, dtype, n, h);
+            Tensor hOut = Tensor.empty(dtype, Device.CPU, n, h);
+            Tensor saved = Tensor.empty(dtype, Device.CPU, n, 4 * h);
+            cpu().gruCell(rand(gen, dtype, n, 3 * h), rand(gen, dtype, n, 3 * h), hPrev, hOut,
+                saved);
+            Tensor dh = rand(gen, dtype, n, h);
+            Tensor dxg = Tensor.empty(dtype, Device.CPU, n, 3 * h);
+            Tensor dhg = Tensor.empty(dtype, Device.CPU, n, 3 * h);
+            Tensor dhPrev = Tensor.empty(dtype, Device.CPU, n, h);
+            cpu().gruCellBackward(saved, hPrev, dh, dxg, dhg, dhPrev);
+
+            Tensor devDh = onDev(dh);
+            Tensor devDxg = Tensor.empty(dtype, DEV, n, 3 * h);
+            Tensor devDhg = Tensor.empty(dtype, DEV, n, 3 * h);
+            Tensor devDhPrev = alias ? devDh : Tensor.empty(dtype, DEV, n, h);
+            dev().gruCellBackward(onDev(saved), onDev(hPrev), devDh, devDxg, devDhg, devDhPrev);
+            assertClose(dxg, devDxg, dtype, what + " dxg");
+            assertClose(dhg, devDhg, dtype, what + " dhg");
+            assertClose(dhPrev, devDhPrev, dtype, what + " dhPrev");
+          }
+        }
+      }
+    }
+  }
+
+  /** Bad operands fail as on the CPU backend, with its messages. */
+  @Test
+  void badOperandsFailLikeTheCpu() {
+    try (var scope = Tensor.scope()) {
+      DType f = DType.FLOAT32;
+      assertSameError(
+          d -> be(d).lstmCell(z(d, f, 2, 6), z(d, f, 2, 2), z(d, f, 2, 2), z(d, f, 2, 2)));
+      assertSameError(
+          d -> be(d).lstmCell(z(d, f, 2, 8), z(d, f, 3, 2), z(d, f, 2, 2), z(d, f, 2, 2)));
+      assertSameError(
+          d -> be(d).lstmCell(z(d, f, 2, 8), z(d, f, 2, 2).t(), z(d, f, 2, 2), z(d, f, 2, 2)));
+      assertSameError(d -> be(d).lstmCell(z(d, f, 2, 8), z(d, DType.FLOAT64, 2, 2),
+          z(d, f, 2, 2), z(d, f, 2, 2)));
+      assertSameError(d -> be(d).lstmCellBackward(z(d, f, 2, 8), z(d, f, 2, 2), z(d, f, 2, 2),
+          null, z(d, f, 2, 3), z(d, f, 2, 8), z(d, f, 2, 2)));
+      assertSameError(d -> be(d).gruCell(z(d, DType.INT32, 2, 3), z(d, DType.INT32, 2, 3),
+          z(d, DType.INT32, 2, 1), z(d, DType.INT32, 2, 1), z(d, DType.INT32, 2, 4)));
+      assertSameError(d -> be(d).gruCell(z(d, f, 2, 3), z(d, f, 2, 3), z(d, f, 2, 1),
+          z(d, f, 2, 1), z(d, f, 2, 3)));
+      assertSameError(d -> be(d).gruCellBackward(z(d, f, 2, 5), z(d, f, 2, 1), z(d, f, 2, 1),
+          z(d, f, 2, 3), z(d, f, 2, 3), z(d, f, 2, 1)));
+      assertSameError(d -> be(d).gruCellBackward(z(d, f, 2, 4), z(d, f, 2, 1), z(d, f, 2, 1),
+          z(d, f, 2, 3), z(d, f, 3, 2).t(), z(d, f, 2, 1)));
+    }
+  }
+
+  private static Backend be(Device d) {
+    return Tensor.zeros(DType.FLOAT32, d, 1).backend();
+  }
+
+  private static Tensor z(Device d, DType dtype, int... shape) {
+    return Tensor.zeros(dtype, d, shape);
+  }
+
+  private static void assertSameError(java.util.function.Consumer<Device> call) {
+    IllegalArgumentException expected =
+        assertThrows(IllegalArgumentException.class, () -> call.accept(Device.CPU));
+    IllegalArgumentException actual =
+        assertThrows(IllegalArgumentException.class, () -> call.accept(DEV));
+    assertEquals(expected.getMessage(), actual.getMessage());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Whole layers
+
+  @Test
+  @Disabled("needs elementwise, matmul and reduce kernels (issue 5, other branches)")
+  void lstmLayerMatchesCpu() {
+    for (DType dtype : DTYPES) {
+      try (var scope = Tensor.scope()) {
+        LSTM onCpu = new LSTM(5, 8, 2, true, false, 0, true, new Generator(71));
+        LSTM onDevice = new LSTM(5, 8, 2, true, false, 0, true, new Generator(71));
+        onCpu.to(dtype);
+        onDevice.to(dtype).to(DEV);
+        Generator gen = new Generator(72);
+        Tensor x = Tensor.randn(gen, dtype, Device.CPU, 4, 3, 5);
+        Tensor h0 = Tensor.randn(gen, dtype, Device.CPU, 4, 3, 8);
+        Tensor c0 = Tensor.randn(gen, dtype, Device.CPU, 4, 3, 8);
+        Tensor gOut = Tensor.randn(gen, dtype, Device.CPU, 4, 3, 16);
+        Tensor xc = x.clone().requiresGrad(true);
+        Tensor xd = x.to(DEV).requiresGrad(true);
+        RnnOutput a = onCpu.forward(xc, h0, c0);
+        RnnOutput b = onDevice.forward(xd, h0.to(DEV), c0.to(DEV));
+        String what = "LSTM " + dtype;
+        assertClose(a.output(), b.output(), dtype, what + " output");
+        assertClose(a.hN(), b.hN(), dtype, what + " hN");
+        assertClose(a.cN(), b.cN(), dtype, what + " cN");
+        a.output().backward(gOut);
+        b.output().backward(gOut.to(DEV));
+        assertClose(xc.grad(), xd.grad(), dtype, what + " input grad");
+        assertSameGrads(onCpu, onDevice, dtype, what);
+      }
+    }
+  }
+
+  @Test
+  @Disabled("needs elementwise, matmul and reduce kernels (issue 5, other branches)")
+  void gruLayerMatchesCpu() {
+    for (DType dtype : DTYPES) {
+      try (var scope = Tensor.scope()) {
+        GRU onCpu = new GRU(5, 8, 2, true, true, 0, true, new Generator(81));
+        GRU onDevice = new GRU(5, 8, 2, true, true, 0, true, new Generator(81));
+        onCpu.to(dtype);
+        onDevice.to(dtype).to(DEV);
+        Generator gen = new Generator(82);
+        Tensor x = Tensor.randn(gen, dtype, Device.CPU, 3, 4, 5);
+        Tensor gOut = Tensor.randn(gen, dtype, Device.CPU, 3, 4, 16);
+        Tensor xc = x.clone().requiresGrad(true);
+        Tensor xd = x.to(DEV).requiresGrad(true);
+        RnnOutput a = onCpu.forward(xc, null);
+        RnnOutput b = onDevice.forward(xd, null);
+        String what = "GRU " + dtype;
+        assertClose(a.output(), b.output(), dtype, what + " output");
+        assertClose(a.hN(), b.hN(), dtype, what + " hN");
+        a.output().backward(gOut);
+        b.output().backward(gOut.to(DEV));
+        assertClose(xc.grad(), xd.grad(), dtype, what + " input grad");
+        assertSameGrads(onCpu, onDevice, dtype, what);
+      }
+    }
+  }
+
+  private static void assertSameGrads(RNNBase cpu, RNNBase dev, DType dtype, String what) {
+    Map<String, Tensor> expected = cpu.namedParameters();
+    Map<String, Tensor> actual = dev.namedParameters();
+    assertEquals(expected.keySet(), actual.keySet());
+    for (Map.Entry<String, Tensor> e : expected.entrySet()) {
+      Tensor p = actual.get(e.getKey());
+      assertEquals(DEV, p.device(), e.getKey());
+      assertClose(e.getValue().grad(), p.grad(), dtype, what + " grad of " + e.getKey());
+    }
+  }
+}
