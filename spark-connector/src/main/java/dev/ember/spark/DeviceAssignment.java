@@ -106,9 +106,12 @@ public final class DeviceAssignment {
     int partition = task == null ? 0 : task.partitionId();
     List<String> addresses = task == null ? List.of() : gpuAddresses(task);
     List<Device> visible = visibleGpus();
+    // auto takes accelerators only: an OpenCL device that is a CPU (PoCL) must be asked for.
+    List<Device> eligible = normalize(requested).equals("auto")
+        ? visible.stream().filter(Backends::isAccelerator).toList() : visible;
     Device device;
     try {
-      device = choose(requested, addresses, partition, visible);
+      device = choose(requested, addresses, partition, eligible);
     } catch (IllegalStateException e) {
       String request = normalize(requested);
       String why = request.equals("auto") || request.equals("cpu") ? null
@@ -151,7 +154,12 @@ public final class DeviceAssignment {
     }
   }
 
-  private static String normalize(String requested) {
+  /**
+   * The request in canonical form: {@code auto}, {@code cpu}, {@code cuda} or {@code opencl}.
+   *
+   * @throws IllegalArgumentException for another request, naming it
+   */
+  public static String normalize(String requested) {
     Objects.requireNonNull(requested, "device");
     String r = requested.trim().toLowerCase(Locale.ROOT);
     if (!REQUESTS.contains(r)) {

@@ -18,6 +18,15 @@ public interface BackendProvider {
   /** Why {@link #deviceCount()} is 0, for error messages; empty when devices are present. */
   String unavailableReason();
 
+  /**
+   * Whether device {@code index} is an accelerator (a GPU) rather than a CPU driven through a GPU
+   * API, such as PoCL's OpenCL device: {@code auto} device choices take only accelerators, an
+   * explicit request takes any device. Must not throw.
+   */
+  default boolean isAccelerator(int index) {
+    return true;
+  }
+
   /** The backend for device {@code index} (called once per device; the result is cached). */
   Backend create(int index);
 }

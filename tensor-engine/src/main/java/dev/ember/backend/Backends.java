@@ -67,11 +67,27 @@ public final class Backends {
     return p == null ? 0 : p.deviceCount();
   }
 
-  /** The first cuda device, else the first opencl device, else the cpu. */
+  /**
+   * Whether {@code device} is an accelerator: the CPU is not, nor an OpenCL device that is a CPU
+   * (PoCL); see {@link BackendProvider#isAccelerator}.
+   */
+  public static boolean isAccelerator(Device device) {
+    BackendProvider p = PROVIDERS.get(device.type());
+    return !device.isCpu() && p != null && device.index() < p.deviceCount()
+        && p.isAccelerator(device.index());
+  }
+
+  /**
+   * The first cuda accelerator, else the first opencl accelerator, else the cpu (an OpenCL device
+   * that is itself a CPU, such as PoCL's, is only used when asked for by name).
+   */
   public static Device best() {
     for (String type : new String[] {"cuda", "opencl"}) {
-      if (deviceCount(type) > 0) {
-        return Device.of(type, 0);
+      for (int i = 0; i < deviceCount(type); i++) {
+        Device d = Device.of(type, i);
+        if (isAccelerator(d)) {
+          return d;
+        }
       }
     }
     return Device.CPU;

@@ -49,9 +49,15 @@ final class Inference implements Serializable {
   private final int numFeatures;
   private final int outputSize;
   private final boolean indexInput;
+  private final String device;
 
   Inference(String key, String model, String networkJson, Weights weights, int[] sampleShape,
       int outputSize, boolean indexInput) {
+    this(key, model, networkJson, weights, sampleShape, outputSize, indexInput, "cpu");
+  }
+
+  private Inference(String key, String model, String networkJson, Weights weights,
+      int[] sampleShape, int outputSize, boolean indexInput, String device) {
     this.key = key;
     this.model = model;
     this.networkJson = networkJson;
@@ -60,14 +66,28 @@ final class Inference implements Serializable {
     this.numFeatures = Arrays.stream(sampleShape).reduce(1, Math::multiplyExact);
     this.outputSize = outputSize;
     this.indexInput = indexInput;
+    this.device = DeviceAssignment.normalize(device);
   }
 
   /** The same network with its weights reached another way. */
   Inference with(Weights w) {
-    return new Inference(key, model, networkJson, w, sampleShape, outputSize, indexInput);
+    return new Inference(key, model, networkJson, w, sampleShape, outputSize, indexInput, device);
   }
 
-  /** The pool key: a content hash of the spec and weights. */
+  /**
+   * The same network run on the device {@code requested} ({@code auto}, {@code cpu}, {@code
+   * cuda} or {@code opencl}), chosen per task where it runs as training chooses it ({@link
+   * DeviceAssignment#forCurrentTask}): an explicit GPU request on a machine without one fails
+   * there, it never runs on the CPU instead.
+   *
+   * @throws IllegalArgumentException for another request
+   */
+  Inference onDevice(String requested) {
+    return new Inference(key, model, networkJson, weights, sampleShape, outputSize, indexInput,
+        requested);
+  }
+
+  /** A content hash of the spec and weights (the pool key is it plus {@code @device}). */
   String key() {
     return key;
   }
@@ -86,7 +106,7 @@ final class Inference implements Serializable {
    * @throws IllegalArgumentException if the weights are not safetensors (naming the problem) or
    *     do not fit the network
    */
-  Module build() {
+  Module build(Device device) {
     Sequential net = Network.fromJson(networkJson).build();
     SafeTensors.Loaded loaded;
     try {
@@ -101,28 +121,8 @@ final class Inference implements Serializable {
           + e.getMessage(), e);
     }
     net.eval();
-    net.to(device());
+    net.to(device);
     return net;
-  }
-
-  /** Where inference runs: the CPU (see {@link #checkDevice}). */
-  private static Device device() {
-    return Device.CPU;
-  }
-
-  /**
-   * Refuses a {@code device} param that inference cannot honour, on the driver before any job:
-   * inference runs on the CPU so far, so an explicit {@code cuda}/{@code opencl} request (or an
-   * {@code auto} that would pick a GPU) is an error, never a silent CPU run.
-   *
-   * @throws IllegalStateException naming the model, the request and what the driver sees
-   */
-  static void checkDevice(String requested, String model) {
-    Device d = DeviceAssignment.choose(requested, List.of(), 0, DeviceAssignment.visibleGpus());
-    if (!d.equals(Device.CPU)) {
-      throw new IllegalStateException(model + ": device " + requested + " selects " + d
-          + ", but Ember's inference runs on the CPU only so far; set device to cpu");
-    }
   }
 
   /**
@@ -137,9 +137,11 @@ final class Inference implements Serializable {
     System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
     int n = rows * numFeatures;
     float[] data = features.length == n ? features : Arrays.copyOf(features, n);
-    Module net = ModulePool.borrow(key, this::build);
+    Device d = DeviceAssignment.forCurrentTask(device);
+    String poolKey = key + "@" + d;
+    Module net = ModulePool.borrow(poolKey, () -> build(d));
     try (Scope s = Tensor.scope(); GradMode g = Autograd.noGrad()) {
-      Tensor x = Tensor.of(data, shape).to(device());
+      Tensor x = Tensor.of(data, shape).to(d);
       if (indexInput) {
         x = x.to(DType.INT64);
       }
@@ -151,7 +153,7 @@ final class Inference implements Serializable {
       }
       return y.toFloatArray();
     } finally {
-      ModulePool.release(key, net);
+      ModulePool.release(poolKey, net);
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.ember.io.FormatException;
 import dev.ember.io.Json;
 import dev.ember.io.SafeTensors;
 import dev.ember.spec.Network;
+import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,7 @@ final class NetworkCore implements Serializable {
         Inference.direct(this.weights), sampleShape, outputSize, firstLayer(network)
             .equals("embedding"));
     // Fail here, not on an executor, if the weights do not fit; the module built is kept.
-    ModulePool.release(local.key(), local.build());
+    ModulePool.release(local.key() + "@" + Device.CPU, local.build(Device.CPU));
   }
 
   private static String key(String json, byte[] weights) {

@@ -170,7 +170,7 @@ public class NeuralNetClassificationModel
   @Override
   public Vector predictRaw(Vector features) {
     float[] x = RowFunction.vector(features, numFeatures(), getFeaturesCol());
-    return new DenseVector(RowOutputs.raw(core.local().forward(x, 1), 0, numClasses));
+    return new DenseVector(RowOutputs.raw(core.local().onDevice(getDevice()).forward(x, 1), 0, numClasses));
   }
 
   @Override
@@ -222,7 +222,6 @@ public class NeuralNetClassificationModel
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType outSchema = transformSchema(dataset.schema());
-    Inference.checkDevice(getDevice(), uid());
     Dataset<Row> df = dataset.toDF();
     RowOutputs outputs = RowOutputs.classification(numClasses, !getRawPredictionCol().isEmpty(),
         !getProbabilityCol().isEmpty(), !getPredictionCol().isEmpty(), thresholdsOrNull());
@@ -231,7 +230,7 @@ public class NeuralNetClassificationModel
       return df;
     }
     SparkSession spark = df.sparkSession();
-    Inference inference = core.local().with(Inference.broadcast(
+    Inference inference = core.local().onDevice(getDevice()).with(Inference.broadcast(
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(core.weights())));
     BatchScorer scorer = new BatchScorer(inference, FeatureColumn.of(df.schema(),
         getFeaturesCol()), df.schema().fieldIndex(getFeaturesCol()), getBatchSize(),
@@ -254,9 +253,8 @@ public class NeuralNetClassificationModel
    * active SparkSession (the weights are broadcast).
    */
   public UserDefinedFunction udf() {
-    Inference.checkDevice(getDevice(), uid());
     SparkSession spark = SparkSession.active();
-    Inference inference = core.local().with(Inference.broadcast(
+    Inference inference = core.local().onDevice(getDevice()).with(Inference.broadcast(
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(core.weights())));
     return RowFunction.udf(inference, getHandleInvalid().equals("skip"),
         RowOutputs.classification(numClasses, false, false, true, thresholdsOrNull()),

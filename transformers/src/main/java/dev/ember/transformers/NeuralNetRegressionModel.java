@@ -146,7 +146,7 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
    */
   public Vector predictVector(Vector features) {
     float[] x = RowFunction.vector(features, numFeatures(), getFeaturesCol());
-    return new DenseVector(RowOutputs.raw(core.local().forward(x, 1), 0, numOutputs));
+    return new DenseVector(RowOutputs.raw(core.local().onDevice(getDevice()).forward(x, 1), 0, numOutputs));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -172,12 +172,11 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType outSchema = transformSchema(dataset.schema());
-    Inference.checkDevice(getDevice(), uid());
     Dataset<Row> df = dataset.toDF();
     if (getPredictionCol().isEmpty()) {
       return df;
     }
-    Inference inference = core.local().with(Inference.broadcast(JavaSparkContext
+    Inference inference = core.local().onDevice(getDevice()).with(Inference.broadcast(JavaSparkContext
         .fromSparkContext(df.sparkSession().sparkContext()).broadcast(core.weights())));
     BatchScorer scorer = new BatchScorer(inference, FeatureColumn.of(df.schema(),
         getFeaturesCol()), df.schema().fieldIndex(getFeaturesCol()), getBatchSize(),
@@ -190,8 +189,7 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
    * several outputs. See {@link NeuralNetClassificationModel#udf()}.
    */
   public UserDefinedFunction udf() {
-    Inference.checkDevice(getDevice(), uid());
-    Inference inference = core.local().with(Inference.broadcast(JavaSparkContext
+    Inference inference = core.local().onDevice(getDevice()).with(Inference.broadcast(JavaSparkContext
         .fromSparkContext(SparkSession.active().sparkContext()).broadcast(core.weights())));
     return RowFunction.udf(inference, getHandleInvalid().equals("skip"),
         RowOutputs.regression(numOutputs),

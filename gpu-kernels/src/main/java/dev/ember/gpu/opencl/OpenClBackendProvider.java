@@ -34,6 +34,12 @@ public final class OpenClBackendProvider implements BackendProvider {
     return reason;
   }
 
+  /** A GPU or accelerator; PoCL's device (type CPU) is not, so {@code auto} never picks it. */
+  @Override
+  public boolean isAccelerator(int index) {
+    return devices().get(index).getType() != com.aparapi.device.Device.TYPE.CPU;
+  }
+
   @Override
   public Backend create(int index) {
     return new GpuBackend(new OpenClRuntime(index, devices().get(index)));
