@@ -1,5 +1,6 @@
 package dev.ember.benchmarks.workloads;
 
+import dev.ember.tensor.Device;
 import dev.ember.testdata.FashionMnist;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,7 +12,8 @@ import java.util.Locale;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
- *     dev.ember.benchmarks.workloads.TrainWorkload w1 [seeds=1,2,3] [data-dir | subset] [epochs]
+ *     dev.ember.benchmarks.workloads.TrainWorkload w1 [seeds=1,2,3] [data-dir | subset] [epochs] \
+ *     [device = cpu | opencl:0 | cuda:0]
  * </pre>
  *
  * The data directory holds Fashion-MNIST's four gzipped IDX files (default {@code
@@ -23,13 +25,15 @@ public final class TrainWorkload {
   /** Entry point; see the class comment for the arguments. */
   public static void main(String[] args) throws IOException {
     if (args.length < 1) {
-      System.err.println("usage: TrainWorkload w1|w2|w3 [seeds=1,2,3] [data-dir|subset] [epochs]");
+      System.err.println(
+          "usage: TrainWorkload w1|w2|w3 [seeds=1,2,3] [data-dir|subset] [epochs] [device=cpu]");
       System.exit(2);
     }
     Workload w = Workload.valueOf(args[0].toUpperCase(Locale.ROOT));
     String[] seeds = (args.length > 1 ? args[1] : "1,2,3").split(",");
     String data = args.length > 2 ? args[2] : "../shared/data/fashion-mnist";
     int epochs = args.length > 3 ? Integer.parseInt(args[3]) : w.epochs();
+    Device device = Device.parse(args.length > 4 ? args[4] : "cpu");
     FashionMnist.Split train;
     FashionMnist.Split test;
     if (data.equals("subset")) {
@@ -45,7 +49,7 @@ public final class TrainWorkload {
       test = FashionMnist.load(dir, false);
     }
     for (String s : seeds) {
-      Trainer.Result r = Trainer.run(w, Long.parseLong(s.trim()), epochs, train.images(),
+      Trainer.Result r = Trainer.run(w, Long.parseLong(s.trim()), epochs, device, train.images(),
           train.labels(), test.images(), test.labels());
       System.out.println(r.toJson());
     }

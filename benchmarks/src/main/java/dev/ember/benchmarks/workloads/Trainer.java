@@ -11,6 +11,7 @@ import dev.ember.optim.Adam;
 import dev.ember.optim.Optimizer;
 import dev.ember.tensor.Generator;
 import dev.ember.tensor.Scope;
+import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -46,8 +47,19 @@ public final class Trainer {
    */
   public static Result run(Workload w, long seed, int epochs, Tensor trainImages,
       Tensor trainLabels, Tensor testImages, Tensor testLabels) {
+    return run(w, seed, epochs, Device.CPU, trainImages, trainLabels, testImages, testLabels);
+  }
+
+  /**
+   * {@link #run(Workload, long, int, Tensor, Tensor, Tensor, Tensor)} on {@code device}: the
+   * model is initialized as on the CPU (same seed, same weights), then moved; each batch is
+   * moved to the device after the loader builds it on the CPU.
+   */
+  public static Result run(Workload w, long seed, int epochs, Device device, Tensor trainImages,
+      Tensor trainLabels, Tensor testImages, Tensor testLabels) {
     Generator.manualSeed(seed);
     Module model = w.network();
+    model.to(device);
     Optimizer opt = new Adam(model.parameters(), 1e-3);
     DataLoader<Tensor[], Tensor[]> loader =
         DataLoader.builder(new TensorDataset(w.layout(trainImages), trainLabels))
@@ -68,8 +80,8 @@ public final class Trainer {
       for (Tensor[] batch : loader) {
         try (Scope s = Tensor.scope()) {
           opt.zeroGrad();
-          Tensor loss = F.crossEntropy(model.forward(batch[0]), batch[1], null, -100,
-              Reduction.MEAN, 0);
+          Tensor loss = F.crossEntropy(model.forward(batch[0].to(device)), batch[1].to(device),
+              null, -100, Reduction.MEAN, 0);
           loss.backward();
           opt.step();
           samples += batch[1].size(0);
@@ -98,8 +110,9 @@ public final class Trainer {
       for (int i = 0; i < n; i += 1000) {
         try (Scope s = Tensor.scope()) {
           int len = Math.min(1000, n - i);
-          Tensor pred = model.forward(images.narrow(0, i, len)).argmax(1, false);
-          correct += (long) pred.eq(labels.narrow(0, i, len)).sum().item();
+          Device d = model.parameters().get(0).device();
+          Tensor pred = model.forward(images.narrow(0, i, len).to(d)).argmax(1, false);
+          correct += (long) pred.eq(labels.narrow(0, i, len).to(d)).sum().item();
         }
       }
     }

@@ -1,8 +1,13 @@
 package dev.ember.benchmarks.workloads;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ember.backend.Backends;
+import dev.ember.tensor.Device;
 import dev.ember.testdata.FashionMnist;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,5 +27,25 @@ class WorkloadsTest {
         test.images(), test.labels());
     assertTrue(Double.isFinite(r.lastLoss()), r.toJson());
     assertTrue(r.accuracy() >= floor, r.toJson());
+  }
+
+  /**
+   * W1 on the OpenCL backend (PoCL in CI): the same seed gives the same initial weights and batch
+   * order, so it reaches the CPU run's accuracy (only summation orders differ).
+   */
+  @Test
+  void w1OnOpenClReachesTheCpuAccuracy() {
+    Device opencl = Device.of("opencl", 0);
+    assumeTrue(Backends.isAvailable(opencl),
+        "skipped: no OpenCL device here (install pocl-opencl-icd to run this on the CPU)");
+    FashionMnist.Split train = FashionMnist.trainSubset();
+    FashionMnist.Split test = FashionMnist.testSubset();
+    Trainer.Result cpu = Trainer.run(Workload.W1, 2, 1, Device.CPU, train.images(),
+        train.labels(), test.images(), test.labels());
+    Trainer.Result gpu = Trainer.run(Workload.W1, 2, 1, opencl, train.images(), train.labels(),
+        test.images(), test.labels());
+    assertTrue(gpu.accuracy() >= 0.70, gpu.toJson());
+    assertEquals(cpu.accuracy(), gpu.accuracy(), 0.01, cpu.toJson() + " vs " + gpu.toJson());
+    assertEquals(cpu.lastLoss(), gpu.lastLoss(), 0.02, cpu.toJson() + " vs " + gpu.toJson());
   }
 }
