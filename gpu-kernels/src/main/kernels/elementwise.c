@@ -262,7 +262,7 @@ DEVICE_FN float softplus_f32(float x, float beta, float threshold) {
         return v > p1 ? p1 : v;                                                              \
       }                                                                                      \
       case U_POW_SCALAR:                                                                     \
-        /* the CPU's shortcuts, which IEEE pow agrees with except pow(NaN, 0) handled too */ \
+        /* the CPU's shortcuts for the exponents 2, 1 and 0 */                             \
         if (p0 == (T) 2) return x * x;                                                       \
         if (p0 == (T) 1) return x;                                                           \
         if (p0 == (T) 0) return (T) 1;                                                       \
