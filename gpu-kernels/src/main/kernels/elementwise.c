@@ -1,0 +1,495 @@
+/*
+ * Elementwise primitives: unary ops, binary ops, comparisons, logical ops and where, over strided
+ * operands with broadcasting (stride 0) and negative strides. One work item per output element;
+ * one kernel per (family, dtype), the op chosen by an int code (a switch on a uniform value).
+ *
+ * The math is the CPU backend's (tensor-engine's CpuElementwise), dtype by dtype:
+ *  - float32 computes in float and float64 in double, with the CPU's formulas: sigmoid
+ *    1 / (1 + e^-x), silu x / (1 + e^-x), gelu 0.5 x (1 + erf(x / sqrt 2)) with W. J. Cody's
+ *    rational erf, softplus log1p(e^(b x)) / b or x where b x > threshold. Where the float form
+ *    of a formula cancels (1 + erf(z) and 1 + tanh(u) for large negative arguments, e^(b x)
+ *    overflowing in softplus) the float32 kernel uses an equal form that does not: 0.5 x
+ *    erfc(-z), x / (1 + e^(-2u)), max(b x, 0) + log1p(e^(-|b x|)). (The CPU rounds a double
+ *    result to float there; these keep float32 within a few ulps of it.)
+ *  - pow, maximum, minimum and relu follow Java's Math (the CPU's): pow(x, NaN) and pow(+-1,
+ *    +-inf) are NaN, maximum/minimum propagate NaN and order -0 < +0, relu keeps NaN.
+ *  - int64, int32 and bool compute in 64-bit integers (wrapping) and store as the dtype does
+ *    (int32 truncates, bool is r != 0), as the CPU's int64 compute type.
+ *
+ * Op codes are GpuElementwise's (the order of dev.ember.backend.UnaryOp and BinaryOp).
+ * meta: [nd, shape[nd], strides of each operand[nd]] in the order of the kernel's tensor
+ * arguments (dst first); contiguous != 0 means every operand is contiguous (strides ignored).
+ */
+#include "ember_gpu.h"
+
+/* UnaryOp */
+#define U_NEG 0
+#define U_ABS 1
+#define U_SIGN 2
+#define U_EXP 3
+#define U_LOG 4
+#define U_LOG1P 5
+#define U_EXPM1 6
+#define U_SQRT 7
+#define U_RSQRT 8
+#define U_RECIPROCAL 9
+#define U_SIN 10
+#define U_COS 11
+#define U_TANH 12
+#define U_SIGMOID 13
+#define U_RELU 14
+#define U_LEAKY_RELU 15
+#define U_GELU 16
+#define U_GELU_TANH 17
+#define U_SILU 18
+#define U_SOFTPLUS 19
+#define U_ERF 20
+#define U_CLAMP 21
+#define U_POW_SCALAR 22
+#define U_FLOOR 23
+#define U_CEIL 24
+#define U_ROUND 25
+#define U_LOGICAL_NOT 26
+#define U_ISNAN 27
+#define U_ISINF 28
+
+/* BinaryOp */
+#define B_ADD 0
+#define B_SUB 1
+#define B_MUL 2
+#define B_DIV 3
+#define B_POW 4
+#define B_MAXIMUM 5
+#define B_MINIMUM 6
+#define B_RELU_GRAD 7
+#define B_EQ 8
+#define B_NE 9
+#define B_LT 10
+#define B_LE 11
+#define B_GT 12
+#define B_GE 13
+#define B_LOGICAL_AND 14
+#define B_LOGICAL_OR 15
+#define B_LOGICAL_XOR 16
+
+/* The element offset of operand k (1 = dst, 2.. the inputs, in meta's order) of work item i;
+   needs i, nd, meta and contiguous in scope. */
+#define EMBER_AT(k) (contiguous ? i : ember_offset(i, nd, meta + 1, meta + 1 + (k) * nd))
+
+/* ------------------------------------------------------------------ float math, per type */
+
+/*
+ * erf by W. J. Cody's rational Chebyshev approximations (Math. Comp. 1969; netlib specfun
+ * CALERF), as the CPU's CpuElementwise.erf: erf directly for |x| <= 0.46875, else
+ * 1 - erfc(|x|). erfc_tail(y) is erfc for y > 0.46875; exp_msq(y) is e^(-y^2) without the
+ * rounding error of y^2 (y split at a multiple of 1/16, whose square is exact).
+ * tanh_<dtype> is exactly +-1 beyond TANH_ONE, where tanh rounds to +-1 (some drivers' tanh,
+ * PoCL's among them, return 1 - ulp there, which 1 - tanh^2 in gradients magnifies).
+ */
+#define EMBER_FLOAT_MATH(SUF, T, TANH_ONE)                                                   \
+  DEVICE_FN T exp_msq_##SUF(T y) {                                                           \
+    T hi = floor(y * (T) 16) / (T) 16;                                                       \
+    T del = (y - hi) * (y + hi);                                                             \
+    return exp(-hi * hi) * exp(-del);                                                        \
+  }                                                                                          \
+                                                                                             \
+  DEVICE_FN T erfc_tail_##SUF(T y) {                                                         \
+    if (y <= (T) 4) {                                                                        \
+      T num = (T) 2.15311535474403846e-8 * y;                                                \
+      T den = y;                                                                             \
+      num = (num + (T) 5.64188496988670089e-1) * y;                                          \
+      den = (den + (T) 1.57449261107098347e01) * y;                                          \
+      num = (num + (T) 8.88314979438837594e00) * y;                                          \
+      den = (den + (T) 1.17693950891312499e02) * y;                                          \
+      num = (num + (T) 6.61191906371416295e01) * y;                                          \
+      den = (den + (T) 5.37181101862009858e02) * y;                                          \
+      num = (num + (T) 2.98635138197400131e02) * y;                                          \
+      den = (den + (T) 1.62138957456669019e03) * y;                                          \
+      num = (num + (T) 8.81952221241769090e02) * y;                                          \
+      den = (den + (T) 3.29079923573345963e03) * y;                                          \
+      num = (num + (T) 1.71204761263407058e03) * y;                                          \
+      den = (den + (T) 4.36261909014324716e03) * y;                                          \
+      num = (num + (T) 2.05107837782607147e03) * y;                                          \
+      den = (den + (T) 3.43936767414372164e03) * y;                                          \
+      return exp_msq_##SUF(y)                                                                \
+          * ((num + (T) 1.23033935479799725e03) / (den + (T) 1.23033935480374942e03));      \
+    }                                                                                        \
+    if (y >= (T) 6) {                                                                        \
+      return (T) 0; /* erfc(6) < 2.2e-17: erf rounds to +-1 */                               \
+    }                                                                                        \
+    T ysq = (T) 1 / (y * y);                                                                 \
+    T num = (T) 1.63153871373020978e-2 * ysq;                                                \
+    T den = ysq;                                                                             \
+    num = (num + (T) 3.05326634961232344e-1) * ysq;                                          \
+    den = (den + (T) 2.56852019228982242e00) * ysq;                                          \
+    num = (num + (T) 3.60344899949804439e-1) * ysq;                                          \
+    den = (den + (T) 1.87295284992346047e00) * ysq;                                          \
+    num = (num + (T) 1.25781726111229246e-1) * ysq;                                          \
+    den = (den + (T) 5.27905102951428412e-1) * ysq;                                          \
+    num = (num + (T) 1.60837851487422766e-2) * ysq;                                          \
+    den = (den + (T) 6.05183413124413191e-2) * ysq;                                          \
+    T r = ysq * (num + (T) 6.58749161529837803e-4) / (den + (T) 2.33520497626869185e-3);    \
+    return exp_msq_##SUF(y) * (((T) 5.6418958354775628695e-1 - r) / y);                      \
+  }                                                                                          \
+                                                                                             \
+  DEVICE_FN T tanh_##SUF(T x) {                                                              \
+    return x > (T) TANH_ONE ? (T) 1 : x < (T) -TANH_ONE ? (T) -1 : tanh(x);                   \
+  }                                                                                          \
+                                                                                             \
+  DEVICE_FN T erf_##SUF(T x) {                                                               \
+    if (x != x) {                                                                            \
+      return x;                                                                              \
+    }                                                                                        \
+    T y = fabs(x);                                                                           \
+    if (y <= (T) 0.46875) {                                                                  \
+      T ysq = y > (T) 1.11e-16 ? y * y : (T) 0;                                              \
+      T num = (T) 1.85777706184603153e-1 * ysq;                                              \
+      T den = ysq;                                                                           \
+      num = (num + (T) 3.16112374387056560e00) * ysq;                                        \
+      den = (den + (T) 2.36012909523441209e01) * ysq;                                        \
+      num = (num + (T) 1.13864154151050156e02) * ysq;                                        \
+      den = (den + (T) 2.44024637934444173e02) * ysq;                                        \
+      num = (num + (T) 3.77485237685302021e02) * ysq;                                        \
+      den = (den + (T) 1.28261652607737228e03) * ysq;                                        \
+      return x * (num + (T) 3.20937758913846947e03) / (den + (T) 2.84423683343917062e03);    \
+    }                                                                                        \
+    T r = (T) 0.5 - erfc_tail_##SUF(y) + (T) 0.5;                                            \
+    return x < 0 ? -r : r;                                                                   \
+  }                                                                                          \
+                                                                                             \
+  /* Java's Math.pow: C's pow but NaN for a NaN exponent and for (+-1)^(+-inf). */           \
+  DEVICE_FN T pow_##SUF(T x, T p) {                                                          \
+    if (p != p) {                                                                            \
+      return p;                                                                              \
+    }                                                                                        \
+    if (fabs(x) == (T) 1 && fabs(p) == (T) INFINITY) {                                       \
+      return p - p;                                                                          \
+    }                                                                                        \
+    return pow(x, p);                                                                        \
+  }                                                                                          \
+                                                                                             \
+  /* Java's Math.max/min: NaN if either is NaN; -0 < +0 (x + y and -(-x + -y) order the      \
+     zeros, and equal nonzero values are returned as they are). */                           \
+  DEVICE_FN T max_##SUF(T x, T y) {                                                          \
+    if (x != x || y != y) {                                                                  \
+      return x + y;                                                                          \
+    }                                                                                        \
+    if (x == y) {                                                                            \
+      return x == (T) 0 ? x + y : x;                                                         \
+    }                                                                                        \
+    return x > y ? x : y;                                                                    \
+  }                                                                                          \
+                                                                                             \
+  DEVICE_FN T min_##SUF(T x, T y) {                                                          \
+    if (x != x || y != y) {                                                                  \
+      return x + y;                                                                          \
+    }                                                                                        \
+    if (x == y) {                                                                            \
+      return x == (T) 0 ? -(-x + -y) : x;                                                    \
+    }                                                                                        \
+    return x < y ? x : y;                                                                    \
+  }
+
+/* tanh(x) rounds to 1 for x > 9.01 in float (1 - tanh x ~ 2 e^-2x < 2^-25), 19.06 in double */
+EMBER_FLOAT_MATH(f32, float, 9.1)
+EMBER_FLOAT_MATH(f64, double, 19.1)
+
+/* float64: the CPU's formulas as written. */
+DEVICE_FN double gelu_f64(double x) {
+  return 0.5 * x * (1.0 + erf_f64(x * 0.7071067811865476));
+}
+
+DEVICE_FN double gelu_tanh_f64(double x) {
+  double inner = 0.7978845608028654 * (x + 0.044715 * x * x * x);
+  return 0.5 * x * (1.0 + tanh_f64(inner));
+}
+
+DEVICE_FN double softplus_f64(double x, double beta, double threshold) {
+  double bx = beta * x;
+  return bx > threshold ? x : log1p(exp(bx)) / beta;
+}
+
+/* float32: equal forms that do not cancel in float (see the header). */
+DEVICE_FN float gelu_f32(float x) {
+  float z = x * 0.70710678f;
+  return z < -0.46875f ? 0.5f * x * erfc_tail_f32(-z) : 0.5f * x * (1.0f + erf_f32(z));
+}
+
+DEVICE_FN float gelu_tanh_f32(float x) {
+  /* 0.5 (1 + tanh(u)) = 1 / (1 + e^(-2u)) */
+  float inner = 0.79788456f * (x + 0.044715f * x * x * x);
+  return x / (1.0f + exp(-2.0f * inner));
+}
+
+DEVICE_FN float softplus_f32(float x, float beta, float threshold) {
+  float bx = beta * x;
+  if (bx > threshold) {
+    return x;
+  }
+  /* log1p(e^bx) = max(bx, 0) + log1p(e^-|bx|) */
+  return ((bx > 0.0f ? bx : 0.0f) + log1p(exp(-fabs(bx)))) / beta;
+}
+
+/* ------------------------------------------------------------------ float kernels */
+
+#define EMBER_FLOAT_KERNELS(SUF, T)                                                          \
+  DEVICE_FN T unary_op_##SUF(int op, T x, T p0, T p1) {                                      \
+    switch (op) {                                                                            \
+      case U_NEG: return -x;                                                                 \
+      case U_ABS: return fabs(x);                                                            \
+      case U_SIGN: return (T) ((x > (T) 0 ? 1 : 0) - (x < (T) 0 ? 1 : 0));                  \
+      case U_EXP: return exp(x);                                                             \
+      case U_LOG: return log(x);                                                             \
+      case U_LOG1P: return log1p(x);                                                         \
+      case U_EXPM1: return expm1(x);                                                         \
+      case U_SQRT: return sqrt(x);                                                           \
+      case U_RSQRT: return (T) 1 / sqrt(x);                                                  \
+      case U_RECIPROCAL: return (T) 1 / x;                                                   \
+      case U_SIN: return sin(x);                                                             \
+      case U_COS: return cos(x);                                                             \
+      case U_TANH: return tanh_##SUF(x);                                                     \
+      case U_SIGMOID: return (T) 1 / ((T) 1 + exp(-x));                                      \
+      case U_RELU: return x != x ? x : (x > (T) 0 ? x : (T) 0);                              \
+      case U_LEAKY_RELU: return x >= (T) 0 ? x : p0 * x;                                     \
+      case U_GELU: return gelu_##SUF(x);                                                     \
+      case U_GELU_TANH: return gelu_tanh_##SUF(x);                                           \
+      case U_SILU: return x / ((T) 1 + exp(-x));                                             \
+      case U_SOFTPLUS: return softplus_##SUF(x, p0, p1);                                     \
+      case U_ERF: return erf_##SUF(x);                                                       \
+      case U_CLAMP: {                                                                        \
+        /* comparisons, so that a NaN x stays NaN (the host made NaN bounds infinite) */     \
+        T v = x < p0 ? p0 : x;                                                               \
+        return v > p1 ? p1 : v;                                                              \
+      }                                                                                      \
+      case U_POW_SCALAR:                                                                     \
+        /* the CPU's shortcuts for the exponents 2, 1 and 0 */                             \
+        if (p0 == (T) 2) return x * x;                                                       \
+        if (p0 == (T) 1) return x;                                                           \
+        if (p0 == (T) 0) return (T) 1;                                                       \
+        return pow_##SUF(x, p0);                                                             \
+      case U_FLOOR: return floor(x);                                                         \
+      case U_CEIL: return ceil(x);                                                           \
+      case U_ROUND: return rint(x);                                                          \
+      default: return x - x + (T) NAN; /* not a float op: the host never sends it */        \
+    }                                                                                        \
+  }                                                                                          \
+                                                                                             \
+  KERNEL unary_##SUF(GLOBAL T* dst, int dst_off, GLOBAL const T* src, int src_off, int n,    \
+      int op, T p0, T p1, GLOBAL const int* meta, int contiguous) {                          \
+    int i = GLOBAL_ID();                                                                     \
+    if (i >= n) return;                                                                      \
+    int nd = meta[0];                                                                        \
+    T x = src[src_off + EMBER_AT(2)];                                                        \
+    dst[dst_off + EMBER_AT(1)] = unary_op_##SUF(op, x, p0, p1);                              \
+  }                                                                                          \
+                                                                                             \
+  DEVICE_FN T binary_op_##SUF(int op, T a, T b) {                                            \
+    switch (op) {                                                                            \
+      case B_ADD: return a + b;                                                              \
+      case B_SUB: return a - b;                                                              \
+      case B_MUL: return a * b;                                                              \
+      case B_DIV: return a / b;                                                              \
+      case B_POW: return pow_##SUF(a, b);                                                    \
+      case B_MAXIMUM: return max_##SUF(a, b);                                                \
+      case B_MINIMUM: return min_##SUF(a, b);                                                \
+      case B_RELU_GRAD: return b <= (T) 0 ? (T) 0 : a;                                       \
+      default: return a - a + (T) NAN; /* not an arithmetic op: the host never sends it */  \
+    }                                                                                        \
+  }                                                                                          \
+                                                                                             \
+  KERNEL binary_##SUF(GLOBAL T* dst, int dst_off, GLOBAL const T* a, int a_off,              \
+      GLOBAL const T* b, int b_off, int n, int op, GLOBAL const int* meta, int contiguous) { \
+    int i = GLOBAL_ID();                                                                     \
+    if (i >= n) return;                                                                      \
+    int nd = meta[0];                                                                        \
+    T x = a[a_off + EMBER_AT(2)];                                                            \
+    T y = b[b_off + EMBER_AT(3)];                                                            \
+    dst[dst_off + EMBER_AT(1)] = binary_op_##SUF(op, x, y);                                  \
+  }
+
+EMBER_FLOAT_KERNELS(f32, float)
+EMBER_FLOAT_KERNELS(f64, double)
+
+/* ------------------------------------------------------------------ integer and bool kernels */
+
+/* base^e in wrapping 64-bit arithmetic, by squaring (e >= 0). */
+DEVICE_FN long ipow(long base, long e) {
+  ulong r = 1;
+  ulong b = (ulong) base;
+  ulong k = (ulong) e;
+  while (k != 0) {
+    if (k & 1) r *= b;
+    b *= b;
+    k >>= 1;
+  }
+  return (long) r;
+}
+
+DEVICE_FN long join64(int lo, int hi) {
+  return (long) (((ulong) (uint) hi << 32) | (ulong) (uint) lo);
+}
+
+/* Wrapping negation (C's signed overflow is undefined; the CPU's Java wraps). */
+DEVICE_FN long ineg(long x) {
+  return (long) ((ulong) 0 - (ulong) x);
+}
+
+DEVICE_FN long iunary_op(int op, long x, long p0, long p1) {
+  switch (op) {
+    case U_NEG: return ineg(x);
+    case U_ABS: return x < 0 ? ineg(x) : x;
+    case U_SIGN: return (long) ((x > 0 ? 1 : 0) - (x < 0 ? 1 : 0));
+    case U_RELU: return x > 0 ? x : 0;
+    case U_CLAMP: {
+      long v = x < p0 ? p0 : x;
+      return v > p1 ? p1 : v;
+    }
+    case U_POW_SCALAR: return ipow(x, p0);
+    default: return x; /* FLOOR, CEIL, ROUND: the identity on integers */
+  }
+}
+
+DEVICE_FN long ibinary_op(int op, long a, long b) {
+  switch (op) {
+    case B_ADD: return (long) ((ulong) a + (ulong) b);
+    case B_SUB: return (long) ((ulong) a - (ulong) b);
+    case B_MUL: return (long) ((ulong) a * (ulong) b);
+    case B_POW: return ipow(a, b); /* bool only (0/1); int64/int32 run pow_<dtype> */
+    case B_MAXIMUM: return a > b ? a : b;
+    case B_MINIMUM: return a < b ? a : b;
+    case B_RELU_GRAD: return b <= 0 ? 0 : a;
+    default: return 0; /* DIV and the bool-valued ops: the host never sends them */
+  }
+}
+
+/* STORE(r) converts the 64-bit result to the dtype: int32 truncates, bool is r != 0.
+   Scalars p0/p1 (clamp bounds, the exponent) come as 64-bit (lo, hi) int pairs. */
+#define EMBER_INT_KERNELS(SUF, T, STORE)                                                     \
+  KERNEL unary_##SUF(GLOBAL T* dst, int dst_off, GLOBAL const T* src, int src_off, int n,    \
+      int op, int p0lo, int p0hi, int p1lo, int p1hi, GLOBAL const int* meta,                \
+      int contiguous) {                                                                      \
+    int i = GLOBAL_ID();                                                                     \
+    if (i >= n) return;                                                                      \
+    int nd = meta[0];                                                                        \
+    long x = (long) src[src_off + EMBER_AT(2)];                                              \
+    long r = iunary_op(op, x, join64(p0lo, p0hi), join64(p1lo, p1hi));                       \
+    dst[dst_off + EMBER_AT(1)] = STORE(r);                                                   \
+  }                                                                                          \
+                                                                                             \
+  KERNEL binary_##SUF(GLOBAL T* dst, int dst_off, GLOBAL const T* a, int a_off,              \
+      GLOBAL const T* b, int b_off, int n, int op, GLOBAL const int* meta, int contiguous) { \
+    int i = GLOBAL_ID();                                                                     \
+    if (i >= n) return;                                                                      \
+    int nd = meta[0];                                                                        \
+    long x = (long) a[a_off + EMBER_AT(2)];                                                  \
+    long y = (long) b[b_off + EMBER_AT(3)];                                                  \
+    dst[dst_off + EMBER_AT(1)] = STORE(ibinary_op(op, x, y));                                \
+  }
+
+#define EMBER_STORE_I64(r) (r)
+#define EMBER_STORE_I32(r) ((int) (r))
+#define EMBER_STORE_B8(r) ((uchar) ((r) != 0))
+
+EMBER_INT_KERNELS(i64, long, EMBER_STORE_I64)
+EMBER_INT_KERNELS(i32, int, EMBER_STORE_I32)
+EMBER_INT_KERNELS(b8, uchar, EMBER_STORE_B8)
+
+/* Integer pow, whose negative exponents are an error: such an element sets *flag (every writer
+   writes 1, so the race is benign) and the host throws after the launch. */
+#define EMBER_IPOW_KERNEL(SUF, T, STORE)                                                     \
+  KERNEL pow_##SUF(GLOBAL T* dst, int dst_off, GLOBAL const T* a, int a_off,                 \
+      GLOBAL const T* b, int b_off, int n, GLOBAL int* flag, int flag_off,                   \
+      GLOBAL const int* meta, int contiguous) {                                              \
+    int i = GLOBAL_ID();                                                                     \
+    if (i >= n) return;                                                                      \
+    int nd = meta[0];                                                                        \
+    long x = (long) a[a_off + EMBER_AT(2)];                                                  \
+    long e = (long) b[b_off + EMBER_AT(3)];                                                  \
+    if (e < 0) {                                                                             \
+      flag[flag_off] = 1;                                                                    \
+      e = 0;                                                                                 \
+    }                                                                                        \
+    dst[dst_off + EMBER_AT(1)] = STORE(ipow(x, e));                                          \
+  }
+
+EMBER_IPOW_KERNEL(i64, long, EMBER_STORE_I64)
+EMBER_IPOW_KERNEL(i32, int, EMBER_STORE_I32)
+
+/* ------------------------------------------------------------------ bool-valued kernels */
+
+/*
+ * unary_bool: LOGICAL_NOT, ISNAN, ISINF of any dtype; compare: EQ .. GE in the operands' dtype;
+ * logical: AND, OR, XOR of nonzero-ness (NaN is nonzero, as a cast to bool). NZ(x) is x != 0
+ * for the dtype, IS_NAN/IS_INF are 0 for integers.
+ */
+#define EMBER_BOOL_KERNELS(SUF, T, NZ, IS_NAN, IS_INF)                                       \
+  KERNEL unary_bool_##SUF(GLOBAL uchar* dst, int dst_off, GLOBAL const T* src, int src_off,  \
+      int n, int op, GLOBAL const int* meta, int contiguous) {                               \
+    int i = GLOBAL_ID();                                                                     \
+    if (i >= n) return;                                                                      \
+    int nd = meta[0];                                                                        \
+    T x = src[src_off + EMBER_AT(2)];                                                        \
+    int r = op == U_ISNAN ? IS_NAN(x) : op == U_ISINF ? IS_INF(x) : !NZ(x);                  \
+    dst[dst_off + EMBER_AT(1)] = (uchar) (r != 0);                                           \
+  }                                                                                          \
+                                                                                             \
+  KERNEL compare_##SUF(GLOBAL uchar* dst, int dst_off, GLOBAL const T* a, int a_off,         \
+      GLOBAL const T* b, int b_off, int n, int op, GLOBAL const int* meta, int contiguous) { \
+    int i = GLOBAL_ID();                                                                     \
+    if (i >= n) return;                                                                      \
+    int nd = meta[0];                                                                        \
+    T x = a[a_off + EMBER_AT(2)];                                                            \
+    T y = b[b_off + EMBER_AT(3)];                                                            \
+    int r;                                                                                   \
+    switch (op) {                                                                            \
+      case B_EQ: r = x == y; break;                                                          \
+      case B_NE: r = x != y; break;                                                          \
+      case B_LT: r = x < y; break;                                                           \
+      case B_LE: r = x <= y; break;                                                          \
+      case B_GT: r = x > y; break;                                                           \
+      default: r = x >= y; break; /* B_GE */                                                 \
+    }                                                                                        \
+    dst[dst_off + EMBER_AT(1)] = (uchar) r;                                                  \
+  }                                                                                          \
+                                                                                             \
+  KERNEL logical_##SUF(GLOBAL uchar* dst, int dst_off, GLOBAL const T* a, int a_off,         \
+      GLOBAL const T* b, int b_off, int n, int op, GLOBAL const int* meta, int contiguous) { \
+    int i = GLOBAL_ID();                                                                     \
+    if (i >= n) return;                                                                      \
+    int nd = meta[0];                                                                        \
+    int x = NZ(a[a_off + EMBER_AT(2)]) ? 1 : 0;                                              \
+    int y = NZ(b[b_off + EMBER_AT(3)]) ? 1 : 0;                                              \
+    int r = op == B_LOGICAL_AND ? (x & y) : op == B_LOGICAL_OR ? (x | y) : (x ^ y);          \
+    dst[dst_off + EMBER_AT(1)] = (uchar) r;                                                  \
+  }
+
+#define EMBER_NZ_FLOAT(x) ((x) != 0 || (x) != (x))
+#define EMBER_NZ_INT(x) ((x) != 0)
+#define EMBER_ISNAN_FLOAT(x) ((x) != (x))
+#define EMBER_ISINF_FLOAT(x) ((x) == (x) && ((x) - (x)) != ((x) - (x)))
+#define EMBER_FALSE(x) 0
+
+EMBER_BOOL_KERNELS(f32, float, EMBER_NZ_FLOAT, EMBER_ISNAN_FLOAT, EMBER_ISINF_FLOAT)
+EMBER_BOOL_KERNELS(f64, double, EMBER_NZ_FLOAT, EMBER_ISNAN_FLOAT, EMBER_ISINF_FLOAT)
+EMBER_BOOL_KERNELS(i64, long, EMBER_NZ_INT, EMBER_FALSE, EMBER_FALSE)
+EMBER_BOOL_KERNELS(i32, int, EMBER_NZ_INT, EMBER_FALSE, EMBER_FALSE)
+EMBER_BOOL_KERNELS(b8, uchar, EMBER_NZ_INT, EMBER_FALSE, EMBER_FALSE)
+
+/* ------------------------------------------------------------------ where */
+
+#define EMBER_WHERE(SUF, T)                                                                  \
+  KERNEL where_##SUF(GLOBAL T* dst, int dst_off, GLOBAL const uchar* cond, int cond_off,     \
+      GLOBAL const T* a, int a_off, GLOBAL const T* b, int b_off, int n,                     \
+      GLOBAL const int* meta, int contiguous) {                                              \
+    int i = GLOBAL_ID();                                                                     \
+    if (i >= n) return;                                                                      \
+    int nd = meta[0];                                                                        \
+    T v = cond[cond_off + EMBER_AT(2)] != 0 ? a[a_off + EMBER_AT(3)] : b[b_off + EMBER_AT(4)]; \
+    dst[dst_off + EMBER_AT(1)] = v;                                                          \
+  }
+
+EMBER_WHERE(f32, float)
+EMBER_WHERE(f64, double)
+EMBER_WHERE(i64, long)
+EMBER_WHERE(i32, int)
+EMBER_WHERE(b8, uchar)
