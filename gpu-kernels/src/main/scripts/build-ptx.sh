@@ -30,6 +30,14 @@ fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+stamps="$module/target/ptx-check"
+nvcc_version="$(nvcc --version | tail -1)"
+
+# What the check of one family depends on.
+stamp() {
+  cat "$kernels/$1.c" "$kernels"/*.h "$kept/$1.ptx" 2>/dev/null | sha256sum | cut -d' ' -f1
+  echo "$nvcc_version"
+}
 
 shopt -s nullglob
 sources=("$kernels"/*.c)
@@ -41,6 +49,10 @@ fi
 stale=()
 for src in "${sources[@]}"; do
   family="$(basename "$src" .c)"
+  if [ $update -eq 0 ] && [ -f "$kept/$family.ptx" ] && [ -f "$stamps/$family" ] \
+      && [ "$(stamp "$family")" = "$(cat "$stamps/$family")" ]; then
+    continue
+  fi
   (cd "$kernels" && nvcc -x cu -ptx -arch=compute_75 -O3 -o "$tmp/$family.ptx" "$family.c")
   if [ $update -eq 1 ]; then
     mkdir -p "$kept"
@@ -52,6 +64,9 @@ for src in "${sources[@]}"; do
     stale+=("$family.ptx (missing)")
   elif ! cmp -s "$tmp/$family.ptx" "$kept/$family.ptx"; then
     stale+=("$family.ptx (differs from $family.c)")
+  else
+    mkdir -p "$stamps"
+    stamp "$family" > "$stamps/$family"
   fi
 done
 

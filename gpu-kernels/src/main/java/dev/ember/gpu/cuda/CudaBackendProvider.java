@@ -9,8 +9,15 @@ import java.util.function.Supplier;
  * Registers the CUDA backend: the devices the CUDA driver reports through JCuda ({@code cuda:0}
  * is the driver's device 0). Where JCuda's native library or {@code libcuda} cannot be loaded,
  * or the driver finds no device, there are 0 devices and {@link #unavailableReason()} says why.
+ *
+ * <p>{@code -Dember.cuda.fakeDevices=N} serves N devices of a {@link FakeCudaDriver} instead, for
+ * benchmarks that count launches of whole models on machines without a GPU: nothing runs on
+ * them, so every value computed there is garbage (their description says "Fake CUDA device").
  */
 public final class CudaBackendProvider implements BackendProvider {
+  /** The system property that makes this provider serve fake devices (see the class comment). */
+  public static final String FAKE_DEVICES = "ember.cuda.fakeDevices";
+
   private final Supplier<CudaDriver> loader;
   private CudaDriver driver;
   private int count = -1;
@@ -18,7 +25,7 @@ public final class CudaBackendProvider implements BackendProvider {
 
   /** The provider over the real driver (loaded on first use). */
   public CudaBackendProvider() {
-    this(JCudaDriver::load);
+    this(defaultLoader());
   }
 
   /** A provider over the driver {@code loader} gives (a fake in tests). */
@@ -52,6 +59,37 @@ public final class CudaBackendProvider implements BackendProvider {
           + (reason.isEmpty() ? "" : ": " + reason) + ")");
     }
     return new GpuBackend(new CudaRuntime(driver, index));
+  }
+
+  private static Supplier<CudaDriver> defaultLoader() {
+    Integer fakes = Integer.getInteger(FAKE_DEVICES);
+    if (fakes != null) {
+      return () -> new FakeCudaDriver().deviceCount(fakes);
+    }
+    return CudaBackendProvider::realDriver;
+  }
+
+  private static CudaDriver real;
+  private static Throwable realFailure;
+
+  /**
+   * The JCuda driver, loaded once per JVM: a second attempt after a failed one would only say
+   * that the JCuda class could not be initialised, without the first error's cause.
+   */
+  private static synchronized CudaDriver realDriver() {
+    if (real == null && realFailure == null) {
+      try {
+        real = JCudaDriver.load();
+      } catch (LinkageError | RuntimeException e) {
+        realFailure = e;
+      }
+    }
+    if (realFailure instanceof LinkageError e) {
+      throw e;
+    } else if (realFailure instanceof RuntimeException e) {
+      throw e;
+    }
+    return real;
   }
 
   private void probe() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.backend.Backend;
+import dev.ember.gpu.GpuBackend;
 import dev.ember.tensor.Device;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,22 @@ class CudaBackendProviderTest {
     assertEquals(n == 0, !p.unavailableReason().isEmpty(), p.unavailableReason());
     assertTrue(p.unavailableReason().lines().count() <= 1, p.unavailableReason());
     System.out.println("cuda devices: " + n + (n == 0 ? " (" + p.unavailableReason() + ")" : ""));
+  }
+
+  @Test
+  void fakeDevicesOnRequest() {
+    CudaBackendProvider p;
+    System.setProperty(CudaBackendProvider.FAKE_DEVICES, "3");
+    try {
+      p = new CudaBackendProvider();
+    } finally {
+      System.clearProperty(CudaBackendProvider.FAKE_DEVICES);
+    }
+    assertEquals(3, p.deviceCount());
+    GpuBackend b = (GpuBackend) p.create(2);
+    assertTrue(b.runtime().describe().startsWith("cuda:2 (Fake CUDA device 2"),
+        b.runtime().describe());
+    assertTrue(((CudaRuntime) b.runtime()).driver() instanceof FakeCudaDriver);
   }
 
   @Test
