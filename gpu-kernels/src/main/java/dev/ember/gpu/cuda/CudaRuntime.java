@@ -53,7 +53,6 @@ public final class CudaRuntime implements GpuRuntime {
   private static final ThreadLocal<CudaRuntime> CURRENT = new ThreadLocal<>();
 
   private final CudaDriver driver;
-  private final int ordinal;
   private final Device device;
   private final String name;
   private final long totalMemory;
@@ -92,7 +91,6 @@ public final class CudaRuntime implements GpuRuntime {
    */
   public CudaRuntime(CudaDriver driver, int ordinal) {
     this.driver = driver;
-    this.ordinal = ordinal;
     this.device = Device.of("cuda", ordinal);
     driver.init();
     this.name = driver.deviceName(ordinal);
@@ -332,12 +330,14 @@ public final class CudaRuntime implements GpuRuntime {
     List<Stream> others;
     synchronized (users) {
       Set<Stream> set = users.computeIfAbsent(slab, k -> new LinkedHashSet<>());
-      if (set.add(s) && set.size() == 1) {
+      if (set.isEmpty() || set.size() == 1 && set.contains(s)) {
+        set.add(s);
         return;
       }
       others = new ArrayList<>(set);
+      others.remove(s);
+      set.add(s);
     }
-    others.remove(s);
     try {
       for (Stream o : others) {
         driver.eventRecord(o.event, o.handle);
@@ -487,10 +487,5 @@ public final class CudaRuntime implements GpuRuntime {
       case 'D' -> "a double (Double)";
       default -> "of a type Ember does not pass";
     };
-  }
-
-  /** The device ordinal. */
-  int ordinal() {
-    return ordinal;
   }
 }
