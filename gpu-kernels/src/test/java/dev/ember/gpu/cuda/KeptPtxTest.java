@@ -1,0 +1,36 @@
+package dev.ember.gpu.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.gpu.GpuBackend;
+import dev.ember.tensor.DType;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The kept PTX declares every kernel the Java side launches, with the parameters it packs. */
+class KeptPtxTest {
+
+  @Test
+  void copyPtxHasEveryFillAndCastCopy() {
+    String ptx = CudaRuntime.ptx("copy");
+    assertTrue(ptx.contains(".target sm_75"), "built for compute_75");
+    Map<String, String> entries = Ptx.entries(ptx);
+    for (DType dst : DType.values()) {
+      String d = GpuBackend.suffix(dst);
+      // (dst, dst_off, n, value..., meta, contiguous): a long value is two ints.
+      String value = switch (dst) {
+        case FLOAT32 -> "F";
+        case FLOAT64 -> "D";
+        case INT64 -> "II";
+        case INT32, BOOL -> "I";
+      };
+      assertEquals("LII" + value + "LI", entries.get("fill_" + d), "fill_" + d);
+      for (DType src : DType.values()) {
+        String k = "copy_" + GpuBackend.suffix(src) + "_" + d;
+        assertEquals("LILIILI", entries.get(k), k);
+      }
+    }
+    assertEquals(30, entries.size());
+  }
+}
