@@ -25,7 +25,7 @@ public enum Workload {
     }
 
     @Override
-    Tensor layout(Tensor images) {
+    public Tensor layout(Tensor images) {
       return images;
     }
   },
@@ -42,7 +42,7 @@ public enum Workload {
     }
 
     @Override
-    Tensor layout(Tensor images) {
+    public Tensor layout(Tensor images) {
       return images.unsqueeze(1);
     }
   },
@@ -55,7 +55,7 @@ public enum Workload {
     }
 
     @Override
-    Tensor layout(Tensor images) {
+    public Tensor layout(Tensor images) {
       return images;
     }
   };
@@ -72,7 +72,7 @@ public enum Workload {
   public abstract Module network();
 
   /** The images (N, 28, 28) in the layout the network takes. */
-  abstract Tensor layout(Tensor images);
+  public abstract Tensor layout(Tensor images);
 
   /** The batch size. */
   public int batchSize() {

@@ -1,0 +1,98 @@
+package dev.ember.benchmarks.gpu;
+
+import dev.ember.backend.Backends;
+import dev.ember.benchmarks.workloads.Workload;
+import dev.ember.gpu.GpuBackend;
+import dev.ember.gpu.cuda.CudaBackendProvider;
+import dev.ember.gpu.cuda.CudaRuntime;
+import dev.ember.gpu.cuda.FakeCudaDriver;
+import dev.ember.nn.F;
+import dev.ember.nn.Module;
+import dev.ember.nn.Reduction;
+import dev.ember.optim.Adam;
+import dev.ember.optim.Optimizer;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
+import dev.ember.tensor.Generator;
+import dev.ember.tensor.Scope;
+import dev.ember.tensor.Tensor;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Launch economy of the CUDA host path, measured on any machine through the fake CUDA driver
+ * ({@code -Dember.cuda.fakeDevices=1}, set here before the backends load): kernel launches per
+ * training step of W1, W2 and W3 (Adam, cross-entropy, the workloads' batch sizes), and the
+ * Java-side cost of one launch (GpuBackend argument packing + CudaRuntime + the fake driver's
+ * bookkeeping, which is a list append: an upper bound of Ember's own host cost).
+ *
+ * <p>Nothing runs on a fake device: the values are garbage and only the launches count. Prints
+ * one JSON line per figure.
+ */
+public final class LaunchEconomy {
+  private LaunchEconomy() {}
+
+  /** Entry point: {@code [steps=5] [launchSamples=20000]}. */
+  public static void main(String[] args) {
+    System.setProperty(CudaBackendProvider.FAKE_DEVICES, "1");
+    int steps = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    int samples = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+    Device cuda = Device.of("cuda", 0);
+    GpuBackend backend = (GpuBackend) Backends.get(cuda);
+    FakeCudaDriver driver = (FakeCudaDriver) ((CudaRuntime) backend.runtime()).driver();
+    for (Workload w : Workload.values()) {
+      double perStep = launchesPerStep(w, cuda, driver, steps);
+      System.out.printf(Locale.ROOT,
+          "{\"figure\": \"launches_per_step\", \"workload\": \"%s\", \"batch\": %d,"
+              + " \"launches\": %.1f}%n", w.name().toLowerCase(Locale.ROOT), w.batchSize(),
+          perStep);
+    }
+    double[] ns = hostNanosPerLaunch(backend, cuda, samples);
+    System.out.printf(Locale.ROOT,
+        "{\"figure\": \"host_us_per_launch\", \"kernel\": \"fill_f32\", \"median_us\": %.3f,"
+            + " \"p90_us\": %.3f, \"samples\": %d}%n", ns[0] / 1e3, ns[1] / 1e3, samples);
+  }
+
+  /** Launches of one training step (after two warm-up steps), averaged over {@code steps}. */
+  static double launchesPerStep(Workload w, Device device, FakeCudaDriver driver, int steps) {
+    Generator.manualSeed(1);
+    Module model = w.network();
+    model.to(device);
+    Optimizer opt = new Adam(model.parameters(), 1e-3);
+    Generator gen = new Generator(2);
+    Tensor images = w.layout(Tensor.rand(gen, DType.FLOAT32, Device.CPU, w.batchSize(), 28, 28));
+    Tensor labels = Tensor.randint(gen, 0, 10, DType.INT64, Device.CPU, w.batchSize());
+    int before = 0;
+    for (int i = 0; i < steps + 2; i++) {
+      if (i == 2) {
+        before = driver.launches().size();
+      }
+      try (Scope s = Tensor.scope()) {
+        opt.zeroGrad();
+        Tensor loss = F.crossEntropy(model.forward(images.to(device)), labels.to(device), null,
+            -100, Reduction.MEAN, 0);
+        loss.backward();
+        opt.step();
+      }
+    }
+    return (driver.launches().size() - before) / (double) steps;
+  }
+
+  /** Median and 90th percentile of the host time of one fill launch, in nanoseconds. */
+  static double[] hostNanosPerLaunch(GpuBackend backend, Device device, int samples) {
+    long[] t = new long[samples];
+    try (Scope s = Tensor.scope()) {
+      Tensor x = Tensor.empty(DType.FLOAT32, device, 256);
+      for (int i = 0; i < 2_000; i++) {
+        backend.fill(x, i);
+      }
+      for (int i = 0; i < samples; i++) {
+        long t0 = System.nanoTime();
+        backend.fill(x, i);
+        t[i] = System.nanoTime() - t0;
+      }
+    }
+    Arrays.sort(t);
+    return new double[] {t[samples / 2], t[(int) (samples * 0.9)]};
+  }
+}
