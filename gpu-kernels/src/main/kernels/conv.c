@@ -135,8 +135,8 @@ DEVICE_FN void ember_record_first(GLOBAL int* flag, int v) {
    first bad one goes to flag (as position + 1, the smallest over planes). */
 #define EMBER_MAXPOOL_BACKWARD(SUF, T)                                                        \
   KERNEL max_pool_backward_##SUF(GLOBAL T* dst, int dst_off, GLOBAL const T* grad,            \
-      int grad_off, GLOBAL const long* idx, int idx_off, GLOBAL int* flag, int items,         \
-      GLOBAL const int* meta) {                                                               \
+      int grad_off, GLOBAL const long* idx, int idx_off, GLOBAL int* flag, int flag_off,      \
+      int items, GLOBAL const int* meta) {                                                    \
     int e = GLOBAL_ID();                                                                      \
     if (e >= items) return;                                                                   \
     int c = meta[1], h = meta[2], w = meta[3];                                                \
@@ -165,7 +165,7 @@ DEVICE_FN void ember_record_first(GLOBAL int* flag, int v) {
       for (int x = 0; x < ow; x++) {                                                          \
         long t = idx[xbase + y * xs[2] + x * xs[3]];                                          \
         if (t < 0 || t >= area) {                                                             \
-          if (r == 0) ember_record_first(flag, (plane * oh + y) * ow + x + 1);                \
+          if (r == 0) ember_record_first(flag + flag_off, (plane * oh + y) * ow + x + 1);     \
           continue;                                                                           \
         }                                                                                     \
         if (t >= lo && t < hi) {                                                              \
