@@ -2,7 +2,6 @@ package dev.ember.gpu.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.backend.Backend;
 import dev.ember.backend.Backends;
@@ -184,11 +183,10 @@ class OpenClMatmulTest {
         backend(c).matmul(c, a, b, 1, 0);
         long t1 = System.nanoTime();
         backend(gc).matmul(gc, ga, gb, 1, 0);
-        float[] got = gc.toFloatArray(); // waits for the kernel
+        gc.toFloatArray(); // the download waits for the kernel
         long t2 = System.nanoTime();
         cpu = Math.min(cpu, (t1 - t0) / 1e6);
         gpu = Math.min(gpu, (t2 - t1) / 1e6);
-        assertTrue(got.length == 512 * 512);
       }
       float[] want = c.toFloatArray();
       float[] got = gc.toFloatArray();
