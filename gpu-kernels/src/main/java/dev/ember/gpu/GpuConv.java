@@ -1,25 +1,193 @@
 package dev.ember.gpu;
 
-import dev.ember.backend.*;
+import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
+import java.util.Arrays;
 
-/** im2col, col2im and max pooling (kernels: not written yet). */
+/**
+ * im2col, col2im and max pooling on the kernels of {@code conv.c}: one work item per output
+ * element (col2im in gather form, each image element summing the column entries that read it),
+ * so every result is deterministic. Operands keep their strides (the convolution passes column
+ * matrices as strided 6-D views, and gradients may be broadcast).
+ */
 final class GpuConv {
+  /**
+   * Work items max pooling's backward aims for: below it, a plane is split into row bands (each
+   * band rescans the plane's indices) to keep the device busy.
+   */
+  private static final int BACKWARD_ITEMS = 4096;
+
   private GpuConv() {}
 
-  static void im2col(GpuBackend b, Tensor dst, Tensor src, int[] stride, int[] padding, int[] dilation) {
-    throw b.unsupported("im2col", "no kernel yet");
+  static void im2col(GpuBackend b, Tensor dst, Tensor src, int[] stride, int[] padding,
+      int[] dilation) {
+    checkColumns("im2col", src, dst);
+    checkGeometry("im2col", stride, padding, dilation);
+    int total = dst.numel();
+    if (total == 0) {
+      return;
+    }
+    int[] meta = geometry(src.shape(), dst.shape(), stride, padding, dilation, src, dst);
+    b.launch("conv", "im2col_" + GpuBackend.suffix(dst.dtype()), total, b.slab(dst),
+        b.offset(dst), b.slab(src), b.offset(src), total, meta);
   }
 
-  static void col2im(GpuBackend b, Tensor dst, Tensor src, int[] stride, int[] padding, int[] dilation) {
-    throw b.unsupported("col2im", "no kernel yet");
+  static void col2im(GpuBackend b, Tensor dst, Tensor src, int[] stride, int[] padding,
+      int[] dilation) {
+    checkColumns("col2im", dst, src);
+    checkGeometry("col2im", stride, padding, dilation);
+    int total = dst.numel();
+    if (total == 0) {
+      return;
+    }
+    int[] meta = geometry(dst.shape(), src.shape(), stride, padding, dilation, dst, src);
+    b.launch("conv", "col2im_" + GpuBackend.suffix(dst.dtype()), total, b.slab(dst),
+        b.offset(dst), b.slab(src), b.offset(src), total, meta);
   }
 
-  static void maxPool2d(GpuBackend b, Tensor dst, Tensor indices, Tensor src, int[] kernel, int[] stride, int[] padding, int[] dilation) {
-    throw b.unsupported("maxPool2d", "no kernel yet");
+  static void maxPool2d(GpuBackend b, Tensor dst, Tensor indices, Tensor src, int[] kernel,
+      int[] stride, int[] padding, int[] dilation) {
+    int[] is = src.shape();
+    int[] os = dst.shape();
+    if (is.length != 4 || os.length != 4 || is[0] != os[0] || is[1] != os[1]
+        || !Arrays.equals(os, indices.shape())) {
+      throw new IllegalArgumentException("max_pool2d takes src (N, C, H, W), dst and indices (N, C,"
+          + " oH, oW), got " + Arrays.toString(is) + ", " + Arrays.toString(os) + " and "
+          + Arrays.toString(indices.shape()));
+    }
+    checkFloat("max_pool2d", dst, src);
+    if (indices.dtype() != DType.INT64) {
+      throw new IllegalArgumentException("max_pool2d writes int64 indices, got " + indices.dtype());
+    }
+    checkGeometry("max_pool2d", stride, padding, dilation);
+    if (kernel.length != 2 || kernel[0] < 1 || kernel[1] < 1) {
+      throw new IllegalArgumentException("max_pool2d needs a kernel of 2 sizes >= 1, got "
+          + Arrays.toString(kernel));
+    }
+    int total = dst.numel();
+    if (total == 0) {
+      return;
+    }
+    int[] shape = {is[0], is[1], kernel[0], kernel[1], os[2], os[3]};
+    int[] meta = geometry(is, shape, stride, padding, dilation, src, dst, indices);
+    b.launch("conv", "max_pool_" + GpuBackend.suffix(dst.dtype()), total, b.slab(dst),
+        b.offset(dst), b.slab(indices), b.offset(indices), b.slab(src), b.offset(src), total,
+        meta);
   }
 
   static void maxPool2dBackward(GpuBackend b, Tensor dst, Tensor grad, Tensor indices) {
-    throw b.unsupported("maxPool2dBackward", "no kernel yet");
+    int[] is = dst.shape();
+    int[] os = grad.shape();
+    if (is.length != 4 || os.length != 4 || is[0] != os[0] || is[1] != os[1]
+        || !Arrays.equals(os, indices.shape())) {
+      throw new IllegalArgumentException("max_pool2d backward takes dst (N, C, H, W), grad and"
+          + " indices (N, C, oH, oW), got " + Arrays.toString(is) + ", " + Arrays.toString(os)
+          + " and " + Arrays.toString(indices.shape()));
+    }
+    checkFloat("max_pool2d backward", dst, grad);
+    if (indices.dtype() != DType.INT64) {
+      throw new IllegalArgumentException("max_pool2d backward takes int64 indices, got "
+          + indices.dtype());
+    }
+    if (dst.numel() == 0) {
+      return;
+    }
+    int planes = is[0] * is[1];
+    int h = is[2];
+    int per = Math.max(1, Math.min(h, (BACKWARD_ITEMS + planes - 1) / planes));
+    int rows = (h + per - 1) / per;
+    per = (h + rows - 1) / rows;
+    int items = planes * per;
+    int[] meta = new int[20];
+    meta[0] = is[0];
+    meta[1] = is[1];
+    meta[2] = h;
+    meta[3] = is[3];
+    meta[4] = os[2];
+    meta[5] = os[3];
+    meta[6] = rows;
+    meta[7] = per;
+    System.arraycopy(dst.stride(), 0, meta, 8, 4);
+    System.arraycopy(grad.stride(), 0, meta, 12, 4);
+    System.arraycopy(indices.stride(), 0, meta, 16, 4);
+    try (var scope = Tensor.scope()) {
+      Tensor flag = Tensor.zeros(DType.INT32, b.device(), 1);
+      b.launch("conv", "max_pool_backward_" + GpuBackend.suffix(dst.dtype()), items,
+          b.slab(dst), b.offset(dst), b.slab(grad), b.offset(grad), b.slab(indices),
+          b.offset(indices), b.slab(flag), b.offset(flag), items, meta);
+      int first = flag.toIntArray()[0];
+      if (first != 0) {
+        int p = first - 1;
+        int x = p % os[3];
+        int y = p / os[3] % os[2];
+        int c = p / (os[3] * os[2]) % os[1];
+        int n = p / (os[3] * os[2] * os[1]);
+        long i = indices.select(0, n).select(0, c).select(0, y).select(0, x).itemLong();
+        throw new IndexOutOfBoundsException("max_pool2d backward: index " + i + " at (" + n + ", "
+            + c + ", " + y + ", " + x + ") is outside the " + h + "x" + is[3] + " plane");
+      }
+    }
+  }
+
+  /**
+   * [N, C, H, W, kH, kW, oH, oW, stride, padding, dilation, then the 4 or 6 strides of each
+   * tensor] for an image of {@code image} shape and columns of {@code cols} shape.
+   */
+  private static int[] geometry(int[] image, int[] cols, int[] stride, int[] padding,
+      int[] dilation, Tensor... tensors) {
+    int size = 14;
+    for (Tensor t : tensors) {
+      size += t.dim();
+    }
+    int[] m = new int[size];
+    System.arraycopy(image, 0, m, 0, 4);
+    System.arraycopy(cols, 2, m, 4, 4);
+    m[8] = stride[0];
+    m[9] = stride[1];
+    m[10] = padding[0];
+    m[11] = padding[1];
+    m[12] = dilation[0];
+    m[13] = dilation[1];
+    int at = 14;
+    for (Tensor t : tensors) {
+      int[] st = t.stride();
+      System.arraycopy(st, 0, m, at, st.length);
+      at += st.length;
+    }
+    return m;
+  }
+
+  private static void checkGeometry(String op, int[] stride, int[] padding, int[] dilation) {
+    if (stride.length != 2 || padding.length != 2 || dilation.length != 2) {
+      throw new IllegalArgumentException(op + " takes stride, padding and dilation of 2 values"
+          + " each, got " + Arrays.toString(stride) + ", " + Arrays.toString(padding) + ", "
+          + Arrays.toString(dilation));
+    }
+    for (int d = 0; d < 2; d++) {
+      if (stride[d] < 1 || padding[d] < 0 || dilation[d] < 1) {
+        throw new IllegalArgumentException(op + " needs stride >= 1, padding >= 0 and dilation"
+            + " >= 1, got stride " + Arrays.toString(stride) + ", padding "
+            + Arrays.toString(padding) + ", dilation " + Arrays.toString(dilation));
+      }
+    }
+  }
+
+  private static void checkFloat(String op, Tensor a, Tensor b) {
+    if (a.dtype() != b.dtype() || (a.dtype() != DType.FLOAT32 && a.dtype() != DType.FLOAT64)) {
+      throw new IllegalArgumentException(op + " needs float32 or float64 operands of one dtype,"
+          + " got " + a.dtype() + " and " + b.dtype());
+    }
+  }
+
+  /** Checks image (N, C, H, W) against columns (N, C, kH, kW, oH, oW). */
+  private static void checkColumns(String op, Tensor image, Tensor cols) {
+    int[] is = image.shape();
+    int[] cs = cols.shape();
+    if (is.length != 4 || cs.length != 6 || is[0] != cs[0] || is[1] != cs[1]) {
+      throw new IllegalArgumentException(op + " takes an image (N, C, H, W) and columns (N, C, kH,"
+          + " kW, oH, oW) of the same N and C, got " + Arrays.toString(is) + " and "
+          + Arrays.toString(cs));
+    }
+    checkFloat(op, image, cols);
   }
 }

@@ -1,0 +1,153 @@
+/*
+ * Batched GEMM: c[b] = alpha * a[b] @ bm[b] + beta * c[b], with a (B, M, K), bm (B, K, N) and
+ * c (B, M, N) of any strides (transposed views, batch stride 0 for a broadcast operand).
+ *
+ * Tiling: a work group of 256 work items computes one (16 R) x (16 R) tile of c, R = 1 (mm1_*, for
+ * small products) or R = 4 (mm4_*). Work item (tr, tc) = (id / 16, id % 16) accumulates, in
+ * registers, the R x R outputs at rows tr + 16 i and columns tc + 16 j of the tile (interleaved so
+ * that the 16 work items of a row read consecutive local-memory words and store to consecutive
+ * columns). K advances in chunks of 16: the group stages the (16 R) x 16 slice of a and the
+ * 16 x (16 R) slice of bm in local memory, each work item loading R elements of each, in an order
+ * chosen by the host so that consecutive work items read consecutive addresses of the operand
+ * (a_kfast: a's K stride is the unit one; b_nfast: bm's N stride is). 1-D launch: group g is
+ * (batch, tile row, tile column) = (g / (tm * tn), g / tn % tm, g % tn).
+ *
+ * meta: [B, M, N, K, a batch/row/col strides, bm batch/row/col strides, c batch/row/col strides,
+ * tm, tn, a_kfast, b_nfast]. K is passed as 0 when alpha is 0 (a and bm are then not read: c
+ * becomes beta * c). When beta is 0, c is only written (NaN in it does not propagate).
+ *
+ * Floating types accumulate in their own type; integer ones in 64-bit unsigned arithmetic (the
+ * CPU backend's wrapping int64 products), alpha and beta then travelling as (lo, hi) int pairs.
+ */
+#include "ember_gpu.h"
+
+#define EMBER_MM_TK 16
+
+/* The R x R accumulators are scalar variables (acc00, acc01, ...) and each K chunk is unrolled
+   by hand (EMBER_MM_STEP*, EMBER_MM_CHUNK). A GPU compiler does as well with an array and a loop,
+   but PoCL, which runs a work group as loops over its work items (values live across a barrier
+   become arrays over the work items), ran the 512^3 float32 product here about 1.5x faster this
+   way than with an accumulator array and a loop over the chunk. */
+#define EMBER_EACH1(M) M(0)
+#define EMBER_EACH4(M) M(0) M(1) M(2) M(3)
+#define EMBER_PAIRS1(M) M(0, 0)
+#define EMBER_ROW4(M, i) M(i, 0) M(i, 1) M(i, 2) M(i, 3)
+#define EMBER_PAIRS4(M) EMBER_ROW4(M, 0) EMBER_ROW4(M, 1) EMBER_ROW4(M, 2) EMBER_ROW4(M, 3)
+
+#define EMBER_MM_ZERO(i, j) acc_t acc##i##j = 0;
+#define EMBER_MM_LOAD(i)                                                                      \
+  acc_t av##i = (acc_t) as[kk * (TS + 1) + tr + 16 * (i)];                                    \
+  acc_t bv##i = (acc_t) bs[kk * (TS + 1) + tc + 16 * (i)];
+#define EMBER_MM_MAD(i, j) acc##i##j += av##i * bv##j;
+#define EMBER_MM_PUT(i, j)                                                                    \
+  {                                                                                           \
+    int gr = row0 + tr + 16 * (i);                                                            \
+    int gc = col0 + tc + 16 * (j);                                                            \
+    if (gr < m && gc < n) {                                                                   \
+      int o = cbase + gr * scm + gc * scn;                                                    \
+      EMBER_MM_STORE(c[o], acc##i##j);                                                        \
+    }                                                                                         \
+  }
+
+/* One step kk of a K chunk: R values of each tile into registers, R x R multiply-adds. */
+#define EMBER_MM_STEP1(K)                                                                     \
+  {                                                                                           \
+    const int kk = (K);                                                                       \
+    EMBER_EACH1(EMBER_MM_LOAD)                                                                \
+    EMBER_PAIRS1(EMBER_MM_MAD)                                                                \
+  }
+#define EMBER_MM_STEP4(K)                                                                     \
+  {                                                                                           \
+    const int kk = (K);                                                                       \
+    EMBER_EACH4(EMBER_MM_LOAD)                                                                \
+    EMBER_PAIRS4(EMBER_MM_MAD)                                                                \
+  }
+#define EMBER_MM_CHUNK(M)                                                                     \
+  M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15)
+
+/* The kernel body for element type T (typedef elem_t) accumulating in acc_t. Each K chunk is
+   loaded into the local tiles as and bs (rows padded by one word against bank conflicts), zero
+   outside the matrices. */
+#define EMBER_MM_BODY(T, R)                                                                   \
+  const int TS = 16 * (R);                                                                    \
+  int bsz = meta[0];                                                                          \
+  int m = meta[1];                                                                            \
+  int n = meta[2];                                                                            \
+  int k = meta[3];                                                                            \
+  int sab = meta[4], sam = meta[5], sak = meta[6];                                            \
+  int sbb = meta[7], sbk = meta[8], sbn = meta[9];                                            \
+  int scb = meta[10], scm = meta[11], scn = meta[12];                                         \
+  int tm = meta[13], tn = meta[14];                                                           \
+  int a_kfast = meta[15], b_nfast = meta[16];                                                 \
+  int g = GROUP_ID();                                                                         \
+  int batch = g / (tm * tn);                                                                  \
+  if (batch >= bsz) return; /* whole group: no barrier is split */                            \
+  int row0 = (g / tn % tm) * TS;                                                              \
+  int col0 = (g % tn) * TS;                                                                   \
+  int tid = LOCAL_ID();                                                                       \
+  int tr = tid / 16;                                                                          \
+  int tc = tid % 16;                                                                          \
+  LOCAL_ARRAY(T, as, EMBER_MM_TK * (16 * (R) + 1));                                           \
+  LOCAL_ARRAY(T, bs, EMBER_MM_TK * (16 * (R) + 1));                                           \
+  EMBER_PAIRS##R(EMBER_MM_ZERO)                                                               \
+  int abase = a_off + batch * sab;                                                            \
+  int bbase = b_off + batch * sbb;                                                            \
+  for (int k0 = 0; k0 < k; k0 += EMBER_MM_TK) {                                               \
+    for (int q = 0; q < (R); q++) {                                                           \
+      int l = tid + 256 * q;                                                                  \
+      int r = a_kfast ? l / EMBER_MM_TK : l % TS;                                             \
+      int kk = a_kfast ? l % EMBER_MM_TK : l / TS;                                            \
+      int gr = row0 + r;                                                                      \
+      int gk = k0 + kk;                                                                       \
+      as[kk * (TS + 1) + r] = (gr < m && gk < k) ? a[abase + gr * sam + gk * sak] : (T) 0;    \
+      int cc = b_nfast ? l % TS : l / EMBER_MM_TK;                                            \
+      int bk = b_nfast ? l / TS : l % EMBER_MM_TK;                                            \
+      int gc = col0 + cc;                                                                     \
+      int gbk = k0 + bk;                                                                      \
+      bs[bk * (TS + 1) + cc] = (gc < n && gbk < k) ? bm[bbase + gbk * sbk + gc * sbn] : (T) 0; \
+    }                                                                                         \
+    BARRIER();                                                                                \
+    EMBER_MM_CHUNK(EMBER_MM_STEP##R)                                                          \
+    BARRIER();                                                                                \
+  }                                                                                           \
+  int cbase = c_off + batch * scb;                                                            \
+  EMBER_PAIRS##R(EMBER_MM_PUT)
+
+#define EMBER_TO_U64(x) ((ulong) (long) (x))
+
+/* Floating types: alpha and beta in the element type. */
+#define EMBER_MM_FLOAT(SUF, T, R)                                                             \
+  KERNEL mm##R##_##SUF(GLOBAL T* c, int c_off, GLOBAL const T* a, int a_off,                  \
+      GLOBAL const T* bm, int b_off, GLOBAL const int* meta, T alpha, T beta) {               \
+    typedef T elem_t;                                                                         \
+    typedef T acc_t;                                                                          \
+    EMBER_MM_BODY(T, R)                                                                       \
+  }
+
+/* Integer types: alpha and beta as (lo, hi) halves of an int64, arithmetic modulo 2^64. */
+#define EMBER_MM_INT(SUF, T, R)                                                               \
+  KERNEL mm##R##_##SUF(GLOBAL T* c, int c_off, GLOBAL const T* a, int a_off,                  \
+      GLOBAL const T* bm, int b_off, GLOBAL const int* meta, int alpha_lo, int alpha_hi,      \
+      int beta_lo, int beta_hi) {                                                             \
+    typedef T elem_t;                                                                         \
+    typedef ulong acc_t;                                                                      \
+    ulong alpha = ((ulong) (uint) alpha_hi << 32) | (ulong) (uint) alpha_lo;                  \
+    ulong beta = ((ulong) (uint) beta_hi << 32) | (ulong) (uint) beta_lo;                     \
+    EMBER_MM_BODY(T, R)                                                                       \
+  }
+
+#define EMBER_MM_STORE(dst, v) dst = (elem_t) (beta == 0 ? alpha * (v) : alpha * (v) + beta * dst)
+
+EMBER_MM_FLOAT(f32, float, 1)
+EMBER_MM_FLOAT(f32, float, 4)
+EMBER_MM_FLOAT(f64, double, 1)
+EMBER_MM_FLOAT(f64, double, 4)
+
+#undef EMBER_MM_STORE
+#define EMBER_MM_STORE(dst, v)                                                                \
+  dst = (elem_t) (beta == 0 ? alpha * (v) : alpha * (v) + beta * EMBER_TO_U64(dst))
+
+EMBER_MM_INT(i64, long, 1)
+EMBER_MM_INT(i64, long, 4)
+EMBER_MM_INT(i32, int, 1)
+EMBER_MM_INT(i32, int, 4)

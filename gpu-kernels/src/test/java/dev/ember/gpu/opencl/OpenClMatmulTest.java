@@ -1,0 +1,200 @@
+package dev.ember.gpu.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ember.backend.Backend;
+import dev.ember.backend.Backends;
+import dev.ember.gpu.GpuTesting;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
+import dev.ember.tensor.Tensor;
+import java.util.Random;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The batched GEMM primitive on the OpenCL device against the CPU backend: shapes that are not
+ * multiples of the tiles, strided operands, alpha and beta, integer dtypes.
+ */
+class OpenClMatmulTest {
+  private final Random random = new Random(42);
+
+  @BeforeEach
+  void needsOpenCl() {
+    GpuTesting.assumeOpenCl();
+  }
+
+  /** Values in [-1, 1) of the dtype (small integers for integer dtypes), on the CPU. */
+  private Tensor values(DType dtype, int... shape) {
+    int n = 1;
+    for (int s : shape) {
+      n *= s;
+    }
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = dtype.isFloatingPoint() ? random.nextDouble() * 2 - 1 : random.nextInt(19) - 9;
+    }
+    return Tensor.of(v, shape).to(dtype);
+  }
+
+  private static Backend backend(Tensor t) {
+    return Backends.get(t.device());
+  }
+
+  /**
+   * Runs {@code dst = alpha a @ b + beta dst} on both devices, with the operands seen through
+   * {@code view} (applied on each device to the same stored values), and compares.
+   */
+  private void compare(DType dtype, int[] aShape, int[] bShape, int[] dstShape,
+      UnaryOperator<Tensor> viewA, UnaryOperator<Tensor> viewB, UnaryOperator<Tensor> viewDst,
+      double alpha, double beta, double nanDst) {
+    try (var scope = Tensor.scope()) {
+      Tensor a = values(dtype, aShape);
+      Tensor b = values(dtype, bShape);
+      Tensor c = Double.isNaN(nanDst) ? Tensor.full(dstShape, Double.NaN, dtype, Device.CPU)
+          : values(dtype, dstShape);
+      Tensor ga = a.to(GpuTesting.OPENCL);
+      Tensor gb = b.to(GpuTesting.OPENCL);
+      Tensor gc = c.to(GpuTesting.OPENCL);
+      Tensor ca = viewA.apply(a);
+      Tensor cb = viewB.apply(b);
+      Tensor cc = viewDst.apply(c);
+      backend(ca).matmul(cc, ca, cb, alpha, beta);
+      Tensor gdst = viewDst.apply(gc);
+      backend(gdst).matmul(gdst, viewA.apply(ga), viewB.apply(gb), alpha, beta);
+      int k = ca.shape()[2];
+      // The whole stored dst: elements outside a dst view must be left alone.
+      cc = c;
+      gdst = gc;
+      switch (dtype) {
+        case FLOAT32 -> {
+          float[] want = cc.toFloatArray();
+          float[] got = gdst.toFloatArray();
+          double tol = 2e-6 * Math.max(1, k) * Math.max(1, Math.abs(alpha)) + 1e-6 * Math.abs(beta);
+          for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], tol, "element " + i);
+          }
+        }
+        case FLOAT64 -> {
+          double[] want = cc.toDoubleArray();
+          double[] got = gdst.toDoubleArray();
+          for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 1e-13 * Math.max(1, k) * Math.max(1, Math.abs(alpha))
+                + 1e-13 * Math.abs(beta), "element " + i);
+          }
+        }
+        case INT64 -> assertArrayEquals(cc.toLongArray(), gdst.toLongArray());
+        case INT32 -> assertArrayEquals(cc.toIntArray(), gdst.toIntArray());
+        default -> throw new IllegalStateException();
+      }
+    }
+  }
+
+  private void plain(DType dtype, int batches, int m, int k, int n, double alpha, double beta) {
+    compare(dtype, new int[] {batches, m, k}, new int[] {batches, k, n},
+        new int[] {batches, m, n}, t -> t, t -> t, t -> t, alpha, beta,
+        beta == 0 ? Double.NaN : 0);
+  }
+
+  @Test
+  void shapesThatAreNotMultiplesOfTheTile() {
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      plain(dtype, 1, 1, 1, 1, 1, 0);
+      plain(dtype, 1, 17, 33, 65, 1, 0);
+      plain(dtype, 4, 31, 29, 37, 1, 0);
+      plain(dtype, 2, 70, 5, 49, 1, 0);
+    }
+    plain(DType.FLOAT32, 1, 128, 784, 512, 1, 0);
+  }
+
+  @Test
+  void alphaAndBeta() {
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT64, DType.INT32}) {
+      plain(dtype, 3, 19, 23, 50, 2, 1);
+      plain(dtype, 1, 64, 40, 64, 2, 1);
+      plain(dtype, 2, 9, 7, 5, -3, 0.0);
+      plain(dtype, 2, 9, 7, 5, 1, 2);
+    }
+  }
+
+  @Test
+  void zeroAlphaOrEmptyKOnlyScalesDst() {
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.INT64}) {
+      plain(dtype, 2, 5, 0, 6, 1, 3);
+      plain(dtype, 2, 5, 4, 6, 0, 2);
+      plain(dtype, 2, 5, 0, 6, 1, 0);
+    }
+  }
+
+  @Test
+  void integerProductsWrapLikeTheCpu() {
+    try (var scope = Tensor.scope()) {
+      long big = 1L << 40;
+      Tensor a = Tensor.of(new long[] {big, big + 3, 7, -big}, 1, 2, 2);
+      Tensor b = Tensor.of(new long[] {big, 5, -big, 1L << 30}, 1, 2, 2);
+      Tensor want = Tensor.empty(DType.INT64, Device.CPU, 1, 2, 2);
+      backend(want).matmul(want, a, b, 1, 0);
+      Tensor got = Tensor.empty(DType.INT64, GpuTesting.OPENCL, 1, 2, 2);
+      backend(got).matmul(got, a.to(GpuTesting.OPENCL), b.to(GpuTesting.OPENCL), 1, 0);
+      assertArrayEquals(want.toLongArray(), got.toLongArray());
+    }
+  }
+
+  @Test
+  void transposedAndBroadcastOperands() {
+    UnaryOperator<Tensor> t = x -> x.transpose(1, 2);
+    UnaryOperator<Tensor> id = x -> x;
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT32}) {
+      // a^T @ b, a @ b^T, a^T @ b^T, into a transposed dst.
+      compare(dtype, new int[] {3, 29, 67}, new int[] {3, 29, 45}, new int[] {3, 67, 45}, t, id,
+          id, 1, 0, Double.NaN);
+      compare(dtype, new int[] {3, 67, 29}, new int[] {3, 45, 29}, new int[] {3, 67, 45}, id, t,
+          id, 1, 0, Double.NaN);
+      compare(dtype, new int[] {2, 13, 70}, new int[] {2, 66, 13}, new int[] {2, 66, 70}, t, t,
+          t, 2, 1, 0);
+      // A broadcast batch (stride 0) and a non-unit column stride.
+      compare(dtype, new int[] {1, 50, 33}, new int[] {4, 33, 52}, new int[] {4, 50, 52},
+          x -> x.expand(4, 50, 33), id, id, 1, 0, Double.NaN);
+      compare(dtype, new int[] {4, 20, 66}, new int[] {1, 33, 18}, new int[] {4, 20, 18},
+          x -> x.narrow(2, 0, 33), x -> x.expand(4, 33, 18), id, 1, 0, Double.NaN);
+      compare(dtype, new int[] {2, 20, 31}, new int[] {2, 31, 24}, new int[] {2, 20, 48}, id, id,
+          x -> x.narrow(2, 24, 24), 1, 1, 0);
+      // Every dimension strided: a permuted, b with a step.
+      compare(dtype, new int[] {17, 3, 21}, new int[] {3, 21, 60}, new int[] {3, 17, 30},
+          x -> x.permute(1, 0, 2), x -> x.view(3, 21, 30, 2).select(3, 0), id, 1, 0, Double.NaN);
+    }
+  }
+
+  @Test
+  void timing512() {
+    try (var scope = Tensor.scope()) {
+      Tensor a = values(DType.FLOAT32, 1, 512, 512);
+      Tensor b = values(DType.FLOAT32, 1, 512, 512);
+      Tensor ga = a.to(GpuTesting.OPENCL);
+      Tensor gb = b.to(GpuTesting.OPENCL);
+      Tensor c = Tensor.empty(DType.FLOAT32, Device.CPU, 1, 512, 512);
+      Tensor gc = Tensor.empty(DType.FLOAT32, GpuTesting.OPENCL, 1, 512, 512);
+      double cpu = Double.MAX_VALUE;
+      double gpu = Double.MAX_VALUE;
+      for (int rep = 0; rep < 3; rep++) {
+        long t0 = System.nanoTime();
+        backend(c).matmul(c, a, b, 1, 0);
+        long t1 = System.nanoTime();
+        backend(gc).matmul(gc, ga, gb, 1, 0);
+        gc.toFloatArray(); // the download waits for the kernel
+        long t2 = System.nanoTime();
+        cpu = Math.min(cpu, (t1 - t0) / 1e6);
+        gpu = Math.min(gpu, (t2 - t1) / 1e6);
+      }
+      float[] want = c.toFloatArray();
+      float[] got = gc.toFloatArray();
+      for (int i = 0; i < want.length; i++) {
+        assertEquals(want[i], got[i], 1e-3, "element " + i);
+      }
+      System.out.printf("matmul 512x512x512 float32: %s %.1f ms (incl. download), cpu %.1f ms%n",
+          GpuTesting.OPENCL, gpu, cpu);
+    }
+  }
+}
