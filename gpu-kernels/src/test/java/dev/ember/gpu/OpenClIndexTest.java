@@ -124,6 +124,40 @@ class OpenClIndexTest {
   }
 
   @Test
+  void stridedDestinationsAndIndicesAtTheBackend() {
+    Random rnd = new Random(17);
+    Backend cpu = Backends.get(Device.CPU);
+    Backend gpu = Backends.get(GpuTesting.OPENCL);
+    for (DType dtype : DTYPES) {
+      try (var scope = Tensor.scope()) {
+        // gather into a transposed view of a larger tensor, with a transposed index.
+        Tensor src = values(dtype, rnd, 90, 80);
+        Tensor index = indices(rnd, 90, 60, 70);
+        Tensor cpuDst = values(dtype, rnd, 60, 70);
+        Tensor gpuDst = cpuDst.to(GpuTesting.OPENCL);
+        cpu.gather(cpuDst.transpose(0, 1), src, 0, index.transpose(0, 1));
+        gpu.gather(gpuDst.transpose(0, 1), src.to(GpuTesting.OPENCL), 0,
+            index.to(GpuTesting.OPENCL).transpose(0, 1));
+        assertSameValues(cpuDst, gpuDst.to(Device.CPU));
+
+        // scatter (both modes) into a narrowed, transposed view with a strided src.
+        for (boolean accumulate : new boolean[] {false, true}) {
+          Tensor from = values(dtype, rnd, 50, 40).transpose(0, 1);
+          Tensor where = indices(rnd, 30, 50, 40);
+          Tensor cpuOut = values(dtype, rnd, 60, 45);
+          Tensor gpuOut = cpuOut.to(GpuTesting.OPENCL);
+          cpu.scatter(cpuOut.transpose(0, 1).narrow(1, 5, 30), 1, where.transpose(0, 1), from,
+              accumulate);
+          gpu.scatter(gpuOut.transpose(0, 1).narrow(1, 5, 30), 1,
+              where.to(GpuTesting.OPENCL).transpose(0, 1), from.to(GpuTesting.OPENCL),
+              accumulate);
+          assertSameValues(cpuOut, gpuOut.to(Device.CPU));
+        }
+      }
+    }
+  }
+
+  @Test
   void largeOneDimensionalScatterAddSumsInRowMajorOrder() {
     Random rnd = new Random(14);
     try (var scope = Tensor.scope()) {
