@@ -231,8 +231,9 @@ class OpenClIndexTest {
     Random rnd = new Random(16);
     Backend gpu = Backends.get(GpuTesting.OPENCL);
     try (var scope = Tensor.scope()) {
-      Tensor x = values(DType.INT64, rnd, 400, 500);
-      Tensor m = values(DType.BOOL, rnd, 500, 400);
+      // 1.1M elements: more chunks than one work group scans at a time (256 x 4096 elements).
+      Tensor x = values(DType.INT64, rnd, 1100, 1000);
+      Tensor m = values(DType.BOOL, rnd, 1000, 1100);
       Tensor xs = x.transpose(0, 1);
       Tensor expected = xs.maskedSelect(m);
       Tensor gx = x.to(GpuTesting.OPENCL).transpose(0, 1);
