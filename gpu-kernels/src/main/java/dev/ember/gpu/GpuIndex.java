@@ -1,21 +1,199 @@
 package dev.ember.gpu;
 
-import dev.ember.backend.*;
+import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
+import java.util.Arrays;
 
-/** Gather, scatter and masked select (kernels: not written yet). */
+/**
+ * Gather, scatter and masked select on the GPU (kernels in {@code index.c}), checked like the CPU
+ * backend's {@code CpuIndex} and with its messages.
+ *
+ * <p>A bad index is found by the kernel, which records the first bad position (row-major in the
+ * index tensor) in a one-element int32 tensor; the host reads it back after the launch and throws
+ * {@link IndexOutOfBoundsException} naming the index, dim and size. Gather and scatter therefore
+ * wait for their kernel, like every read to the host.
+ */
 final class GpuIndex {
+  /** Mask elements per work item of masked select: {@code MASK_CHUNK} in index.c. */
+  private static final int MASK_CHUNK = 16;
+
   private GpuIndex() {}
 
+  /** {@code dst[..., i, ...] = src[..., index[..., i, ...], ...]} along {@code dim}. */
   static void gather(GpuBackend b, Tensor dst, Tensor src, int dim, Tensor index) {
-    throw b.unsupported("gather", "no kernel yet");
+    checkIndexOp("gather", dst, src, dim, index);
+    if (src.dtype() != dst.dtype()) {
+      throw new IllegalArgumentException("gather needs src and dst of one dtype, got "
+          + src.dtype() + " and " + dst.dtype());
+    }
+    if (!Arrays.equals(index.shape(), dst.shape())) {
+      throw new IllegalArgumentException("gather index shape " + Arrays.toString(index.shape())
+          + " must equal dst shape " + Arrays.toString(dst.shape()));
+    }
+    if (dst.dim() > 0) {
+      checkFits("gather", dst.shape(), "dst", src.shape(), "src", dim);
+    }
+    int n = dst.numel();
+    if (n == 0) {
+      return;
+    }
+    // A 0-d operand is one element: GpuBackend.meta gives it shape [1] and stride 0.
+    int size = src.dim() == 0 ? 1 : src.shape()[dim];
+    int srcDimStride = src.dim() == 0 ? 0 : src.stride()[dim];
+    int[] srcStrides = strides(src);
+    srcStrides[dim] = 0;
+    int[] meta = meta(shape(dst), strides(dst), strides(index), srcStrides);
+    try (var scope = Tensor.scope()) {
+      Tensor err = Tensor.full(new int[] {1}, n, DType.INT32, b.device());
+      b.launch("index", "gather_" + GpuBackend.suffix(dst.dtype()), n, b.slab(dst), b.offset(dst),
+          b.slab(src), b.offset(src), b.slab(index), b.offset(index), n, size, srcDimStride, meta,
+          b.slab(err), b.offset(err));
+      checkErr(b, err, n, index, dim, size);
+    }
   }
 
-  static void scatter(GpuBackend b, Tensor dst, int dim, Tensor index, Tensor src, boolean accumulate) {
-    throw b.unsupported("scatter", "no kernel yet");
+  /**
+   * {@code dst[..., index[..., j, ...], ...] = src[..., j, ...]} along {@code dim} (or {@code +=}
+   * when {@code accumulate}; for bool, logical or), duplicates resolved in row-major order.
+   */
+  static void scatter(GpuBackend b, Tensor dst, int dim, Tensor index, Tensor src,
+      boolean accumulate) {
+    checkIndexOp("scatter", dst, src, dim, index);
+    if (src.dtype() != dst.dtype()) {
+      throw new IllegalArgumentException("scatter needs src and dst of one dtype, got "
+          + src.dtype() + " and " + dst.dtype());
+    }
+    if (!Arrays.equals(index.shape(), src.shape())) {
+      throw new IllegalArgumentException("scatter index shape " + Arrays.toString(index.shape())
+          + " must equal src shape " + Arrays.toString(src.shape()));
+    }
+    if (dst.dim() > 0) {
+      checkFits("scatter", index.shape(), "index", dst.shape(), "dst", dim);
+    }
+    int total = index.numel();
+    if (total == 0) {
+      return;
+    }
+    int[] lineShape = shape(index);
+    int len = lineShape[dim];
+    lineShape[dim] = 1;
+    int lines = total / len;
+    int inner = 1;
+    for (int d = dim + 1; d < lineShape.length; d++) {
+      inner *= lineShape[d];
+    }
+    int size = dst.dim() == 0 ? 1 : dst.shape()[dim];
+    int[] dstStrides = strides(dst);
+    int[] indexStrides = strides(index);
+    int[] srcStrides = strides(src);
+    int[] meta = meta(lineShape, dstStrides, indexStrides, srcStrides);
+    try (var scope = Tensor.scope()) {
+      Tensor err = Tensor.full(new int[] {1}, total, DType.INT32, b.device());
+      b.launch("index", "scatter_" + GpuBackend.suffix(dst.dtype()), lines, b.slab(dst),
+          b.offset(dst), b.slab(index), b.offset(index), b.slab(src), b.offset(src), lines, len,
+          inner, size, dstStrides[dim], indexStrides[dim], srcStrides[dim], accumulate ? 1 : 0,
+          meta, b.slab(err), b.offset(err));
+      checkErr(b, err, total, index, dim, size);
+    }
   }
 
+  /** Writes src's elements where mask is true, in row-major order, into the 1-D dst. */
   static void maskedSelect(GpuBackend b, Tensor dst, Tensor src, Tensor mask) {
-    throw b.unsupported("maskedSelect", "no kernel yet");
+    if (mask.dtype() != DType.BOOL) {
+      throw new IllegalArgumentException("maskedSelect needs a bool mask, got " + mask.dtype());
+    }
+    if (src.dtype() != dst.dtype()) {
+      throw new IllegalArgumentException("maskedSelect needs src and dst of one dtype, got "
+          + src.dtype() + " and " + dst.dtype());
+    }
+    if (!Arrays.equals(mask.shape(), src.shape()) || dst.dim() != 1) {
+      throw new IllegalArgumentException("maskedSelect needs a mask of src's shape "
+          + Arrays.toString(src.shape()) + " and a 1-D dst, got mask "
+          + Arrays.toString(mask.shape()) + " and dst " + Arrays.toString(dst.shape()));
+    }
+    int length = dst.shape()[0];
+    int n = src.numel();
+    int count = 0;
+    if (n > 0) {
+      int local = b.localSize();
+      int groups = (int) (((long) n + (long) MASK_CHUNK * local - 1) / ((long) MASK_CHUNK * local));
+      int[] meta = GpuBackend.meta(src, mask);
+      int contiguous = GpuBackend.contiguous(src, mask) ? 1 : 0;
+      try (var scope = Tensor.scope()) {
+        // counts[g]: the trues of group g's chunk, then its exclusive prefix sum; counts[groups]:
+        // the total.
+        Tensor counts = Tensor.empty(DType.INT32, b.device(), groups + 1);
+        b.launch("index", "masked_count", groups * local, b.slab(mask), b.offset(mask), n, meta,
+            contiguous, b.slab(counts), b.offset(counts));
+        b.launch("index", "masked_scan", local, b.slab(counts), b.offset(counts), groups);
+        b.launch("index", "masked_select_" + GpuBackend.suffix(dst.dtype()), groups * local,
+            b.slab(dst), b.offset(dst), dst.stride()[0], length, b.slab(src), b.offset(src),
+            b.slab(mask), b.offset(mask), n, meta, contiguous, b.slab(counts),
+            b.offset(counts));
+        count = counts.narrow(0, groups, 1).toIntArray()[0];
+      }
+    }
+    if (count != length) {
+      throw new IllegalArgumentException("maskedSelect: the mask has " + count
+          + " true elements but dst's length is " + length);
+    }
+  }
+
+  /** Throws for the bad index the kernel recorded in {@code err}, if any (none: {@code end}). */
+  private static void checkErr(GpuBackend b, Tensor err, int end, Tensor index, int dim,
+      int size) {
+    int pos = err.toIntArray()[0];
+    if (pos < end) {
+      // The error path only: the index's value at that row-major position, for the message.
+      long i = ((long[]) b.download(index))[pos];
+      throw new IndexOutOfBoundsException(
+          "index " + i + " is out of bounds for dim " + dim + " with size " + size);
+    }
+  }
+
+  private static void checkIndexOp(String op, Tensor dst, Tensor src, int dim, Tensor index) {
+    if (index.dtype() != DType.INT64) {
+      throw new IllegalArgumentException(op + " needs an int64 index, got " + index.dtype());
+    }
+    int nd = Math.max(dst.dim(), 1);
+    if (dst.dim() != src.dim() || dst.dim() != index.dim() || dim < 0 || dim >= nd) {
+      throw new IllegalArgumentException(op + ": dst " + Arrays.toString(dst.shape()) + ", src "
+          + Arrays.toString(src.shape()) + " and index " + Arrays.toString(index.shape())
+          + " must have the same number of dims, and dim " + dim + " must be one of them");
+    }
+  }
+
+  /** Whether every dim but {@code dim} of {@code inner} is at most that of {@code outer}. */
+  private static void checkFits(String op, int[] inner, String innerName, int[] outer,
+      String outerName, int dim) {
+    for (int d = 0; d < inner.length; d++) {
+      if (d != dim && inner[d] > outer[d]) {
+        throw new IllegalArgumentException(op + ": " + innerName + " shape "
+            + Arrays.toString(inner) + " exceeds " + outerName + " shape "
+            + Arrays.toString(outer) + " in dim " + d);
+      }
+    }
+  }
+
+  /** The shape, a 0-d tensor being one element of shape [1]. */
+  private static int[] shape(Tensor t) {
+    return t.dim() == 0 ? new int[] {1} : t.shape().clone();
+  }
+
+  /** The strides, a 0-d tensor's being [0]. */
+  private static int[] strides(Tensor t) {
+    return t.dim() == 0 ? new int[] {0} : t.stride().clone();
+  }
+
+  /** {@code [nd, shape, strides[0], strides[1], ...]} as the kernels read it. */
+  private static int[] meta(int[] shape, int[]... strides) {
+    int nd = shape.length;
+    int[] m = new int[1 + nd * (1 + strides.length)];
+    m[0] = nd;
+    System.arraycopy(shape, 0, m, 1, nd);
+    for (int k = 0; k < strides.length; k++) {
+      System.arraycopy(strides[k], 0, m, 1 + nd * (1 + k), nd);
+    }
+    return m;
   }
 }
