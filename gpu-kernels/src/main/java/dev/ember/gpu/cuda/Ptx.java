@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * cannot check a launch's arguments against the kernel (it copies as many bytes as the kernel
  * declares from whatever pointers it is given), so the runtime checks them here first.
  */
-final class Ptx {
+public final class Ptx {
   private static final Pattern ENTRY =
       Pattern.compile("\\.visible\\s+\\.entry\\s+([A-Za-z_$][\\w$]*)\\s*\\(([^)]*)\\)");
   private static final Pattern PARAM = Pattern.compile("\\.param\\s+(?:\\.align\\s+\\d+\\s+)?\\.(\\w+)");
@@ -22,7 +22,7 @@ final class Ptx {
    * pointer, {@code I} a 32-bit integer, {@code F} a float, {@code D} a double, {@code ?} any
    * other (a struct, a byte).
    */
-  static Map<String, String> entries(String ptx) {
+  public static Map<String, String> entries(String ptx) {
     Map<String, String> out = new LinkedHashMap<>();
     Matcher m = ENTRY.matcher(ptx);
     while (m.find()) {
@@ -46,8 +46,23 @@ final class Ptx {
     };
   }
 
+  /**
+   * The entries of a kernel family's kept PTX ({@link #entries}), or null when the jar has no
+   * PTX for it. The OpenCL runtime checks its launches against these too: the kernels are the
+   * same source, and Aparapi aborts the JVM on a wrong argument count instead of throwing.
+   */
+  public static Map<String, String> ofFamily(String family) {
+    try (java.io.InputStream in = Ptx.class.getResourceAsStream("/dev/ember/gpu/ptx/" + family
+        + ".ptx")) {
+      return in == null ? null
+          : entries(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the PTX of kernel family " + family, e);
+    }
+  }
+
   /** The kind letter of a packed argument ({@code Long}, {@code Integer}, {@code Float}, {@code Double}). */
-  static char kindOf(Object arg) {
+  public static char kindOf(Object arg) {
     if (arg instanceof Long) {
       return 'L';
     } else if (arg instanceof Integer) {

@@ -10,12 +10,14 @@ import dev.ember.gpu.GpuOutOfMemoryError;
 import dev.ember.gpu.GpuRuntime;
 import dev.ember.gpu.KernelSources;
 import dev.ember.gpu.Slab;
+import dev.ember.gpu.cuda.Ptx;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * An OpenCL device through Aparapi's OpenCL binding: each kernel family ({@code
@@ -46,6 +48,7 @@ public final class OpenClRuntime implements GpuRuntime {
   private final Map<String, OpenCLProgram> programs = new HashMap<>();
   private final Map<String, List<Bound>> kernels = new HashMap<>();
   private final Map<String, String> signatures = new HashMap<>();
+  private final Map<String, Optional<Map<String, String>>> ptxEntries = new HashMap<>();
   private final List<int[]> metaBuffers = new ArrayList<>();
   private final int minSlabBytes;
 
@@ -203,6 +206,7 @@ public final class OpenClRuntime implements GpuRuntime {
         return b.kernel();
       }
     }
+    checkAgainstPtx(family, name, args);
     OpenCLProgram program = programs.computeIfAbsent(family, this::build);
     List<OpenCLArgDescriptor> descriptors = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
@@ -220,6 +224,37 @@ public final class OpenClRuntime implements GpuRuntime {
     }
     bound.add(new Bound(arrays, k));
     return k;
+  }
+
+  /**
+   * Checks the arguments against the kernel's parameters as the kept PTX of the same source
+   * declares them (pointer, int, float, double), when the jar has PTX for the family: Aparapi
+   * aborts the whole JVM on a wrong count instead of failing the launch.
+   */
+  private void checkAgainstPtx(String family, String name, Object[] args) {
+    Map<String, String> entries = ptxEntries.computeIfAbsent(family,
+        f -> Optional.ofNullable(Ptx.ofFamily(f))).orElse(null);
+    if (entries == null) {
+      return;
+    }
+    String kinds = entries.get(name);
+    String key = family + "." + name;
+    if (kinds == null) {
+      throw new GpuException("no kernel " + name + " in " + family + ".c (per its kept PTX)");
+    }
+    if (kinds.length() != args.length) {
+      throw new GpuException("kernel " + key + " takes " + kinds.length() + " parameters, launched"
+          + " with " + args.length);
+    }
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      char have = a instanceof Slab || a instanceof int[] ? 'L' : Ptx.kindOf(a);
+      if (have != kinds.charAt(i)) {
+        throw new GpuException("argument " + i + " of kernel " + key + " is a "
+            + (a == null ? "null" : a.getClass().getSimpleName()) + " but the kernel's parameter"
+            + " is of kind " + kinds.charAt(i) + " (L pointer, I int, F float, D double)");
+      }
+    }
   }
 
   private static boolean sameArrays(Object[] a, Object[] b) {
