@@ -251,7 +251,8 @@ class OpenClReduceTest {
     try (var scope = Tensor.scope()) {
       Tensor x = random(DType.FLOAT32, 70, 50, 30);
       Tensor g = x.to(CL);
-      assertClose(x.sum(new int[] {0, 2}, false), g.sum(new int[] {0, 2}, false), 1e-5, "sum");
+      // Sums of 2,100 floats of magnitude ~3 in another order: a few 1e-5 apart.
+      assertClose(x.sum(new int[] {0, 2}, false), g.sum(new int[] {0, 2}, false), 2e-4, "sum");
       assertClose(x.amax(new int[] {1}, true), g.amax(new int[] {1}, true), 0, "amax");
       assertArrayEquals(x.argmin(2, false).toLongArray(), g.argmin(2, false).toLongArray());
       assertArrayEquals(x.any(new int[] {0, 1}, false).toBooleanArray(),
