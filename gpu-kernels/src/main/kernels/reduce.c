@@ -12,6 +12,11 @@
  * order, then the lanes combine in a fixed tree in local memory. columns != 0 puts neighbouring
  * work items on neighbouring outputs (for rows that are columns of memory: coalesced reads),
  * else on neighbouring row positions of one output.
+ * Few long rows are reduced in two launches (not ARGMAX/ARGMIN): the rows are cut into `chunks`
+ * pieces of `chunk` positions, item o = c * kept + k reduces piece c of output k into
+ * dst[dst_off + offset(k) + c * kept] (a contiguous [chunks, kept] buffer of partials: double for
+ * float32 sums and products, the "_part" kernels), and a second launch reduces the partials in
+ * order. With chunks == 1 (one launch) c is 0 and dst is the output itself.
  *   SUM/PROD: float32 and float64 accumulate in double; int64, int32 and bool in 64-bit
  *             wrapping integers (ulong, whose wrap is defined; the bits are Java's long).
  *             dst: float32, float64, int64.
@@ -161,17 +166,20 @@ EMBER_ARG_BETTER_INT(b8, uchar)
 /* ---------------------------------------------------------------- reduce */
 
 #define EMBER_REDUCE(NAME, ST, DT, AT, INIT, LOAD, COMBINE, STORE)                           \
-  KERNEL NAME(GLOBAL DT* dst, int dst_off, GLOBAL const ST* src, int src_off, int outputs,   \
-      int len, GLOBAL const int* meta, int lanes, int columns) {                             \
+  KERNEL NAME(GLOBAL DT* dst, int dst_off, GLOBAL const ST* src, int src_off, int kept,      \
+      int chunks, int chunk, int len, GLOBAL const int* meta, int lanes, int columns) {      \
     LOCAL_ARRAY(AT, acc, RED_LOCAL);                                                         \
-    GROUP_LAYOUT(outputs)                                                                    \
+    GROUP_LAYOUT(kept * chunks)                                                              \
     int nk = meta[0];                                                                        \
     int nr = meta[1 + 3 * nk];                                                               \
     GLOBAL const int* rshape = meta + 2 + 3 * nk;                                            \
+    int c = o / kept;                                                                        \
+    int k = o - c * kept;                                                                    \
     AT a = INIT;                                                                             \
     if (active) {                                                                            \
-      int base = src_off + ember_offset(o, nk, meta + 1, meta + 1 + nk);                     \
-      for (int j = lane; j < len; j += lanes) {                                              \
+      int base = src_off + ember_offset(k, nk, meta + 1, meta + 1 + nk);                     \
+      int end = len - c * chunk < chunk ? len : c * chunk + chunk;                           \
+      for (int j = c * chunk + lane; j < end; j += lanes) {                                  \
         ST x = src[base + red_offset(j, nr, rshape, rshape + nr)];                           \
         a = COMBINE(a, LOAD(x));                                                             \
       }                                                                                      \
@@ -180,7 +188,8 @@ EMBER_ARG_BETTER_INT(b8, uchar)
     BARRIER();                                                                               \
     TREE(AT, acc, COMBINE)                                                                   \
     if (active && lane == 0) {                                                               \
-      dst[dst_off + ember_offset(o, nk, meta + 1, meta + 1 + 2 * nk)] = STORE(acc[first]);   \
+      int d = dst_off + ember_offset(k, nk, meta + 1, meta + 1 + 2 * nk) + c * kept;         \
+      dst[d] = STORE(acc[first]);                                                            \
     }                                                                                        \
   }
 
@@ -193,12 +202,14 @@ EMBER_ARG_BETTER_INT(b8, uchar)
 #define TO_BOOL(x) ((uchar) (x))
 
 EMBER_REDUCE(reduce_sum_f32, float, float, double, 0.0, TO_DOUBLE, ADD, TO_FLOAT)
+EMBER_REDUCE(reduce_sum_f32_part, float, double, double, 0.0, TO_DOUBLE, ADD, AS_IS)
 EMBER_REDUCE(reduce_sum_f64, double, double, double, 0.0, TO_DOUBLE, ADD, AS_IS)
 EMBER_REDUCE(reduce_sum_i64, long, long, ulong, 0, TO_ULONG, ADD, TO_LONG)
 EMBER_REDUCE(reduce_sum_i32, int, long, ulong, 0, TO_ULONG, ADD, TO_LONG)
 EMBER_REDUCE(reduce_sum_b8, uchar, long, ulong, 0, TO_ULONG, ADD, TO_LONG)
 
 EMBER_REDUCE(reduce_prod_f32, float, float, double, 1.0, TO_DOUBLE, MUL, TO_FLOAT)
+EMBER_REDUCE(reduce_prod_f32_part, float, double, double, 1.0, TO_DOUBLE, MUL, AS_IS)
 EMBER_REDUCE(reduce_prod_f64, double, double, double, 1.0, TO_DOUBLE, MUL, AS_IS)
 EMBER_REDUCE(reduce_prod_i64, long, long, ulong, 1, TO_ULONG, MUL, TO_LONG)
 EMBER_REDUCE(reduce_prod_i32, int, long, ulong, 1, TO_ULONG, MUL, TO_LONG)

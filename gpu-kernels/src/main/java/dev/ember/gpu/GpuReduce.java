@@ -28,6 +28,14 @@ final class GpuReduce {
    * work items on adjacent addresses for coalesced reads, while each output keeps some lanes.
    */
   private static final int COLUMN_SLOTS = 32;
+  /**
+   * Reductions with fewer outputs than this (about the work groups a large GPU runs at once) and
+   * rows of at least two chunks run in two launches, so that a long row keeps more than one
+   * group busy.
+   */
+  private static final int FEW_OUTPUTS = 1024;
+  /** A chunk of a row in a two-launch reduction: this many elements per work item of a group. */
+  private static final int CHUNK_LANES = 64;
 
   private GpuReduce() {}
 
@@ -106,6 +114,59 @@ final class GpuReduce {
       return;
     }
     int len = red.numel();
+    String name = op.name().toLowerCase(Locale.ROOT);
+    String suffix = GpuBackend.suffix(src.dtype());
+    if (arg) {
+      boolean columns = kept.innerUnit(0) && !red.innerUnit(0) && outputs > 1;
+      Layout layout = Layout.of(b, outputs, len, columns);
+      b.launch(FAMILY, "reduce_" + name + "_" + suffix, layout.items, b.slab(dst),
+          b.offset(dst), b.slab(src), b.offset(src), outputs, len, meta(kept, red),
+          layout.lanes, columns ? 1 : 0);
+      return;
+    }
+    int chunk = CHUNK_LANES * b.localSize();
+    int chunks = (int) (((long) len + chunk - 1) / chunk);
+    if (outputs >= FEW_OUTPUTS || chunks < 2) {
+      launch(b, "reduce_" + name + "_" + suffix, dst, src, kept, red, 1, len);
+      return;
+    }
+    // Few long rows: the pieces of each row in parallel, then the partials in order.
+    boolean f32 = src.dtype() == DType.FLOAT32 && (op == ReduceOp.SUM || op == ReduceOp.PROD);
+    DType partType = f32 ? DType.FLOAT64 : out;
+    try (var scope = Tensor.scope()) {
+      Tensor parts = Tensor.empty(partType, b.device(), chunks * outputs);
+      int[] dense = rowMajor(kept.shape());
+      launch(b, "reduce_" + name + "_" + suffix + (f32 ? "_part" : ""), parts, src,
+          new Space(kept.shape(), new int[][] {kept.strides()[0], dense}), red, chunks, chunk);
+      // float32: the double total goes to a dense tensor (its kept strides are row-major), then
+      // is rounded once into dst by a cast copy, as a one-launch reduction rounds it.
+      Tensor total = f32 ? Tensor.empty(DType.FLOAT64, b.device(), dst.shape()) : dst;
+      int[] totalStrides = f32 ? dense : kept.strides()[1];
+      launch(b, "reduce_" + name + "_" + GpuBackend.suffix(partType), total, parts,
+          new Space(kept.shape(), new int[][] {dense, totalStrides}),
+          new Space(new int[] {chunks}, new int[][] {{outputs}}), 1, chunks);
+      if (f32) {
+        b.copy(dst, total);
+      }
+    }
+  }
+
+  /**
+   * One launch of a (non-arg) reduction kernel: outputs over {@code kept} (src and dst strides),
+   * rows over {@code red}, each row cut into {@code chunks} pieces of {@code chunk} positions.
+   */
+  private static void launch(GpuBackend b, String kernel, Tensor dst, Tensor src, Space kept,
+      Space red, int chunks, int chunk) {
+    int outputs = kept.numel();
+    boolean columns = kept.innerUnit(0) && !red.innerUnit(0) && outputs > 1;
+    Layout layout = Layout.of(b, outputs * chunks, Math.min(chunk, red.numel()), columns);
+    b.launch(FAMILY, kernel, layout.items, b.slab(dst), b.offset(dst), b.slab(src),
+        b.offset(src), outputs, chunks, chunk, red.numel(), meta(kept, red), layout.lanes,
+        columns ? 1 : 0);
+  }
+
+  /** {@code [nk, keptShape, keptSrc, keptDst, nr, redShape, redSrc]}: see reduce.c. */
+  private static int[] meta(Space kept, Space red) {
     int nk = kept.nd();
     int nr = red.nd();
     int[] meta = new int[2 + 3 * nk + 2 * nr];
@@ -113,12 +174,18 @@ final class GpuReduce {
     kept.write(meta, 1);
     meta[1 + 3 * nk] = nr;
     red.write(meta, 2 + 3 * nk);
-    boolean columns = kept.innerUnit(0) && !red.innerUnit(0) && outputs > 1;
-    Layout layout = Layout.of(b, outputs, len, columns);
-    String kernel = "reduce_" + op.name().toLowerCase(Locale.ROOT) + "_"
-        + GpuBackend.suffix(src.dtype());
-    b.launch(FAMILY, kernel, layout.items, b.slab(dst), b.offset(dst), b.slab(src),
-        b.offset(src), outputs, len, meta, layout.lanes, columns ? 1 : 0);
+    return meta;
+  }
+
+  /** Row-major strides of a dense shape. */
+  private static int[] rowMajor(int[] shape) {
+    int[] strides = new int[shape.length];
+    int s = 1;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      strides[d] = s;
+      s *= shape[d];
+    }
+    return strides;
   }
 
   /** The dst dtype the SPI gives each reduction (see {@code Backend#reduce}). */

@@ -94,6 +94,25 @@ class OpenClReduceTest {
   }
 
   @Test
+  void fewLongRowsOverNonAdjacentDims() {
+    // 3 outputs of 60,000 elements each, from dims 0 and 2: rows cut into pieces (two launches).
+    try (var scope = Tensor.scope()) {
+      for (DType dtype : DTYPES) {
+        Tensor x = random(dtype, 200, 3, 300);
+        for (Layout layout : new Layout[] {Layout.CONTIGUOUS, Layout.TRANSPOSED, Layout.FLIPPED,
+            Layout.BROADCAST}) {
+          Tensor g = layout.apply(x);
+          for (ReduceOp op : OPS) {
+            if (!isArg(op) && !(op == ReduceOp.PROD && dtype.isFloatingPoint())) {
+              checkReduce(op, x, g, new int[] {0, 2}, dtype + " " + layout);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void longRowsOfAHundredThousand() {
     try (var scope = Tensor.scope()) {
       for (DType dtype : DTYPES) {
