@@ -366,7 +366,7 @@ class OpenClReduceTest {
       this.make = make;
     }
 
-    /** The device view (for BROADCAST, of x's first row expanded; see {@link #host}). */
+    /** The device view (for BROADCAST: of x's row 0 expanded, whose host twin is host()). */
     Tensor apply(Tensor x) {
       return make.apply(x);
     }
