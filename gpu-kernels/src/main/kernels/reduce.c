@@ -12,11 +12,13 @@
  * order, then the lanes combine in a fixed tree in local memory. columns != 0 puts neighbouring
  * work items on neighbouring outputs (for rows that are columns of memory: coalesced reads),
  * else on neighbouring row positions of one output.
- * Few long rows are reduced in two launches (not ARGMAX/ARGMIN): the rows are cut into `chunks`
- * pieces of `chunk` positions, item o = c * kept + k reduces piece c of output k into
- * dst[dst_off + offset(k) + c * kept] (a contiguous [chunks, kept] buffer of partials: double for
- * float32 sums and products, the "_part" kernels), and a second launch reduces the partials in
- * order. With chunks == 1 (one launch) c is 0 and dst is the output itself.
+ * Few long rows are reduced in two launches: the rows are cut into `chunks` pieces of `chunk`
+ * positions, item o = c * kept + k (kept: the number of outputs) reduces piece c of output k
+ * into dst[dst_off + offset(k) + c * kept] (a contiguous [chunks, kept] buffer of partials:
+ * double for float32 sums and products, the "_part" kernels; the winning index for ARGMAX and
+ * ARGMIN), and a second launch reduces the partials in order (the "_merge" kernels for ARGMAX
+ * and ARGMIN, which read the winners' values from src again). With chunks == 1 (one launch) c is
+ * 0 and dst is the output itself.
  *   SUM/PROD: float32 and float64 accumulate in double; int64, int32 and bool in 64-bit
  *             wrapping integers (ulong, whose wrap is defined; the bits are Java's long).
  *             dst: float32, float64, int64.
@@ -239,43 +241,87 @@ EMBER_REDUCE(reduce_all_i64, long, uchar, int, 1, NONZERO, AND, TO_BOOL)
 EMBER_REDUCE(reduce_all_i32, int, uchar, int, 1, NONZERO, AND, TO_BOOL)
 EMBER_REDUCE(reduce_all_b8, uchar, uchar, int, 1, NONZERO, AND, TO_BOOL)
 
-/* ARGMAX/ARGMIN: (value, index) pairs; an index of -1 is a lane that saw no element. */
+/*
+ * ARGMAX/ARGMIN: (value, index) pairs; an index of -1 is a lane that saw no element. ARG_TREE
+ * combines the lanes' pairs of each slot into val/idx[first].
+ */
+#define ARG_TREE(BETTER)                                                                     \
+  val[lid] = v;                                                                              \
+  idx[lid] = kk;                                                                             \
+  BARRIER();                                                                                 \
+  for (int h = lanes >> 1; h > 0; h >>= 1) {                                                 \
+    if (active && lane < h) {                                                                \
+      int p = lid + h * step;                                                                \
+      int ip = idx[p];                                                                       \
+      int iq = idx[lid];                                                                     \
+      if (ip >= 0 && (iq < 0 || BETTER(val[p], ip, val[lid], iq))) {                         \
+        val[lid] = val[p];                                                                   \
+        idx[lid] = ip;                                                                       \
+      }                                                                                      \
+    }                                                                                        \
+    BARRIER();                                                                               \
+  }
+
+/* The index of the best element of each piece of each row (chunks and dst as for EMBER_REDUCE). */
 #define EMBER_ARGREDUCE(NAME, ST, BETTER)                                                    \
-  KERNEL NAME(GLOBAL long* dst, int dst_off, GLOBAL const ST* src, int src_off, int outputs, \
-      int len, GLOBAL const int* meta, int lanes, int columns) {                             \
+  KERNEL NAME(GLOBAL long* dst, int dst_off, GLOBAL const ST* src, int src_off, int kept,    \
+      int chunks, int chunk, int len, GLOBAL const int* meta, int lanes, int columns) {      \
     LOCAL_ARRAY(ST, val, RED_LOCAL);                                                         \
     LOCAL_ARRAY(int, idx, RED_LOCAL);                                                        \
-    GROUP_LAYOUT(outputs)                                                                    \
+    GROUP_LAYOUT(kept * chunks)                                                              \
+    int nk = meta[0];                                                                        \
+    int nr = meta[1 + 3 * nk];                                                               \
+    GLOBAL const int* rshape = meta + 2 + 3 * nk;                                            \
+    int c = o / kept;                                                                        \
+    int k = o - c * kept;                                                                    \
+    ST v = 0;                                                                                \
+    int kk = -1;                                                                             \
+    if (active) {                                                                            \
+      int base = src_off + ember_offset(k, nk, meta + 1, meta + 1 + nk);                     \
+      int end = len - c * chunk < chunk ? len : c * chunk + chunk;                           \
+      for (int j = c * chunk + lane; j < end; j += lanes) {                                  \
+        ST x = src[base + red_offset(j, nr, rshape, rshape + nr)];                           \
+        if (kk < 0 || BETTER(x, j, v, kk)) {                                                 \
+          v = x;                                                                             \
+          kk = j;                                                                            \
+        }                                                                                    \
+      }                                                                                      \
+    }                                                                                        \
+    ARG_TREE(BETTER)                                                                         \
+    if (active && lane == 0) {                                                               \
+      int d = dst_off + ember_offset(k, nk, meta + 1, meta + 1 + 2 * nk) + c * kept;         \
+      dst[d] = (long) idx[first];                                                            \
+    }                                                                                        \
+  }
+
+/*
+ * The second launch of a two-launch ARGMAX/ARGMIN: output k picks the best of the pieces' winners
+ * parts[parts_off + c * kept + k], reading their values from src again (meta as for the first).
+ */
+#define EMBER_ARGMERGE(NAME, ST, BETTER)                                                     \
+  KERNEL NAME(GLOBAL long* dst, int dst_off, GLOBAL const ST* src, int src_off,              \
+      GLOBAL const long* parts, int parts_off, int kept, int chunks, GLOBAL const int* meta, \
+      int lanes, int columns) {                                                              \
+    LOCAL_ARRAY(ST, val, RED_LOCAL);                                                         \
+    LOCAL_ARRAY(int, idx, RED_LOCAL);                                                        \
+    GROUP_LAYOUT(kept)                                                                       \
     int nk = meta[0];                                                                        \
     int nr = meta[1 + 3 * nk];                                                               \
     GLOBAL const int* rshape = meta + 2 + 3 * nk;                                            \
     ST v = 0;                                                                                \
-    int k = -1;                                                                              \
+    int kk = -1;                                                                             \
     if (active) {                                                                            \
       int base = src_off + ember_offset(o, nk, meta + 1, meta + 1 + nk);                     \
-      for (int j = lane; j < len; j += lanes) {                                              \
+      for (int c = lane; c < chunks; c += lanes) {                                           \
+        int j = (int) parts[parts_off + c * kept + o];                                       \
         ST x = src[base + red_offset(j, nr, rshape, rshape + nr)];                           \
-        if (k < 0 || BETTER(x, j, v, k)) {                                                   \
+        if (kk < 0 || BETTER(x, j, v, kk)) {                                                 \
           v = x;                                                                             \
-          k = j;                                                                             \
+          kk = j;                                                                            \
         }                                                                                    \
       }                                                                                      \
     }                                                                                        \
-    val[lid] = v;                                                                            \
-    idx[lid] = k;                                                                            \
-    BARRIER();                                                                               \
-    for (int h = lanes >> 1; h > 0; h >>= 1) {                                               \
-      if (active && lane < h) {                                                              \
-        int p = lid + h * step;                                                              \
-        int ip = idx[p];                                                                     \
-        int iq = idx[lid];                                                                   \
-        if (ip >= 0 && (iq < 0 || BETTER(val[p], ip, val[lid], iq))) {                       \
-          val[lid] = val[p];                                                                 \
-          idx[lid] = ip;                                                                     \
-        }                                                                                    \
-      }                                                                                      \
-      BARRIER();                                                                             \
-    }                                                                                        \
+    ARG_TREE(BETTER)                                                                         \
     if (active && lane == 0) {                                                               \
       dst[dst_off + ember_offset(o, nk, meta + 1, meta + 1 + 2 * nk)] = (long) idx[first];   \
     }                                                                                        \
@@ -291,6 +337,16 @@ EMBER_ARGREDUCE(reduce_argmin_f64, double, argmin_better_f64)
 EMBER_ARGREDUCE(reduce_argmin_i64, long, argmin_better_i64)
 EMBER_ARGREDUCE(reduce_argmin_i32, int, argmin_better_i32)
 EMBER_ARGREDUCE(reduce_argmin_b8, uchar, argmin_better_b8)
+EMBER_ARGMERGE(reduce_argmax_f32_merge, float, argmax_better_f32)
+EMBER_ARGMERGE(reduce_argmax_f64_merge, double, argmax_better_f64)
+EMBER_ARGMERGE(reduce_argmax_i64_merge, long, argmax_better_i64)
+EMBER_ARGMERGE(reduce_argmax_i32_merge, int, argmax_better_i32)
+EMBER_ARGMERGE(reduce_argmax_b8_merge, uchar, argmax_better_b8)
+EMBER_ARGMERGE(reduce_argmin_f32_merge, float, argmin_better_f32)
+EMBER_ARGMERGE(reduce_argmin_f64_merge, double, argmin_better_f64)
+EMBER_ARGMERGE(reduce_argmin_i64_merge, long, argmin_better_i64)
+EMBER_ARGMERGE(reduce_argmin_i32_merge, int, argmin_better_i32)
+EMBER_ARGMERGE(reduce_argmin_b8_merge, uchar, argmin_better_b8)
 
 /* ---------------------------------------------------------------- scan */
 

@@ -14,8 +14,13 @@ import java.util.Locale;
  * row), both coalesced here so that kernels compute few offsets. Each output gets a power of two
  * of work items ("lanes"), enough that each lane reads about {@link #PER_LANE} elements, at most a
  * work group; the lanes combine in a fixed tree, so the order of float additions depends on the
- * shapes and the local size only, never on timing. Scans run one work item per line,
- * sequentially; softmax lays its lines out like reduction outputs.
+ * shapes and the local size only, never on timing. Fewer than {@link #FEW_OUTPUTS} outputs with
+ * long rows (a sum of a whole tensor) take two launches: fixed pieces of each row in parallel,
+ * then each row's partials in order. Scans run one work item per line, sequentially; softmax
+ * lays its lines out like reduction outputs.
+ *
+ * <p>float32 sums and products accumulate in double (the CPU adds float blocks of 1,024 into a
+ * double), then round once: results differ from the CPU's only by the CPU's float rounding.
  *
  * <p>The argument checks and the empty cases are {@code CpuReduce}'s, with its messages.
  */
@@ -116,14 +121,6 @@ final class GpuReduce {
     int len = red.numel();
     String name = op.name().toLowerCase(Locale.ROOT);
     String suffix = GpuBackend.suffix(src.dtype());
-    if (arg) {
-      boolean columns = kept.innerUnit(0) && !red.innerUnit(0) && outputs > 1;
-      Layout layout = Layout.of(b, outputs, len, columns);
-      b.launch(FAMILY, "reduce_" + name + "_" + suffix, layout.items, b.slab(dst),
-          b.offset(dst), b.slab(src), b.offset(src), outputs, len, meta(kept, red),
-          layout.lanes, columns ? 1 : 0);
-      return;
-    }
     int chunk = CHUNK_LANES * b.localSize();
     int chunks = (int) (((long) len + chunk - 1) / chunk);
     if (outputs >= FEW_OUTPUTS || chunks < 2) {
@@ -131,11 +128,24 @@ final class GpuReduce {
       return;
     }
     // Few long rows: the pieces of each row in parallel, then the partials in order.
+    int[] dense = rowMajor(kept.shape());
+    if (arg) {
+      try (var scope = Tensor.scope()) {
+        Tensor parts = Tensor.empty(DType.INT64, b.device(), chunks * outputs);
+        launch(b, "reduce_" + name + "_" + suffix, parts, src,
+            new Space(kept.shape(), new int[][] {kept.strides()[0], dense}), red, chunks, chunk);
+        // The winners' values are read from src again: meta for the outputs of src and dst.
+        Layout layout = Layout.of(b, outputs, chunks, outputs > 1);
+        b.launch(FAMILY, "reduce_" + name + "_" + suffix + "_merge", layout.items, b.slab(dst),
+            b.offset(dst), b.slab(src), b.offset(src), b.slab(parts), b.offset(parts), outputs,
+            chunks, meta(kept, red), layout.lanes, outputs > 1 ? 1 : 0);
+      }
+      return;
+    }
     boolean f32 = src.dtype() == DType.FLOAT32 && (op == ReduceOp.SUM || op == ReduceOp.PROD);
     DType partType = f32 ? DType.FLOAT64 : out;
     try (var scope = Tensor.scope()) {
       Tensor parts = Tensor.empty(partType, b.device(), chunks * outputs);
-      int[] dense = rowMajor(kept.shape());
       launch(b, "reduce_" + name + "_" + suffix + (f32 ? "_part" : ""), parts, src,
           new Space(kept.shape(), new int[][] {kept.strides()[0], dense}), red, chunks, chunk);
       // float32: the double total goes to a dense tensor (its kept strides are row-major), then
@@ -152,7 +162,7 @@ final class GpuReduce {
   }
 
   /**
-   * One launch of a (non-arg) reduction kernel: outputs over {@code kept} (src and dst strides),
+   * One launch of a reduction kernel: outputs over {@code kept} (src and dst strides),
    * rows over {@code red}, each row cut into {@code chunks} pieces of {@code chunk} positions.
    */
   private static void launch(GpuBackend b, String kernel, Tensor dst, Tensor src, Space kept,

@@ -108,6 +108,13 @@ class OpenClReduceTest {
             }
           }
         }
+        // ARGMAX/ARGMIN of few long rows: the pieces' winners, then the first winner of those.
+        Tensor y = random(dtype, 40_000, 3);
+        for (Layout layout : new Layout[] {Layout.CONTIGUOUS, Layout.TRANSPOSED, Layout.FLIPPED}) {
+          Tensor g = layout.apply(y);
+          checkReduce(ReduceOp.ARGMAX, y, g, new int[] {0}, dtype + " " + layout);
+          checkReduce(ReduceOp.ARGMIN, y, g, new int[] {0}, dtype + " " + layout);
+        }
       }
     }
   }
@@ -158,6 +165,16 @@ class OpenClReduceTest {
       row[9000] = nan;
       row[4000] = nan;
       assertArg(row, 4000, 4000);
+      // The same across the pieces of a row reduced in two launches.
+      float[] big = new float[100_000];
+      big[70_000] = 5;
+      big[30_001] = 5;
+      big[60_000] = -5;
+      big[20_999] = -5;
+      assertArg(big, 30_001, 20_999);
+      big[90_000] = nan;
+      big[40_000] = nan;
+      assertArg(big, 40_000, 40_000);
       // Integers and bool: the first of equal extremes.
       long[] ints = new long[n];
       ints[8000] = 9;
