@@ -15,7 +15,6 @@ import dev.ember.tensor.Generator;
 import dev.ember.tensor.Tensor;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -232,7 +231,6 @@ class OpenClRecurrentTest {
   // Whole layers
 
   @Test
-  @Disabled("needs elementwise, matmul and reduce kernels (issue 5, other branches)")
   void lstmLayerMatchesCpu() {
     for (DType dtype : DTYPES) {
       try (var scope = Tensor.scope()) {
@@ -262,7 +260,6 @@ class OpenClRecurrentTest {
   }
 
   @Test
-  @Disabled("needs elementwise, matmul and reduce kernels (issue 5, other branches)")
   void gruLayerMatchesCpu() {
     for (DType dtype : DTYPES) {
       try (var scope = Tensor.scope()) {

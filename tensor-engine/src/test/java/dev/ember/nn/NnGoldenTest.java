@@ -9,6 +9,7 @@ import dev.ember.autograd.Autograd;
 import dev.ember.autograd.GradMode;
 import dev.ember.nn.norm.BatchNorm1d;
 import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
 import dev.ember.tensor.ops.Json;
 import java.io.IOException;
@@ -103,6 +104,7 @@ class NnGoldenTest {
     def("batch_norm_cumulative", in -> {
       BatchNorm1d m = new BatchNorm1d(3, 1e-5, null, true, true);
       m.to(DType.FLOAT64);
+      m.to(in.get("x").device());
       try (GradMode ng = Autograd.noGrad()) {
         m.forward(in.get("x"));
         m.forward(in.get("x2"));
@@ -140,8 +142,17 @@ class NnGoldenTest {
         in -> out("loss", F.crossEntropy(in.get("x"), in.get("t"), null, -100, Reduction.MEAN, 0)));
   }
 
+  /**
+   * The device the cases run on: a backend's conformance test subclasses this class and runs
+   * every functional layer and loss, forward and backward, on its device.
+   */
+  protected Device device() {
+    return Device.CPU;
+  }
+
   @TestFactory
   Stream<DynamicTest> matchesPyTorch() throws IOException {
+    Device device = device();
     Map<String, Object> root = load();
     assertTrue(((String) root.get("torch")).startsWith("1.13"));
     List<?> cases = (List<?>) root.get("cases");
@@ -149,17 +160,17 @@ class NnGoldenTest {
     return cases.stream().map(c -> {
       Map<?, ?> m = (Map<?, ?>) c;
       String name = (String) m.get("name");
-      return DynamicTest.dynamicTest(name, () -> run(name, m));
+      return DynamicTest.dynamicTest(name, () -> run(name, m, device));
     });
   }
 
-  private static void run(String name, Map<?, ?> c) {
+  private static void run(String name, Map<?, ?> c, Device device) {
     Function<Map<String, Tensor>, Map<String, Tensor>> f = CASES.get(name);
     assertNotNull(f, "no computation for golden case " + name);
     Map<?, ?> expected = (Map<?, ?>) c.get("outputs");
     Map<String, Tensor> in = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : ((Map<?, ?>) c.get("inputs")).entrySet()) {
-      Tensor t = tensor(e.getValue());
+      Tensor t = tensor(e.getValue()).to(device);
       if (expected.containsKey("grad_" + e.getKey())) {
         t.requiresGrad(true);
       }
