@@ -25,6 +25,8 @@ public final class GpuBackend implements Backend {
   private final GpuRuntime runtime;
   private final CachingAllocator allocator;
   private final int local;
+  private final java.util.concurrent.atomic.LongAdder launches =
+      new java.util.concurrent.atomic.LongAdder();
 
   /** The backend of {@code runtime}'s device. */
   public GpuBackend(GpuRuntime runtime) {
@@ -258,7 +260,19 @@ public final class GpuBackend implements Backend {
    */
   public void launch(String family, String kernel, int n, Object... args) {
     int groups = Math.max(1, (int) (((long) n + local - 1) / local));
-    runtime.launch(family, kernel, groups * local, local, args);
+    launchGroups(family, kernel, groups, local, args);
+  }
+
+  /** Launches a 1-D kernel as {@code groups} groups of {@code groupSize} work items. */
+  public void launchGroups(String family, String kernel, int groups, int groupSize,
+      Object... args) {
+    launches.increment();
+    runtime.launch(family, kernel, groups * groupSize, groupSize, args);
+  }
+
+  /** The kernel launches so far on this device (the launch-economy figure counts them). */
+  public long launchCount() {
+    return launches.sum();
   }
 
   /** The local (work-group / block) size of 1-D launches: at most 256. */

@@ -78,7 +78,7 @@ final class GpuMatmul {
     all[5] = b.offset(y);
     all[6] = meta;
     System.arraycopy(args, 0, all, 7, args.length);
-    b.runtime().launch("matmul", kernel, (int) groups * GROUP, GROUP, all);
+    b.launchGroups("matmul", kernel, (int) groups, GROUP, all);
   }
 
   /** A batch of one has no batch stride to follow (its stride may be anything). */
