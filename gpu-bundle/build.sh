@@ -12,7 +12,7 @@
 #     bin/ember-env          the Java runtime and the CUDA and OpenCL devices Ember sees (or why none)
 #     bin/ember-gpu-tests    gpu-kernels' tests (dev.ember.gpu.** and the op conformance suites),
 #                            through the JUnit console launcher; exits non-zero on a failure.
-#                            Arguments go to the launcher (e.g. --include-classname '.*OpenCl.*');
+#                            Arguments go to the launcher (e.g. --include-classname 'dev\.ember\.gpu\..*');
 #                            EMBER_JAVA_OPTS goes to the JVM (e.g. -Dember.golden.filter='^add').
 #     bin/ember-gpu-bench    a benchmark program: w1|w2|w3 ... (TrainWorkload), jmh ... (JMH's
 #                            runner over the benchmarks module), or a main class of the benchmarks
