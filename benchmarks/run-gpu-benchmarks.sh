@@ -81,7 +81,10 @@ run() {
   echo "== $name" >&2
   if ! "$@" 2> "$out/$name.log" | tee -a "$file"; then
     local why
-    why=$(grep -v '^WARNING' "$out/$name.log" | tail -n 1 | tr -d '"\\' | cut -c1-300)
+    # The exception's message (a Java stack trace's first line, Python's last), else the last line.
+    why=$(grep -m 1 -E '^Exception in thread|^Caused by' "$out/$name.log" | sed -E 's/^[^:]*: //')
+    [ -n "$why" ] || why=$(grep -v '^WARNING' "$out/$name.log" | tail -n 1)
+    why=$(printf '%s' "$why" | tr -d '"\\\000-\037' | cut -c1-300)
     echo "{\"system\": \"${name%%-*}\", \"name\": \"$name\", \"error\": \"$why\"}" | tee -a "$file"
     status=1
   fi
