@@ -102,7 +102,8 @@ def gemm(rows):
                 return "—"
             if not r.get("implemented", True):
                 return "not implemented"
-            return f"{r['gflops']:,.0f} ({r['best_gflops']:,.0f})"
+            spec = ",.0f" if r["gflops"] >= 100 else ".2f"
+            return f"{r['gflops']:{spec}} ({r['best_gflops']:{spec}})"
 
         ratio = ""
         if e is not None and not e.get("implemented", True):
