@@ -68,7 +68,7 @@ def workloads(rows):
             sps2 = fmt([r["second_half_samples_per_s"] for r in rs], ",.0f")
             peak = (fmt([r["peak_device_mib"] for r in rs], ",.1f")
                     if all("peak_device_mib" in r for r in rs) else "—")
-            device = rs[0].get("device_name", rs[0].get("device", "cpu"))
+            device = rs[0].get("device", "cpu")  # its name is in the header
             ratio = ratio_all = ratio_mem = ""
             if system == "ember" and "pytorch" in by:
                 ratio = verdict(med2["ember"] / med2["pytorch"], SPEED_TARGET[w])

@@ -63,7 +63,7 @@ class GpuScriptsTest {
         gemm("pytorch 2.11.0", "bf16", 1024, 400000)) + "\n");
     Result r = python("scripts/gpu_table.py", dir.toString());
     assertEquals(0, r.status, r.err);
-    assertTrue(r.out.contains("| W2 | Ember | H | ") && r.out.contains("2.00x (≥ 1.0x: met)"),
+    assertTrue(r.out.contains("| W2 | Ember | cuda:0 | ") && r.out.contains("2.00x (≥ 1.0x: met)"),
         r.out);
     assertTrue(r.out.contains("1.50x (≤ 1.2x: missed)"), r.out);
     assertTrue(r.out.contains("| 1024 | FP32 | 20,000 (20,000) | 40,000 (40,000) |"
