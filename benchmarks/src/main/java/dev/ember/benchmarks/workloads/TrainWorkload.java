@@ -18,6 +18,8 @@ import java.util.Locale;
  *
  * The data directory holds Fashion-MNIST's four gzipped IDX files (default {@code
  * ../shared/data/fashion-mnist}); {@code subset} uses the test-data module's 6,000/1,000 subset.
+ * Epochs {@code -} means the workload's own (WORKLOADS.md). On a GPU device the line also gives
+ * the device and its peak of allocated memory (see {@link Trainer.Result#toJson()}).
  */
 public final class TrainWorkload {
   private TrainWorkload() {}
@@ -32,7 +34,8 @@ public final class TrainWorkload {
     Workload w = Workload.valueOf(args[0].toUpperCase(Locale.ROOT));
     String[] seeds = (args.length > 1 ? args[1] : "1,2,3").split(",");
     String data = args.length > 2 ? args[2] : "../shared/data/fashion-mnist";
-    int epochs = args.length > 3 ? Integer.parseInt(args[3]) : w.epochs();
+    // "-" keeps the workload's epochs, so that a device can follow.
+    int epochs = args.length > 3 && !args[3].equals("-") ? Integer.parseInt(args[3]) : w.epochs();
     Device device = Device.parse(args.length > 4 ? args[4] : "cpu");
     FashionMnist.Split train;
     FashionMnist.Split test;

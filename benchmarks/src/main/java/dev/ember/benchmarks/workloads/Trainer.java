@@ -2,6 +2,7 @@ package dev.ember.benchmarks.workloads;
 
 import dev.ember.autograd.Autograd;
 import dev.ember.autograd.GradMode;
+import dev.ember.benchmarks.gpu.DeviceStats;
 import dev.ember.data.DataLoader;
 import dev.ember.data.TensorDataset;
 import dev.ember.nn.F;
@@ -29,17 +30,36 @@ public final class Trainer {
   /** What a run measured. */
   public record Result(Workload workload, long seed, int epochs, double accuracy,
       double samplesPerSecond, double secondHalfSamplesPerSecond, double lastLoss,
-      double peakHeapMiB) {
-    /** One JSON object on one line. */
+      double peakHeapMiB, GpuRun gpu) {
+    /**
+     * One JSON object on one line; a GPU run adds the device, its description, the peak of
+     * allocated device memory during training and the memory the allocator held at the end.
+     */
     public String toJson() {
-      return String.format(java.util.Locale.ROOT,
+      String json = String.format(java.util.Locale.ROOT,
           "{\"system\": \"ember\", \"workload\": \"%s\", \"seed\": %d, \"accuracy\": %.4f,"
               + " \"samples_per_s\": %.1f, \"second_half_samples_per_s\": %.1f, \"epochs\": %d,"
-              + " \"last_loss\": %.4f, \"peak_heap_mib\": %.1f}",
+              + " \"last_loss\": %.4f, \"peak_heap_mib\": %.1f",
           workload.name().toLowerCase(java.util.Locale.ROOT), seed, accuracy, samplesPerSecond,
           secondHalfSamplesPerSecond, epochs, lastLoss, peakHeapMiB);
+      if (gpu != null) {
+        json += String.format(java.util.Locale.ROOT,
+            ", \"device\": \"%s\", \"device_name\": \"%s\", \"peak_device_mib\": %.1f,"
+                + " \"device_reserved_mib\": %.1f",
+            gpu.device(), gpu.deviceName().replace("\\", "\\\\").replace("\"", "\\\""),
+            gpu.peakDeviceMiB(), gpu.reservedDeviceMiB());
+      }
+      return json + "}";
     }
   }
+
+  /**
+   * What a run on a GPU adds: the device, its description, the peak of allocated device memory
+   * over the training loop (from the model's move to the device to the last step; the test
+   * evaluation is left out, as in the PyTorch script) and the memory the allocator held then.
+   */
+  public record GpuRun(Device device, String deviceName, double peakDeviceMiB,
+      double reservedDeviceMiB) {}
 
   /**
    * Trains {@code w} from seed {@code seed} for {@code epochs} epochs on (trainImages (N, 28,
@@ -59,6 +79,8 @@ public final class Trainer {
       Tensor trainLabels, Tensor testImages, Tensor testLabels) {
     Generator.manualSeed(seed);
     Module model = w.network();
+    DeviceStats stats = new DeviceStats(device);
+    stats.resetPeak();
     model.to(device);
     Optimizer opt = new Adam(model.parameters(), 1e-3);
     DataLoader<Tensor[], Tensor[]> loader =
@@ -70,6 +92,7 @@ public final class Trainer {
     // The second half of the steps measures the warmed-up JVM (JIT compilation of the kernels
     // takes the first seconds of a process); the whole run is the headline figure.
     int steps = loader.numBatches() * epochs;
+    int half = steps / 2;
     long[] stepEnd = new long[steps];
     long[] stepSamples = new long[steps];
     int step = 0;
@@ -87,18 +110,24 @@ public final class Trainer {
           samples += batch[1].size(0);
           last = loss.detach().keep();
         }
+        if (step == half - 1) {
+          // A GPU queues launches: the half-way mark counts once its steps have run.
+          stats.synchronize();
+        }
         stepEnd[step] = trainNanos + System.nanoTime() - t0;
         stepSamples[step++] = samples;
       }
+      stats.synchronize();
       trainNanos += System.nanoTime() - t0;
     }
-    int half = steps / 2;
+    GpuRun gpu = stats.isGpu()
+        ? new GpuRun(device, stats.describe(), stats.peakMiB(), stats.reservedMiB()) : null;
     double secondHalf = half == 0 ? Double.NaN
         : (samples - stepSamples[half - 1]) / ((trainNanos - stepEnd[half - 1]) / 1e9);
     double accuracy = accuracy(model, w.layout(testImages), testLabels);
     double lastLoss = last == null ? Double.NaN : last.item();
     return new Result(w, seed, epochs, accuracy, samples / (trainNanos / 1e9), secondHalf,
-        lastLoss, peakHeapMiB());
+        lastLoss, peakHeapMiB(), gpu);
   }
 
   /** The fraction of {@code images} whose arg-max class is the label, in evaluation mode. */
