@@ -200,7 +200,7 @@ class NeuralNetClassifierTest {
         "device 'cuda' requested but this executor has no cuda device"), training.getMessage());
     NeuralNetClassificationModel model = mlp().setMaxEpochs(1).setDevice("cpu").fit(small);
     NeuralNetClassificationModel onGpu =
-        model.copy(new ParamMap().put(model.device(), "opencl"));
+        model.copy(new ParamMap().put(model.device(), "cuda"));
     // The device is chosen on the executor, like training's: the job fails there.
     Exception inference = assertThrows(Exception.class, () -> onGpu.transform(small).collect());
     Throwable root = inference;
@@ -208,7 +208,7 @@ class NeuralNetClassifierTest {
       root = root.getCause();
     }
     assertTrue(root instanceof IllegalStateException && root.getMessage().contains(
-        "device 'opencl' requested but this executor has no opencl device"), root.toString());
+        "device 'cuda' requested but this executor has no cuda device"), root.toString());
   }
 
   @Test

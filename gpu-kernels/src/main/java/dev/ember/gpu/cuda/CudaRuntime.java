@@ -3,6 +3,7 @@ package dev.ember.gpu.cuda;
 import dev.ember.gpu.GpuException;
 import dev.ember.gpu.GpuOutOfMemoryError;
 import dev.ember.gpu.GpuRuntime;
+import dev.ember.gpu.Ptx;
 import dev.ember.gpu.Slab;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;

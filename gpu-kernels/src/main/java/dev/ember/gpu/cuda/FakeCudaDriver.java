@@ -1,5 +1,6 @@
 package dev.ember.gpu.cuda;
 
+import dev.ember.gpu.Ptx;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.ember.gpu.cuda;
 
+import dev.ember.gpu.Ptx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package dev.ember.gpu.cuda;
+package dev.ember.gpu;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -6,9 +6,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The kernel entries of a PTX module and their parameter kinds, read from the text. The driver
- * cannot check a launch's arguments against the kernel (it copies as many bytes as the kernel
- * declares from whatever pointers it is given), so the runtime checks them here first.
+ * The kernel entries of a PTX module and their parameter kinds, read from the text. Neither
+ * runtime can check a launch's arguments against the kernel (the CUDA driver copies as many bytes
+ * as the kernel declares from whatever pointers it is given; Aparapi aborts the JVM on a wrong
+ * count), so both check them here first: the PTX and the OpenCL build come from the same source.
  */
 public final class Ptx {
   private static final Pattern ENTRY =
