@@ -115,24 +115,22 @@ public final class GpuBackend implements Backend {
     if (n == 0) {
       return;
     }
-    String kernel = "fill_" + suffix(dst.dtype());
-    Object[] meta = {meta(dst), dst.isContiguous() ? 1 : 0};
-    switch (dst.dtype()) {
-      case FLOAT32 -> launch("copy", kernel, n, slab(dst), offset(dst), n, (float) value, meta[0],
-          meta[1]);
-      case FLOAT64 -> launch("copy", kernel, n, slab(dst), offset(dst), n, value, meta[0],
-          meta[1]);
-      case INT64 -> {
-        long v = (long) value;
-        launch("copy", kernel, n, slab(dst), offset(dst), n, (int) v, (int) (v >>> 32), meta[0],
-            meta[1]);
-      }
-      case INT32 -> launch("copy", kernel, n, slab(dst), offset(dst), n, (int) value, meta[0],
-          meta[1]);
-      case BOOL -> launch("copy", kernel, n, slab(dst), offset(dst), n, value != 0 ? 1 : 0,
-          meta[0], meta[1]);
-      default -> throw new IllegalStateException(dst.dtype().name());
-    }
+    // Scalars travel as int, float or double (the kernels' ABI): a long as (lo, hi) ints.
+    Object[] v = switch (dst.dtype()) {
+      case FLOAT32 -> new Object[] {(float) value};
+      case FLOAT64 -> new Object[] {value};
+      case INT64 -> new Object[] {(int) (long) value, (int) ((long) value >>> 32)};
+      case INT32 -> new Object[] {(int) value};
+      case BOOL -> new Object[] {value != 0 ? 1 : 0};
+    };
+    Object[] args = new Object[5 + v.length];
+    args[0] = slab(dst);
+    args[1] = offset(dst);
+    args[2] = n;
+    System.arraycopy(v, 0, args, 3, v.length);
+    args[3 + v.length] = meta(dst);
+    args[4 + v.length] = dst.isContiguous() ? 1 : 0;
+    launch("copy", "fill_" + suffix(dst.dtype()), n, args);
   }
 
   @Override

@@ -1,11 +1,10 @@
 /**
- * GPU backends for the tensor engine (not built yet: issue 5).
- *
- * <p>This module will own the kernels written once in C with a portability header under
- * {@code src/main/kernels}, compiled as CUDA C (PTX loaded through JCuda's driver API) and as
- * OpenCL C (built at run time and launched through Aparapi's OpenCL binding); the CUDA and OpenCL
- * implementations of the backend SPI ({@code dev.ember.backend.Backend}), registered with
- * {@link java.util.ServiceLoader}; the per-device caching memory pools; and the fake CUDA driver
- * that lets the host code be tested without a GPU.
+ * GPU backends for the tensor engine: {@link dev.ember.gpu.GpuBackend} implements the backend
+ * SPI once, launching the kernels of {@code src/main/kernels} (C written once against a
+ * portability header) through a {@link dev.ember.gpu.GpuRuntime}: OpenCL through Aparapi
+ * ({@code dev.ember.gpu.opencl}, the sources built at run time) or CUDA through JCuda's driver
+ * API ({@code dev.ember.gpu.cuda}, the kept PTX). Device memory comes from a {@link
+ * dev.ember.gpu.CachingAllocator} per device. Both runtimes are registered with {@link
+ * java.util.ServiceLoader}.
  */
 package dev.ember.gpu;
