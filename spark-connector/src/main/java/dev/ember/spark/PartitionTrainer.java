@@ -273,7 +273,11 @@ final class PartitionTrainer {
             y = y.to(device);
             wt = wt.to(device);
           }
-          optimizer.zeroGrad();
+          // On a GPU, gradients are zeroed in place: a gradient set to null is a persistent
+          // tensor whose device memory only the garbage collector returns, so memory would grow
+          // by the parameters' size per step. Every parameter of a Network spec gets a gradient
+          // each step, so the update is the same as with null gradients (the CPU path).
+          optimizer.zeroGrad(device.isCpu());
           Tensor out = model.forward(x);
           if (classes == null && out.numel() == y.numel() && out.dim() != 2) {
             out = out.reshape(count, ls);
