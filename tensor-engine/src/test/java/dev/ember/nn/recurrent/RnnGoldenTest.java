@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.nn.Module;
 import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
 import dev.ember.tensor.Generator;
 import dev.ember.tensor.Scope;
 import dev.ember.tensor.Tensor;
@@ -27,6 +28,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * gradients of input, initial states and every parameter match torch's.
  */
 class RnnGoldenTest {
+
+  /**
+   * The device the layers and cells run on: a backend's conformance test subclasses this class
+   * and every case runs there (inputs, weights, upstream gradients), against the same values.
+   */
+  protected Device device() {
+    return Device.CPU;
+  }
 
   static Stream<String> layerCases() {
     return RnnGolden.cases().values().stream().filter(c -> !((String) c.get("kind")).endsWith("Cell"))
@@ -65,9 +74,9 @@ class RnnGoldenTest {
     }
   }
 
-  private static Tensor leaf(Object json) {
+  private static Tensor leaf(Object json, Device device) {
     Tensor t = tensor(json);
-    return t == null ? null : t.requiresGrad(true);
+    return t == null ? null : t.to(device).requiresGrad(true);
   }
 
   private static void checkParamGrads(Module m, Map<String, Object> c, double rtol, double atol) {
@@ -99,11 +108,13 @@ class RnnGoldenTest {
           bidir, g);
     };
     try (Scope s = Tensor.scope()) {
-      Tensor x = leaf(c.get("input"));
+      Device device = device();
+      Tensor x = leaf(c.get("input"), device);
       DType dtype = x.dtype();
       load(m, c, dtype);
-      Tensor h0 = leaf(c.get("h0"));
-      Tensor c0 = leaf(c.get("c0"));
+      m.to(device);
+      Tensor h0 = leaf(c.get("h0"), device);
+      Tensor c0 = leaf(c.get("c0"), device);
       RnnOutput out = switch (kind) {
         case "LSTM" -> ((LSTM) m).forward(x, h0, c0);
         case "GRU" -> ((GRU) m).forward(x, h0);
@@ -119,10 +130,10 @@ class RnnGoldenTest {
         assertNull(out.cN());
       }
       Map<String, Object> up = map(c.get("upstream"));
-      Tensor loss = out.output().mul(tensor(up.get("output"))).sum()
-          .add(out.hN().mul(tensor(up.get("h_n"))).sum());
+      Tensor loss = out.output().mul(tensor(up.get("output")).to(device)).sum()
+          .add(out.hN().mul(tensor(up.get("h_n")).to(device)).sum());
       if (out.cN() != null) {
-        loss = loss.add(out.cN().mul(tensor(up.get("c_n"))).sum());
+        loss = loss.add(out.cN().mul(tensor(up.get("c_n")).to(device)).sum());
       }
       loss.backward();
       Map<String, Object> grads = map(c.get("grads"));
@@ -153,11 +164,13 @@ class RnnGoldenTest {
       default -> new RNNCell(in, hidden, bias, (String) o.get("nonlinearity"), g);
     };
     try (Scope s = Tensor.scope()) {
-      Tensor x = leaf(c.get("input"));
+      Device device = device();
+      Tensor x = leaf(c.get("input"), device);
       DType dtype = x.dtype();
       load(m, c, dtype);
-      Tensor h0 = leaf(c.get("h0"));
-      Tensor c0 = leaf(c.get("c0"));
+      m.to(device);
+      Tensor h0 = leaf(c.get("h0"), device);
+      Tensor c0 = leaf(c.get("c0"), device);
       List<Tensor> outs = new ArrayList<>();
       switch (kind) {
         case "LSTMCell" -> outs.addAll(List.of(((LSTMCell) m).forward(x, h0, c0)));
@@ -168,10 +181,10 @@ class RnnGoldenTest {
       double atol = atol(dtype);
       assertClose("h'", tensor(c.get("h_n")), outs.get(0), rtol, atol);
       Map<String, Object> up = map(c.get("upstream"));
-      Tensor loss = outs.get(0).mul(tensor(up.get("h_n"))).sum();
+      Tensor loss = outs.get(0).mul(tensor(up.get("h_n")).to(device)).sum();
       if (outs.size() == 2) {
         assertClose("c'", tensor(c.get("c_n")), outs.get(1), rtol, atol);
-        loss = loss.add(outs.get(1).mul(tensor(up.get("c_n"))).sum());
+        loss = loss.add(outs.get(1).mul(tensor(up.get("c_n")).to(device)).sum());
       }
       loss.backward();
       Map<String, Object> grads = map(c.get("grads"));
