@@ -14,7 +14,6 @@ import dev.ember.tensor.Scope;
 import dev.ember.tensor.Tensor;
 import java.io.Serializable;
 import java.util.Arrays;
-import java.util.List;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
