@@ -1,8 +1,8 @@
 package dev.ember.gpu;
 
+import dev.ember.backend.OperandChecks;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
-import java.util.Arrays;
 
 /**
  * im2col, col2im and max pooling on the kernels of {@code conv.c}: one work item per output
@@ -21,8 +21,8 @@ final class GpuConv {
 
   static void im2col(GpuBackend b, Tensor dst, Tensor src, int[] stride, int[] padding,
       int[] dilation) {
-    checkColumns("im2col", src, dst);
-    checkGeometry("im2col", stride, padding, dilation);
+    OperandChecks.columns("im2col", src.shape(), src.dtype(), dst.shape(), dst.dtype());
+    OperandChecks.convGeometry("im2col", stride, padding, dilation);
     int total = dst.numel();
     if (total == 0) {
       return;
@@ -34,8 +34,8 @@ final class GpuConv {
 
   static void col2im(GpuBackend b, Tensor dst, Tensor src, int[] stride, int[] padding,
       int[] dilation) {
-    checkColumns("col2im", dst, src);
-    checkGeometry("col2im", stride, padding, dilation);
+    OperandChecks.columns("col2im", dst.shape(), dst.dtype(), src.shape(), src.dtype());
+    OperandChecks.convGeometry("col2im", stride, padding, dilation);
     int total = dst.numel();
     if (total == 0) {
       return;
@@ -47,23 +47,10 @@ final class GpuConv {
 
   static void maxPool2d(GpuBackend b, Tensor dst, Tensor indices, Tensor src, int[] kernel,
       int[] stride, int[] padding, int[] dilation) {
+    OperandChecks.maxPool2d(dst.shape(), dst.dtype(), indices.shape(), indices.dtype(),
+        src.shape(), src.dtype(), kernel, stride, padding, dilation);
     int[] is = src.shape();
     int[] os = dst.shape();
-    if (is.length != 4 || os.length != 4 || is[0] != os[0] || is[1] != os[1]
-        || !Arrays.equals(os, indices.shape())) {
-      throw new IllegalArgumentException("max_pool2d takes src (N, C, H, W), dst and indices (N, C,"
-          + " oH, oW), got " + Arrays.toString(is) + ", " + Arrays.toString(os) + " and "
-          + Arrays.toString(indices.shape()));
-    }
-    checkFloat("max_pool2d", dst, src);
-    if (indices.dtype() != DType.INT64) {
-      throw new IllegalArgumentException("max_pool2d writes int64 indices, got " + indices.dtype());
-    }
-    checkGeometry("max_pool2d", stride, padding, dilation);
-    if (kernel.length != 2 || kernel[0] < 1 || kernel[1] < 1) {
-      throw new IllegalArgumentException("max_pool2d needs a kernel of 2 sizes >= 1, got "
-          + Arrays.toString(kernel));
-    }
     int total = dst.numel();
     if (total == 0) {
       return;
@@ -76,19 +63,10 @@ final class GpuConv {
   }
 
   static void maxPool2dBackward(GpuBackend b, Tensor dst, Tensor grad, Tensor indices) {
+    OperandChecks.maxPool2dBackward(dst.shape(), dst.dtype(), grad.shape(), grad.dtype(),
+        indices.shape(), indices.dtype());
     int[] is = dst.shape();
     int[] os = grad.shape();
-    if (is.length != 4 || os.length != 4 || is[0] != os[0] || is[1] != os[1]
-        || !Arrays.equals(os, indices.shape())) {
-      throw new IllegalArgumentException("max_pool2d backward takes dst (N, C, H, W), grad and"
-          + " indices (N, C, oH, oW), got " + Arrays.toString(is) + ", " + Arrays.toString(os)
-          + " and " + Arrays.toString(indices.shape()));
-    }
-    checkFloat("max_pool2d backward", dst, grad);
-    if (indices.dtype() != DType.INT64) {
-      throw new IllegalArgumentException("max_pool2d backward takes int64 indices, got "
-          + indices.dtype());
-    }
     if (dst.numel() == 0) {
       return;
     }
@@ -155,39 +133,5 @@ final class GpuConv {
       at += st.length;
     }
     return m;
-  }
-
-  private static void checkGeometry(String op, int[] stride, int[] padding, int[] dilation) {
-    if (stride.length != 2 || padding.length != 2 || dilation.length != 2) {
-      throw new IllegalArgumentException(op + " takes stride, padding and dilation of 2 values"
-          + " each, got " + Arrays.toString(stride) + ", " + Arrays.toString(padding) + ", "
-          + Arrays.toString(dilation));
-    }
-    for (int d = 0; d < 2; d++) {
-      if (stride[d] < 1 || padding[d] < 0 || dilation[d] < 1) {
-        throw new IllegalArgumentException(op + " needs stride >= 1, padding >= 0 and dilation"
-            + " >= 1, got stride " + Arrays.toString(stride) + ", padding "
-            + Arrays.toString(padding) + ", dilation " + Arrays.toString(dilation));
-      }
-    }
-  }
-
-  private static void checkFloat(String op, Tensor a, Tensor b) {
-    if (a.dtype() != b.dtype() || (a.dtype() != DType.FLOAT32 && a.dtype() != DType.FLOAT64)) {
-      throw new IllegalArgumentException(op + " needs float32 or float64 operands of one dtype,"
-          + " got " + a.dtype() + " and " + b.dtype());
-    }
-  }
-
-  /** Checks image (N, C, H, W) against columns (N, C, kH, kW, oH, oW). */
-  private static void checkColumns(String op, Tensor image, Tensor cols) {
-    int[] is = image.shape();
-    int[] cs = cols.shape();
-    if (is.length != 4 || cs.length != 6 || is[0] != cs[0] || is[1] != cs[1]) {
-      throw new IllegalArgumentException(op + " takes an image (N, C, H, W) and columns (N, C, kH,"
-          + " kW, oH, oW) of the same N and C, got " + Arrays.toString(is) + " and "
-          + Arrays.toString(cs));
-    }
-    checkFloat(op, image, cols);
   }
 }

@@ -1,5 +1,6 @@
 package dev.ember.gpu;
 
+import dev.ember.backend.OperandChecks;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
@@ -152,27 +153,12 @@ final class GpuIndex {
   }
 
   private static void checkIndexOp(String op, Tensor dst, Tensor src, int dim, Tensor index) {
-    if (index.dtype() != DType.INT64) {
-      throw new IllegalArgumentException(op + " needs an int64 index, got " + index.dtype());
-    }
-    int nd = Math.max(dst.dim(), 1);
-    if (dst.dim() != src.dim() || dst.dim() != index.dim() || dim < 0 || dim >= nd) {
-      throw new IllegalArgumentException(op + ": dst " + Arrays.toString(dst.shape()) + ", src "
-          + Arrays.toString(src.shape()) + " and index " + Arrays.toString(index.shape())
-          + " must have the same number of dims, and dim " + dim + " must be one of them");
-    }
+    OperandChecks.indexOp(op, dst.shape(), src.shape(), dim, index.shape(), index.dtype());
   }
 
-  /** Whether every dim but {@code dim} of {@code inner} is at most that of {@code outer}. */
   private static void checkFits(String op, int[] inner, String innerName, int[] outer,
       String outerName, int dim) {
-    for (int d = 0; d < inner.length; d++) {
-      if (d != dim && inner[d] > outer[d]) {
-        throw new IllegalArgumentException(op + ": " + innerName + " shape "
-            + Arrays.toString(inner) + " exceeds " + outerName + " shape "
-            + Arrays.toString(outer) + " in dim " + d);
-      }
-    }
+    OperandChecks.fits(op, inner, innerName, outer, outerName, dim);
   }
 
   /** The shape, a 0-d tensor being one element of shape [1]. */

@@ -1,5 +1,6 @@
 package dev.ember.gpu;
 
+import dev.ember.backend.OperandChecks;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
@@ -114,25 +115,14 @@ final class GpuRecurrent {
   }
 
   private static void check(String op, int rows, int cols, Tensor t, String name) {
-    if (t.dim() != 2 || t.shape()[0] != rows || t.shape()[1] != cols) {
-      throw new IllegalArgumentException(op + ": " + name + " must have shape [" + rows + ", "
-          + cols + "], got " + Arrays.toString(t.shape()));
-    }
-    if (!t.isContiguous()) {
-      throw new IllegalArgumentException(op + ": " + name + " must be contiguous, got strides "
-          + Arrays.toString(t.stride()));
-    }
+    OperandChecks.matrix(op, name, rows, cols, t.shape(), t.stride(), t.isContiguous());
   }
 
-  private static void sameDtype(String op, DType dtype, Tensor... tensors) {
-    if (!dtype.isFloatingPoint()) {
-      throw new IllegalArgumentException(op + " needs float32 or float64 operands, got " + dtype);
+  private static void sameDtype(String op, DType dtype, Tensor... operands) {
+    DType[] dtypes = new DType[operands.length];
+    for (int i = 0; i < operands.length; i++) {
+      dtypes[i] = operands[i] == null ? null : operands[i].dtype();
     }
-    for (Tensor t : tensors) {
-      if (t != null && t.dtype() != dtype) {
-        throw new IllegalArgumentException(
-            op + ": every operand must be " + dtype + ", got one of " + t.dtype());
-      }
-    }
+    OperandChecks.floatOperands(op, dtype, dtypes);
   }
 }

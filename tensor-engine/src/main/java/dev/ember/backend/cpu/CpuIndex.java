@@ -1,5 +1,6 @@
 package dev.ember.backend.cpu;
 
+import dev.ember.backend.OperandChecks;
 import dev.ember.backend.cpu.CpuLoops.Plan;
 import dev.ember.backend.cpu.CpuLoops.View;
 import dev.ember.tensor.DType;
@@ -163,27 +164,12 @@ final class CpuIndex {
   }
 
   private static void checkIndexOp(String op, View dst, View src, int dim, View index) {
-    if (index.dtype() != DType.INT64) {
-      throw new IllegalArgumentException(op + " needs an int64 index, got " + index.dtype());
-    }
-    int nd = Math.max(dst.dim(), 1);
-    if (dst.dim() != src.dim() || dst.dim() != index.dim() || dim < 0 || dim >= nd) {
-      throw new IllegalArgumentException(op + ": dst " + Arrays.toString(dst.shape()) + ", src "
-          + Arrays.toString(src.shape()) + " and index " + Arrays.toString(index.shape())
-          + " must have the same number of dims, and dim " + dim + " must be one of them");
-    }
+    OperandChecks.indexOp(op, dst.shape(), src.shape(), dim, index.shape(), index.dtype());
   }
 
-  /** Whether every dim but {@code dim} of {@code inner} is at most that of {@code outer}. */
   private static void checkFits(String op, int[] inner, String innerName, int[] outer,
       String outerName, int dim) {
-    for (int d = 0; d < inner.length; d++) {
-      if (d != dim && inner[d] > outer[d]) {
-        throw new IllegalArgumentException(op + ": " + innerName + " shape "
-            + Arrays.toString(inner) + " exceeds " + outerName + " shape "
-            + Arrays.toString(outer) + " in dim " + d);
-      }
-    }
+    OperandChecks.fits(op, inner, innerName, outer, outerName, dim);
   }
 
   private static void checkIndex(long i, int dim, int size) {

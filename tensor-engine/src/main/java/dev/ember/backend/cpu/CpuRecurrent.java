@@ -1,5 +1,6 @@
 package dev.ember.backend.cpu;
 
+import dev.ember.backend.OperandChecks;
 import dev.ember.backend.cpu.CpuLoops.View;
 import dev.ember.tensor.DType;
 import java.util.Arrays;
@@ -34,27 +35,16 @@ final class CpuRecurrent {
     return Math.max(1, CpuLoops.GRAIN_HEAVY / Math.max(1, rowWork));
   }
 
-  private static void check(String op, int rows, int cols, View v, String name) {
-    if (v.dim() != 2 || v.shape()[0] != rows || v.shape()[1] != cols) {
-      throw new IllegalArgumentException(op + ": " + name + " must have shape [" + rows + ", "
-          + cols + "], got " + Arrays.toString(v.shape()));
-    }
-    if (!v.isContiguous()) {
-      throw new IllegalArgumentException(op + ": " + name + " must be contiguous, got strides "
-          + Arrays.toString(v.strides()));
-    }
+  private static void check(String op, int rows, int cols, View t, String name) {
+    OperandChecks.matrix(op, name, rows, cols, t.shape(), t.strides(), t.isContiguous());
   }
 
-  private static void sameDtype(String op, DType dtype, View... views) {
-    if (!dtype.isFloatingPoint()) {
-      throw new IllegalArgumentException(op + " needs float32 or float64 operands, got " + dtype);
+  private static void sameDtype(String op, DType dtype, View... operands) {
+    DType[] dtypes = new DType[operands.length];
+    for (int i = 0; i < operands.length; i++) {
+      dtypes[i] = operands[i] == null ? null : operands[i].dtype();
     }
-    for (View v : views) {
-      if (v != null && v.dtype() != dtype) {
-        throw new IllegalArgumentException(
-            op + ": every operand must be " + dtype + ", got one of " + v.dtype());
-      }
-    }
+    OperandChecks.floatOperands(op, dtype, dtypes);
   }
 
   // -----------------------------------------------------------------------------------------------

@@ -1,0 +1,143 @@
+package dev.ember.backend;
+
+import dev.ember.tensor.DType;
+import java.util.Arrays;
+
+/**
+ * The argument checks of the SPI primitives that every backend makes the same way, on shapes,
+ * strides and dtypes, so that a bad call gives the same message on every device.
+ *
+ * @see Backend
+ */
+public final class OperandChecks {
+  private OperandChecks() {}
+
+  // --- convolution and pooling ---------------------------------------------------------------
+
+  /** Stride, padding and dilation of a 2-D window: 2 values each, >= 1, >= 0 and >= 1. */
+  public static void convGeometry(String op, int[] stride, int[] padding, int[] dilation) {
+    if (stride.length != 2 || padding.length != 2 || dilation.length != 2) {
+      throw new IllegalArgumentException(op + " takes stride, padding and dilation of 2 values"
+          + " each, got " + Arrays.toString(stride) + ", " + Arrays.toString(padding) + ", "
+          + Arrays.toString(dilation));
+    }
+    for (int d = 0; d < 2; d++) {
+      if (stride[d] < 1 || padding[d] < 0 || dilation[d] < 1) {
+        throw new IllegalArgumentException(op + " needs stride >= 1, padding >= 0 and dilation"
+            + " >= 1, got stride " + Arrays.toString(stride) + ", padding " + Arrays.toString(padding)
+            + ", dilation " + Arrays.toString(dilation));
+      }
+    }
+  }
+
+  /** Two operands of one floating-point dtype. */
+  public static void sameFloat(String op, DType a, DType b) {
+    if (a != b || (a != DType.FLOAT32 && a != DType.FLOAT64)) {
+      throw new IllegalArgumentException(op + " needs float32 or float64 operands of one dtype,"
+          + " got " + a + " and " + b);
+    }
+  }
+
+  /** An image (N, C, H, W) and columns (N, C, kH, kW, oH, oW) of one floating-point dtype. */
+  public static void columns(String op, int[] image, DType imageDtype, int[] cols,
+      DType colsDtype) {
+    if (image.length != 4 || cols.length != 6 || image[0] != cols[0] || image[1] != cols[1]) {
+      throw new IllegalArgumentException(op + " takes an image (N, C, H, W) and columns (N, C, kH,"
+          + " kW, oH, oW) of the same N and C, got " + Arrays.toString(image) + " and "
+          + Arrays.toString(cols));
+    }
+    sameFloat(op, imageDtype, colsDtype);
+  }
+
+  /** The operands of {@link Backend#maxPool2d}. */
+  public static void maxPool2d(int[] dst, DType dstDtype, int[] indices, DType indicesDtype,
+      int[] src, DType srcDtype, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+    if (src.length != 4 || dst.length != 4 || src[0] != dst[0] || src[1] != dst[1]
+        || !Arrays.equals(dst, indices)) {
+      throw new IllegalArgumentException("max_pool2d takes src (N, C, H, W), dst and indices (N, C,"
+          + " oH, oW), got " + Arrays.toString(src) + ", " + Arrays.toString(dst) + " and "
+          + Arrays.toString(indices));
+    }
+    sameFloat("max_pool2d", dstDtype, srcDtype);
+    if (indicesDtype != DType.INT64) {
+      throw new IllegalArgumentException("max_pool2d writes int64 indices, got " + indicesDtype);
+    }
+    convGeometry("max_pool2d", stride, padding, dilation);
+    if (kernel.length != 2 || kernel[0] < 1 || kernel[1] < 1) {
+      throw new IllegalArgumentException("max_pool2d needs a kernel of 2 sizes >= 1, got "
+          + Arrays.toString(kernel));
+    }
+  }
+
+  /** The operands of {@link Backend#maxPool2dBackward}. */
+  public static void maxPool2dBackward(int[] dst, DType dstDtype, int[] grad, DType gradDtype,
+      int[] indices, DType indicesDtype) {
+    if (dst.length != 4 || grad.length != 4 || dst[0] != grad[0] || dst[1] != grad[1]
+        || !Arrays.equals(grad, indices)) {
+      throw new IllegalArgumentException("max_pool2d backward takes dst (N, C, H, W), grad and"
+          + " indices (N, C, oH, oW), got " + Arrays.toString(dst) + ", " + Arrays.toString(grad)
+          + " and " + Arrays.toString(indices));
+    }
+    sameFloat("max_pool2d backward", dstDtype, gradDtype);
+    if (indicesDtype != DType.INT64) {
+      throw new IllegalArgumentException("max_pool2d backward takes int64 indices, got "
+          + indicesDtype);
+    }
+  }
+
+  // --- gather and scatter --------------------------------------------------------------------
+
+  /** An int64 index, and dst, src and index of one number of dims of which {@code dim} is one. */
+  public static void indexOp(String op, int[] dst, int[] src, int dim, int[] index,
+      DType indexDtype) {
+    if (indexDtype != DType.INT64) {
+      throw new IllegalArgumentException(op + " needs an int64 index, got " + indexDtype);
+    }
+    int nd = Math.max(dst.length, 1);
+    if (dst.length != src.length || dst.length != index.length || dim < 0 || dim >= nd) {
+      throw new IllegalArgumentException(op + ": dst " + Arrays.toString(dst) + ", src "
+          + Arrays.toString(src) + " and index " + Arrays.toString(index)
+          + " must have the same number of dims, and dim " + dim + " must be one of them");
+    }
+  }
+
+  /** Every dim but {@code dim} of {@code inner} is at most that of {@code outer}. */
+  public static void fits(String op, int[] inner, String innerName, int[] outer,
+      String outerName, int dim) {
+    for (int d = 0; d < inner.length; d++) {
+      if (d != dim && inner[d] > outer[d]) {
+        throw new IllegalArgumentException(op + ": " + innerName + " shape "
+            + Arrays.toString(inner) + " exceeds " + outerName + " shape "
+            + Arrays.toString(outer) + " in dim " + d);
+      }
+    }
+  }
+
+  // --- recurrent cells -----------------------------------------------------------------------
+
+  /** A contiguous (rows, cols) matrix. */
+  public static void matrix(String op, String name, int rows, int cols, int[] shape,
+      int[] strides, boolean contiguous) {
+    if (shape.length != 2 || shape[0] != rows || shape[1] != cols) {
+      throw new IllegalArgumentException(op + ": " + name + " must have shape [" + rows + ", "
+          + cols + "], got " + Arrays.toString(shape));
+    }
+    if (!contiguous) {
+      throw new IllegalArgumentException(op + ": " + name + " must be contiguous, got strides "
+          + Arrays.toString(strides));
+    }
+  }
+
+  /** A floating-point {@code dtype} that every operand has ({@code null}: an absent operand). */
+  public static void floatOperands(String op, DType dtype, DType... operands) {
+    if (!dtype.isFloatingPoint()) {
+      throw new IllegalArgumentException(op + " needs float32 or float64 operands, got " + dtype);
+    }
+    for (DType d : operands) {
+      if (d != null && d != dtype) {
+        throw new IllegalArgumentException(
+            op + ": every operand must be " + dtype + ", got one of " + d);
+      }
+    }
+  }
+}
