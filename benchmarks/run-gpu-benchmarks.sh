@@ -60,6 +60,10 @@ if [ -z "${JAR:-}" ]; then
   ./mvnw -q -B -ntp -pl benchmarks -am package -DskipTests || exit 1
   JAR=benchmarks/target/benchmarks.jar
 fi
+# Signal chaining: Ember opens OpenCL only in a JVM with the JDK's libjsig preloaded (OpenCL
+# drivers replace the JVM's signal handlers otherwise; see dev.ember.gpu.opencl.SignalChaining).
+java_home=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')
+export LD_PRELOAD="$java_home/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}"
 jvm=("$java" --add-modules jdk.incubator.vector -Xmx8g -cp "$JAR")
 
 out=benchmarks/results/gpu-$(date +%F)

@@ -12,8 +12,14 @@ import java.util.List;
  * Registers the OpenCL backend: the devices of every OpenCL platform that Aparapi finds through
  * the ICD loader ({@code /etc/OpenCL/vendors}), in platform order; {@code opencl:0} is the first.
  * PoCL ({@code pocl-opencl-icd}) is one on any Linux CPU.
+ *
+ * <p>On Linux the devices are listed, and OpenCL loaded at all, only in a JVM with signal
+ * chaining ({@link SignalChaining}): elsewhere there are none, {@link #unavailableReason()} says
+ * why and how to start the JVM, and {@code auto} passes OpenCL over.
  */
 public final class OpenClBackendProvider implements BackendProvider {
+  private static final System.Logger LOG =
+      System.getLogger(OpenClBackendProvider.class.getName());
   private static final Object LOCK = new Object();
   private static List<OpenCLDevice> devices;
   private static String reason = "";
@@ -50,6 +56,13 @@ public final class OpenClBackendProvider implements BackendProvider {
     synchronized (LOCK) {
       if (devices == null) {
         List<OpenCLDevice> found = new ArrayList<>();
+        String unsafe = SignalChaining.problem();
+        if (unsafe != null) {
+          reason = unsafe;
+          devices = found;
+          LOG.log(System.Logger.Level.INFO, unsafe);
+          return devices;
+        }
         try {
           for (OpenCLPlatform p : OpenCLPlatform.getUncachedOpenCLPlatforms()) {
             found.addAll(p.getOpenCLDevices());
