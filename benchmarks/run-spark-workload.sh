@@ -5,9 +5,11 @@
 #
 #   benchmarks/run-spark-workload.sh    # SEEDS="1 2 3", MAX_ITER=25,50,100,200: ~30 min, 2 cores
 #   SEEDS=1 MAX_ITER=100 SYNC_EVERY_EXTRA= benchmarks/run-spark-workload.sh          # ~4 min
+#   SEEDS="1 2 3 4 5" MAX_ITER= SYNC_EVERY_EXTRA= benchmarks/run-spark-workload.sh   # Ember only
 #
-# Per seed, one JVM trains Ember with 2 workers then with 1 (averaging once an epoch, W4's
-# configuration), one JVM per value of SYNC_EVERY_EXTRA (default "10 40") trains Ember with 2
+# Per seed, one JVM trains Ember with 2 workers, then with 1 (averaging once an epoch, W4's
+# configuration), then with 2 workers, the learning rate scaled with the workers and a fresh Adam
+# each round (ember-scaled), one JVM per value of SYNC_EVERY_EXTRA (default "10 40") trains Ember with 2
 # workers averaging every that many batches, and one JVM fits MLlib once per MAX_ITER value.
 # Spark is not in benchmarks.jar: its jars come from examples/target/lib (the examples module's
 # package phase copies them there), with the JDK flags Spark needs on Java 17 (the parent pom's
@@ -19,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${DATA:-../shared/data/fashion-mnist}
 seeds=${SEEDS:-1 2 3}
-max_iter=${MAX_ITER:-25,50,100,200}
+max_iter=${MAX_ITER-25,50,100,200}
 sync_every_extra=${SYNC_EVERY_EXTRA-10 40}
 ./mvnw -q -B -ntp -pl benchmarks,examples -am package -DskipTests
 spark_cp=$(ls examples/target/lib/*.jar | grep -v '/ember-' | paste -sd: -)
@@ -44,10 +46,12 @@ run() {
   echo "$(date +%T) end: $(uptime)" >> "$out/load.txt"
 }
 for seed in $seeds; do
-  run "ember-$seed.log" --seeds "$seed" --systems ember,ember1
+  run "ember-$seed.log" --seeds "$seed" --systems ember,ember1,ember-scaled
   for k in $sync_every_extra; do
     run "ember-sync$k-$seed.log" --seeds "$seed" --systems ember --sync-every "$k"
   done
-  run "mllib-$seed.log" --seeds "$seed" --systems mllib --max-iter "$max_iter"
+  if [ -n "$max_iter" ]; then
+    run "mllib-$seed.log" --seeds "$seed" --systems mllib --max-iter "$max_iter"
+  fi
 done
 /usr/bin/python3 benchmarks/scripts/w4_table.py "$out/results.jsonl" | tee "$out/table.md"

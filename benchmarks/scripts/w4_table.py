@@ -103,7 +103,12 @@ def main():
         workers = "1 worker" if system == "ember-1-worker" else f"{rs[0]['workers']} workers"
         averaging = ("averaging once an epoch" if every == 0
                      else f"averaging every {every} batches")
-        conf = f"{workers}, batch 128/worker, Adam 1e-3, 5 epochs, {averaging}"
+        lr = rs[0].get("learning_rate", 1e-3)
+        conf = f"{workers}, batch 128/worker, Adam {lr:g}, 5 epochs, {averaging}"
+        if rs[0].get("optimizer_state_policy", "average") != "average":
+            conf += f", optimizer state {rs[0]['optimizer_state_policy']}"
+        if system == "ember-scaled":
+            conf += " (learning rate scaled with the workers)"
         sync = [statistics.median(sync_per_round(r)) for r in rs]
         name = "Ember"
         print(f"| {name} | {conf} | {fmt([r['accuracy'] for r in rs], '.4f')} | "
@@ -181,6 +186,14 @@ def main():
         print(f"| test accuracy, 2 workers − 1 worker ({averaging}) | "
               f"{fmt(d, '+.2f', ' points')} | within ±{WORKERS_TARGET_POINTS} points |")
     one = by_config.get(("ember-1-worker", 0), {})
+    scaled = by_config.get(("ember-scaled", 0), {})
+    both = [(scaled[s], one[s]) for s in seeds if s in scaled and s in one]
+    if both:
+        d = [100 * (a["accuracy"] - b["accuracy"]) for a, b in both]
+        lr = both[0][0].get("learning_rate")
+        print(f"| test accuracy, 2 workers with the learning rate scaled ({lr:g}) and a fresh"
+              f" Adam each round − 1 worker (1e-3), averaging once an epoch | "
+              f"{fmt(d, '+.2f', ' points')} | within ±{WORKERS_TARGET_POINTS} points |")
     for (system, every), runs in sorted(by_config.items(), key=lambda kv: kv[0][1]):
         if system != "ember" or every == 0:
             continue

@@ -53,12 +53,15 @@ import org.apache.spark.sql.types.StructType;
  * <pre>
  * java --add-modules jdk.incubator.vector ${spark.jvm.flags} \
  *     -cp benchmarks/target/benchmarks.jar:SPARK_JARS dev.ember.benchmarks.spark.SparkWorkload \
- *     [--data DIR|subset] [--seeds 1,2,3] [--epochs 5] [--systems ember,ember1,mllib] \
+ *     [--data DIR|subset] [--seeds 1,2,3] [--epochs 5] [--systems ember,ember1,ember-scaled,mllib] \
  *     [--max-iter 100] [--sync-every 0] [--partitions 2]
  * </pre>
  *
  * <p>{@code --systems}: {@code ember} (as many workers as partitions), {@code ember1} (one
- * worker), {@code mllib} (once per value of {@code --max-iter}, a comma-separated list); {@code
+ * worker), {@code ember-scaled} (as many workers as partitions, with the learning rate scaled
+ * linearly with the workers, {@code 1e-3 x workers}, and {@code optimizerStatePolicy = reset}: a
+ * fresh Adam each averaging round), {@code mllib} (once per value of {@code --max-iter}, a
+ * comma-separated list); {@code
  * --sync-every} is Ember's {@code syncEvery} (batches per worker between averaging rounds; 0, the
  * default, averages once per epoch). The data
  * directory holds Fashion-MNIST's four IDX files (default {@code ../shared/data/fashion-mnist});
@@ -291,10 +294,21 @@ public final class SparkWorkload {
    */
   public static Map<String, Object> ember(SparkSession spark, Frames frames, long seed,
       int workers, int epochs, int syncEvery) {
+    return ember(spark, frames, seed, workers, epochs, syncEvery, false);
+  }
+
+  /**
+   * {@link #ember(SparkSession, Frames, long, int, int, int)}, or with {@code scaled} the
+   * learning rate multiplied by the number of workers (the linear scaling rule of data-parallel
+   * training) and a fresh optimizer each averaging round ({@code optimizerStatePolicy = reset}).
+   */
+  public static Map<String, Object> ember(SparkSession spark, Frames frames, long seed,
+      int workers, int epochs, int syncEvery, boolean scaled) {
     NeuralNetClassifier classifier = new NeuralNetClassifier()
         .setNetwork(network())
         .setOptimizer("adam")
-        .setLearningRate(LEARNING_RATE)
+        .setLearningRate(scaled ? LEARNING_RATE * workers : LEARNING_RATE)
+        .setOptimizerStatePolicy(scaled ? "reset" : "average")
         .setBatchSize(BATCH_SIZE)
         .setMaxEpochs(epochs)
         .setSeed(seed)
@@ -363,7 +377,7 @@ public final class SparkWorkload {
     }
     double accuracy = accuracy(model.transform(frames.test()));
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("system", workers == 1 ? "ember-1-worker" : "ember");
+    out.put("system", workers == 1 ? "ember-1-worker" : scaled ? "ember-scaled" : "ember");
     out.put("workload", "w4");
     out.put("seed", seed);
     out.put("workers", workers);
@@ -371,6 +385,8 @@ public final class SparkWorkload {
     out.put("partitions", frames.partitions());
     out.put("sync_every", classifier.getSyncEvery());
     out.put("batch_size", BATCH_SIZE);
+    out.put("learning_rate", classifier.getLearningRate());
+    out.put("optimizer_state_policy", classifier.getOptimizerStatePolicy());
     out.put("epochs", n);
     out.put("train_rows", frames.trainRows());
     out.put("test_rows", frames.testRows());
@@ -596,7 +612,7 @@ public final class SparkWorkload {
     for (int i = 0; i < args.length; i++) {
       if (!opts.containsKey(args[i]) || i + 1 == args.length) {
         System.err.println("usage: SparkWorkload [--data DIR|subset] [--seeds 1,2,3] [--epochs 5]"
-            + " [--systems ember,ember1,mllib] [--max-iter 25,50,100,200] [--sync-every 0]"
+            + " [--systems ember,ember1,ember-scaled,mllib] [--max-iter 25,50,100,200] [--sync-every 0]"
             + " [--partitions 2]");
         System.exit(2);
       }
@@ -622,9 +638,9 @@ public final class SparkWorkload {
     int syncEvery = Integer.parseInt(opts.get("--sync-every"));
     List<String> systems = Arrays.asList(opts.get("--systems").split(","));
     for (String s : systems) {
-      if (!List.of("ember", "ember1", "mllib").contains(s)) {
+      if (!List.of("ember", "ember1", "ember-scaled", "mllib").contains(s)) {
         throw new IllegalArgumentException("unknown system " + s
-            + "; expected ember, ember1 or mllib");
+            + "; expected ember, ember1, ember-scaled or mllib");
       }
     }
     SparkSession spark = localSession();
@@ -638,7 +654,7 @@ public final class SparkWorkload {
             }
           } else {
             emit(ember(spark, frames, seed, system.equals("ember1") ? 1 : partitions, epochs,
-                syncEvery));
+                syncEvery, system.equals("ember-scaled")));
           }
         }
       }
