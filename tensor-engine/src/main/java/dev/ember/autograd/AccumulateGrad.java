@@ -19,8 +19,20 @@ public final class AccumulateGrad extends Node {
 
   @Override
   protected Tensor[] apply(Tensor grad) {
+    accumulate(grad, false);
+    return new Tensor[0];
+  }
+
+  /**
+   * Adds {@code grad} into the leaf's {@code grad}. With {@code owned} (the engine found no other
+   * gradient of the pass in its memory, and no graph of the gradient is being built) a leaf with
+   * no gradient yet keeps {@code grad} itself instead of a copy.
+   */
+  void accumulate(Tensor grad, boolean owned) {
     Tensor old = leaf.grad();
-    if (old == null) {
+    if (old == null && owned && !grad.requiresGrad()) {
+      leaf.setGrad(grad);
+    } else if (old == null) {
       // A fresh copy: the incoming gradient may be a broadcast view, or the very tensor another
       // leaf receives, and .grad is later accumulated into in place. Detached unless a graph of
       // the gradient is being built (createGraph), so .grad never drags the graph along.
@@ -31,6 +43,5 @@ public final class AccumulateGrad extends Node {
     } else {
       old.add_(grad);
     }
-    return new Tensor[0];
   }
 }

@@ -1,6 +1,7 @@
 package dev.ember.autograd;
 
 import dev.ember.tensor.Tensor;
+import dev.ember.backend.Storage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,6 +33,10 @@ final class Engine {
           "backward: " + roots.size() + " tensors but " + rootGrads.size() + " gradients");
     }
     Map<Node, Tensor> buffer = new IdentityHashMap<>();
+    // How many gradients delivered in this pass share each storage (a gradient the caller passed
+    // in counts twice): a leaf may take over a gradient as its .grad, without a copy, only when
+    // nothing else delivered shares that memory.
+    Map<Storage, Integer> deliveries = new IdentityHashMap<>();
     List<Node> rootNodes = new ArrayList<>();
     for (int i = 0; i < roots.size(); i++) {
       Tensor root = roots.get(i);
@@ -53,8 +58,11 @@ final class Engine {
         throw new IllegalArgumentException(
             "gradient of shape " + Arrays.toString(g.shape()) + " given for a tensor of shape "
                 + Arrays.toString(root.shape()));
+      } else {
+        // The caller's tensor: never taken over by a leaf.
+        deliveries.merge(g.storage(), 1, Integer::sum);
       }
-      accumulate(buffer, node, g);
+      accumulate(buffer, deliveries, node, g);
       rootNodes.add(node);
     }
 
@@ -94,7 +102,11 @@ final class Engine {
           captured.put(node, grad);
         }
         boolean execute = grad != null && (needed == null || needed.contains(node));
-        if (execute && !(captured != null && node instanceof AccumulateGrad)) {
+        if (execute && node instanceof AccumulateGrad acc) {
+          if (captured == null) {
+            acc.accumulate(grad, !createGraph && ownsItsMemory(grad, deliveries));
+          }
+        } else if (execute) {
           results = node.run(grad);
         }
         Node[] edges = node.edges();
@@ -104,7 +116,7 @@ final class Engine {
             continue;
           }
           if (results != null && results[i] != null) {
-            accumulate(buffer, child, results[i]);
+            accumulate(buffer, deliveries, child, results[i]);
           }
           int left = deps.merge(child, -1, Integer::sum);
           if (left == 0) {
@@ -136,9 +148,25 @@ final class Engine {
     return out;
   }
 
-  private static void accumulate(Map<Node, Tensor> buffer, Node node, Tensor g) {
+  private static void accumulate(Map<Node, Tensor> buffer, Map<Storage, Integer> deliveries,
+      Node node, Tensor g) {
     Tensor old = buffer.get(node);
-    buffer.put(node, old == null ? g : old.add(g));
+    Tensor sum = old == null ? g : old.add(g);
+    deliveries.merge(g.storage(), 1, Integer::sum);
+    if (sum != g) {
+      deliveries.merge(sum.storage(), 1, Integer::sum);
+    }
+    buffer.put(node, sum);
+  }
+
+  /**
+   * Whether {@code g} is the only gradient of this pass in its memory and fills that memory
+   * exactly (not a view, not a broadcast, no offset): a leaf may then keep it as its .grad
+   * instead of a copy, as PyTorch's AccumulateGrad steals a gradient nothing else references.
+   */
+  private static boolean ownsItsMemory(Tensor g, Map<Storage, Integer> deliveries) {
+    return !g.isView() && g.isContiguous() && g.storageOffset() == 0
+        && g.numel() == g.storage().size() && deliveries.getOrDefault(g.storage(), 0) == 1;
   }
 
   /** The number of edges into each node reachable from the roots. */

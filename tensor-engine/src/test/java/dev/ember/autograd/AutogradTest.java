@@ -29,6 +29,40 @@ class AutogradTest {
     assertArrayEquals(new double[] {5, 7, 9}, x.grad().toDoubleArray(), 0);
   }
 
+  /**
+   * A leaf keeps a gradient nothing else references instead of copying it (the engine's
+   * ownership check); a gradient shared with another leaf, passed through, or given by the caller
+   * is copied, so that in-place accumulation into one .grad never changes another tensor.
+   */
+  @Test
+  void aLeafTakesOverOnlyGradientsNothingElseShares() {
+    // (a + b) * 2: add passes one fresh, contiguous gradient object to both leaves.
+    Tensor a = leaf(1, 2);
+    Tensor b = leaf(3, 4);
+    a.add(b).mul(2).sum().backward();
+    a.grad().add_(Tensor.of(new double[] {10, 10}));
+    assertArrayEquals(new double[] {2, 2}, b.grad().toDoubleArray(), 0);
+    a.add(b).mul(2).sum().backward();
+    assertArrayEquals(new double[] {14, 14}, a.grad().toDoubleArray(), 0);
+    assertArrayEquals(new double[] {4, 4}, b.grad().toDoubleArray(), 0);
+
+    // A caller's gradient passed through add: the leaf's grad is a copy of it.
+    Tensor w = leaf(1, 2);
+    Tensor g = Tensor.of(new double[] {5, 6});
+    w.add(Tensor.of(new double[] {0, 0})).backward(g);
+    g.fill_(0);
+    assertArrayEquals(new double[] {5, 6}, w.grad().toDoubleArray(), 0);
+
+    // A fresh gradient (w * x): taken over; a second backward accumulates into it.
+    Tensor x = Tensor.of(new double[] {3, 4});
+    Tensor v = leaf(1, 1);
+    v.mul(x).sum().backward();
+    assertArrayEquals(new double[] {3, 4}, v.grad().toDoubleArray(), 0);
+    v.mul(x).sum().backward();
+    assertArrayEquals(new double[] {6, 8}, v.grad().toDoubleArray(), 0);
+    assertArrayEquals(new double[] {3, 4}, x.toDoubleArray(), 0);
+  }
+
   @Test
   void backwardWithExplicitGradient() {
     Tensor x = leaf(1, 2);
