@@ -60,7 +60,13 @@ public final class OpenClBackendProvider implements BackendProvider {
         if (unsafe != null) {
           reason = unsafe;
           devices = found;
-          LOG.log(System.Logger.Level.INFO, unsafe);
+          // One line, and only where an OpenCL driver is installed: auto probes OpenCL in
+          // every JVM, most of which never meant to use it. An explicit device gets the whole
+          // reason in its exception.
+          LOG.log(SignalChaining.driversInstalled() ? System.Logger.Level.INFO
+                  : System.Logger.Level.DEBUG,
+              "OpenCL not loaded: the JVM runs without signal chaining, which OpenCL drivers need;"
+                  + " to use OpenCL start it with " + SignalChaining.remedy());
           return devices;
         }
         try {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * Whether OpenCL may be opened in this JVM without losing the JVM's signal handlers.
@@ -54,9 +55,34 @@ public final class SignalChaining {
     return "OpenCL is not opened in this JVM: OpenCL drivers may replace the JVM's handlers for"
         + " SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGUSR2 (PoCL's LLVM does as soon as its devices"
         + " are listed), and the JVM can then die of a null check or safepoint with no error"
-        + " report. Start the JVM with the JDK's signal-chaining library preloaded:"
-        + " LD_PRELOAD=" + javaHome + "/lib/libjsig.so (Spark executors:"
-        + " spark.executorEnv.LD_PRELOAD), or set -D" + ALLOW_PROPERTY + "=true to open OpenCL"
-        + " anyway";
+        + " report. Start the JVM with the JDK's signal-chaining library preloaded: "
+        + remedy(javaHome) + ", or set -D" + ALLOW_PROPERTY + "=true to open OpenCL anyway";
+  }
+
+  /** How to start this JVM with signal chaining. */
+  static String remedy() {
+    return remedy(System.getProperty("java.home"));
+  }
+
+  private static String remedy(String javaHome) {
+    return "LD_PRELOAD=" + javaHome + "/lib/libjsig.so (Spark executors:"
+        + " spark.executorEnv.LD_PRELOAD)";
+  }
+
+  /**
+   * Whether an OpenCL driver is registered with the ICD loader: a {@code .icd} file in {@code
+   * OCL_ICD_VENDORS} or {@code /etc/OpenCL/vendors}.
+   */
+  static boolean driversInstalled() {
+    String dir = System.getenv("OCL_ICD_VENDORS");
+    Path vendors = Path.of(dir != null && !dir.isBlank() ? dir : "/etc/OpenCL/vendors");
+    if (!Files.isDirectory(vendors)) {
+      return dir != null && dir.endsWith(".icd") && Files.isRegularFile(Path.of(dir));
+    }
+    try (Stream<Path> files = Files.list(vendors)) {
+      return files.anyMatch(f -> f.getFileName().toString().endsWith(".icd"));
+    } catch (IOException | SecurityException e) {
+      return false;
+    }
   }
 }
