@@ -100,18 +100,8 @@ final class GpuIndex {
 
   /** Writes src's elements where mask is true, in row-major order, into the 1-D dst. */
   static void maskedSelect(GpuBackend b, Tensor dst, Tensor src, Tensor mask) {
-    if (mask.dtype() != DType.BOOL) {
-      throw new IllegalArgumentException("maskedSelect needs a bool mask, got " + mask.dtype());
-    }
-    if (src.dtype() != dst.dtype()) {
-      throw new IllegalArgumentException("maskedSelect needs src and dst of one dtype, got "
-          + src.dtype() + " and " + dst.dtype());
-    }
-    if (!Arrays.equals(mask.shape(), src.shape()) || dst.dim() != 1) {
-      throw new IllegalArgumentException("maskedSelect needs a mask of src's shape "
-          + Arrays.toString(src.shape()) + " and a 1-D dst, got mask "
-          + Arrays.toString(mask.shape()) + " and dst " + Arrays.toString(dst.shape()));
-    }
+    OperandChecks.maskedSelect(dst.shape(), dst.dtype(), src.shape(), src.dtype(), mask.shape(),
+        mask.dtype());
     int length = dst.shape()[0];
     int n = src.numel();
     int count = 0;

@@ -1,5 +1,6 @@
 package dev.ember.gpu;
 
+import dev.ember.backend.OperandChecks;
 import dev.ember.backend.OptimizerUpdate;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
@@ -38,18 +39,11 @@ final class GpuOptim {
         check(kind, "state[" + i + "]", state[i], dtype, n);
       }
     }
-    boolean[] required = switch (kind) {
-      case SGD -> new boolean[] {hyper[1] != 0};
-      case ADAM, ADAMW -> new boolean[] {true, true, hyper[6] != 0};
-      case RMSPROP -> new boolean[] {true, hyper[4] > 0, hyper[5] != 0};
-      case ADAGRAD -> new boolean[] {true};
-    };
-    for (int i = 0; i < required.length; i++) {
-      if (required[i] && state[i] == null) {
-        throw new IllegalArgumentException(
-            "optimizer update " + kind + " needs state[" + i + "] with these hyperparameters");
-      }
+    boolean[] present = new boolean[state.length];
+    for (int i = 0; i < state.length; i++) {
+      present[i] = state[i] != null;
     }
+    OperandChecks.optimizerStates(kind, hyper, present);
     // Tensors on another device fail here, naming the tensor, before anything is launched.
     b.slab(param);
     b.slab(grad);

@@ -128,6 +128,62 @@ public final class OperandChecks {
     }
   }
 
+  // --- matmul, masked select, optimizer updates ------------------------------------------------
+
+  /** Batched matmul operands: {@code (B, M, K) @ (B, K, N) -> (B, M, N)}, one numeric dtype. */
+  public static void matmul(int[] dst, DType dstDtype, int[] a, DType aDtype, int[] b,
+      DType bDtype) {
+    if (a.length != 3 || b.length != 3 || dst.length != 3) {
+      throw new IllegalArgumentException("matmul takes 3-D operands (B, M, K) @ (B, K, N) ->"
+          + " (B, M, N), got " + Arrays.toString(a) + " @ " + Arrays.toString(b) + " -> "
+          + Arrays.toString(dst));
+    }
+    if (a[0] != b[0] || a[0] != dst[0] || a[2] != b[1] || dst[1] != a[1] || dst[2] != b[2]) {
+      throw new IllegalArgumentException("matmul shapes do not match: " + Arrays.toString(a)
+          + " @ " + Arrays.toString(b) + " -> " + Arrays.toString(dst));
+    }
+    if (aDtype != dstDtype || bDtype != dstDtype || dstDtype == DType.BOOL) {
+      throw new IllegalArgumentException("matmul needs operands of one numeric dtype, got "
+          + aDtype + " @ " + bDtype + " -> " + dstDtype);
+    }
+  }
+
+  /** maskedSelect's operands: a bool mask of src's shape, a 1-D dst of src's dtype. */
+  public static void maskedSelect(int[] dst, DType dstDtype, int[] src, DType srcDtype,
+      int[] mask, DType maskDtype) {
+    if (maskDtype != DType.BOOL) {
+      throw new IllegalArgumentException("maskedSelect needs a bool mask, got " + maskDtype);
+    }
+    if (srcDtype != dstDtype) {
+      throw new IllegalArgumentException("maskedSelect needs src and dst of one dtype, got "
+          + srcDtype + " and " + dstDtype);
+    }
+    if (!Arrays.equals(mask, src) || dst.length != 1) {
+      throw new IllegalArgumentException("maskedSelect needs a mask of src's shape "
+          + Arrays.toString(src) + " and a 1-D dst, got mask " + Arrays.toString(mask)
+          + " and dst " + Arrays.toString(dst));
+    }
+  }
+
+  /**
+   * The state slots an optimizer update reads with these hyperparameters ({@link
+   * OptimizerUpdate}'s layout) are all given: {@code present[i]} says whether state[i] is.
+   */
+  public static void optimizerStates(OptimizerUpdate kind, double[] hyper, boolean[] present) {
+    boolean[] required = switch (kind) {
+      case SGD -> new boolean[] {hyper[1] != 0};
+      case ADAM, ADAMW -> new boolean[] {true, true, hyper[6] != 0};
+      case RMSPROP -> new boolean[] {true, hyper[4] > 0, hyper[5] != 0};
+      case ADAGRAD -> new boolean[] {true};
+    };
+    for (int i = 0; i < required.length; i++) {
+      if (required[i] && (i >= present.length || !present[i])) {
+        throw new IllegalArgumentException(
+            "optimizer update " + kind + " needs state[" + i + "] with these hyperparameters");
+      }
+    }
+  }
+
   /** A floating-point {@code dtype} that every operand has ({@code null}: an absent operand). */
   public static void floatOperands(String op, DType dtype, DType... operands) {
     if (!dtype.isFloatingPoint()) {

@@ -2,6 +2,7 @@ package dev.ember.backend.cpu;
 
 import dev.ember.backend.Backend;
 import dev.ember.backend.BinaryOp;
+import dev.ember.backend.OperandChecks;
 import dev.ember.backend.OptimizerUpdate;
 import dev.ember.backend.RandomOp;
 import dev.ember.backend.ReduceOp;
@@ -302,18 +303,11 @@ public final class CpuBackend implements Backend {
         sa[i] = optimArray(kind, "state[" + i + "]", state[i], p, n);
       }
     }
-    boolean[] required = switch (kind) {
-      case SGD -> new boolean[] {hyper[1] != 0};
-      case ADAM, ADAMW -> new boolean[] {true, true, hyper[6] != 0};
-      case RMSPROP -> new boolean[] {true, hyper[4] > 0, hyper[5] != 0};
-      case ADAGRAD -> new boolean[] {true};
-    };
-    for (int i = 0; i < required.length; i++) {
-      if (required[i] && sa[i] == null) {
-        throw new IllegalArgumentException(
-            "optimizer update " + kind + " needs state[" + i + "] with these hyperparameters");
-      }
+    boolean[] present = new boolean[sa.length];
+    for (int i = 0; i < sa.length; i++) {
+      present[i] = sa[i] != null;
     }
+    OperandChecks.optimizerStates(kind, hyper, present);
     CpuOptim.update(kind, n, pa, ga, sa, hyper, p.dtype() == DType.FLOAT64);
   }
 

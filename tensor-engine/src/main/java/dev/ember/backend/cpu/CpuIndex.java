@@ -117,18 +117,8 @@ final class CpuIndex {
 
   /** Writes src's elements where mask is true, in row-major order, into the 1-D dst. */
   static void maskedSelect(View dst, View src, View mask) {
-    if (mask.dtype() != DType.BOOL) {
-      throw new IllegalArgumentException("maskedSelect needs a bool mask, got " + mask.dtype());
-    }
-    if (src.dtype() != dst.dtype()) {
-      throw new IllegalArgumentException("maskedSelect needs src and dst of one dtype, got "
-          + src.dtype() + " and " + dst.dtype());
-    }
-    if (!Arrays.equals(mask.shape(), src.shape()) || dst.dim() != 1) {
-      throw new IllegalArgumentException("maskedSelect needs a mask of src's shape "
-          + Arrays.toString(src.shape()) + " and a 1-D dst, got mask "
-          + Arrays.toString(mask.shape()) + " and dst " + Arrays.toString(dst.shape()));
-    }
+    OperandChecks.maskedSelect(dst.shape(), dst.dtype(), src.shape(), src.dtype(), mask.shape(),
+        mask.dtype());
     int length = dst.shape()[0];
     int dstStride = dst.strides()[0];
     Plan p = Plan.of(src, mask);

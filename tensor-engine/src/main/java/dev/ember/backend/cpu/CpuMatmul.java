@@ -1,6 +1,7 @@
 package dev.ember.backend.cpu;
 
 import dev.ember.backend.BinaryOp;
+import dev.ember.backend.OperandChecks;
 import dev.ember.backend.cpu.CpuLoops.View;
 import dev.ember.tensor.DType;
 import java.util.Arrays;
@@ -67,23 +68,7 @@ final class CpuMatmul {
   }
 
   private static void check(View dst, View a, View bm) {
-    if (a.dim() != 3 || bm.dim() != 3 || dst.dim() != 3) {
-      throw new IllegalArgumentException("matmul takes 3-D operands (B, M, K) @ (B, K, N) ->"
-          + " (B, M, N), got " + Arrays.toString(a.shape()) + " @ "
-          + Arrays.toString(bm.shape()) + " -> " + Arrays.toString(dst.shape()));
-    }
-    int[] as = a.shape();
-    int[] bs = bm.shape();
-    int[] cs = dst.shape();
-    if (as[0] != bs[0] || as[0] != cs[0] || as[2] != bs[1] || cs[1] != as[1]
-        || cs[2] != bs[2]) {
-      throw new IllegalArgumentException("matmul shapes do not match: "
-          + Arrays.toString(as) + " @ " + Arrays.toString(bs) + " -> " + Arrays.toString(cs));
-    }
-    if (a.dtype() != dst.dtype() || bm.dtype() != dst.dtype() || dst.dtype() == DType.BOOL) {
-      throw new IllegalArgumentException("matmul needs operands of one numeric dtype, got "
-          + a.dtype() + " @ " + bm.dtype() + " -> " + dst.dtype());
-    }
+    OperandChecks.matmul(dst.shape(), dst.dtype(), a.shape(), a.dtype(), bm.shape(), bm.dtype());
   }
 
   /** {@code dst *= beta}, writing zeros without reading dst when beta is 0. */
