@@ -1,9 +1,7 @@
 package dev.ember.gpu;
 
 import dev.ember.backend.OperandChecks;
-import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
-import java.util.Arrays;
 
 /**
  * Fused LSTM and GRU cells (kernels in {@code recurrent.c}): one launch per call, one work item
@@ -16,14 +14,9 @@ final class GpuRecurrent {
   private GpuRecurrent() {}
 
   static void lstmCell(GpuBackend b, Tensor gates, Tensor cPrev, Tensor h, Tensor c) {
-    String op = "lstmCell";
-    int hs = blocks(op, gates, "gates", 4);
+    int hs = OperandChecks.lstmCell(operand(gates, "gates"), operand(cPrev, "cPrev"),
+        operand(h, "h"), operand(c, "c"));
     int n = gates.shape()[0];
-    check(op, n, 4 * hs, gates, "gates");
-    check(op, n, hs, cPrev, "cPrev");
-    check(op, n, hs, h, "h");
-    check(op, n, hs, c, "c");
-    sameDtype(op, gates.dtype(), cPrev, h, c);
     int items = n * hs;
     if (items == 0) {
       return;
@@ -35,21 +28,10 @@ final class GpuRecurrent {
 
   static void lstmCellBackward(GpuBackend b, Tensor act, Tensor cPrev, Tensor c, Tensor dh,
       Tensor dc, Tensor dGates, Tensor dcPrev) {
-    String op = "lstmCellBackward";
-    int hs = blocks(op, act, "act", 4);
+    int hs = OperandChecks.lstmCellBackward(operand(act, "act"), operand(cPrev, "cPrev"),
+        operand(c, "c"), operand(dh, "dh"), operand(dc, "dc"), operand(dGates, "dGates"),
+        operand(dcPrev, "dcPrev"));
     int n = act.shape()[0];
-    check(op, n, 4 * hs, act, "act");
-    check(op, n, hs, cPrev, "cPrev");
-    check(op, n, hs, c, "c");
-    if (dh != null) {
-      check(op, n, hs, dh, "dh");
-    }
-    if (dc != null) {
-      check(op, n, hs, dc, "dc");
-    }
-    check(op, n, 4 * hs, dGates, "dGates");
-    check(op, n, hs, dcPrev, "dcPrev");
-    sameDtype(op, act.dtype(), cPrev, c, dh, dc, dGates, dcPrev);
     int items = n * hs;
     if (items == 0) {
       return;
@@ -65,15 +47,9 @@ final class GpuRecurrent {
   }
 
   static void gruCell(GpuBackend b, Tensor xg, Tensor hg, Tensor hPrev, Tensor h, Tensor saved) {
-    String op = "gruCell";
-    int hs = blocks(op, xg, "xg", 3);
+    int hs = OperandChecks.gruCell(operand(xg, "xg"), operand(hg, "hg"), operand(hPrev, "hPrev"),
+        operand(h, "h"), operand(saved, "saved"));
     int n = xg.shape()[0];
-    check(op, n, 3 * hs, xg, "xg");
-    check(op, n, 3 * hs, hg, "hg");
-    check(op, n, hs, hPrev, "hPrev");
-    check(op, n, hs, h, "h");
-    check(op, n, 4 * hs, saved, "saved");
-    sameDtype(op, xg.dtype(), hg, hPrev, h, saved);
     int items = n * hs;
     if (items == 0) {
       return;
@@ -85,16 +61,9 @@ final class GpuRecurrent {
 
   static void gruCellBackward(GpuBackend b, Tensor saved, Tensor hPrev, Tensor dh, Tensor dxg,
       Tensor dhg, Tensor dhPrev) {
-    String op = "gruCellBackward";
-    int hs = blocks(op, saved, "saved", 4);
+    int hs = OperandChecks.gruCellBackward(operand(saved, "saved"), operand(hPrev, "hPrev"),
+        operand(dh, "dh"), operand(dxg, "dxg"), operand(dhg, "dhg"), operand(dhPrev, "dhPrev"));
     int n = saved.shape()[0];
-    check(op, n, 4 * hs, saved, "saved");
-    check(op, n, hs, hPrev, "hPrev");
-    check(op, n, hs, dh, "dh");
-    check(op, n, 3 * hs, dxg, "dxg");
-    check(op, n, 3 * hs, dhg, "dhg");
-    check(op, n, hs, dhPrev, "dhPrev");
-    sameDtype(op, saved.dtype(), hPrev, dh, dxg, dhg, dhPrev);
     int items = n * hs;
     if (items == 0) {
       return;
@@ -105,24 +74,9 @@ final class GpuRecurrent {
         items, hs);
   }
 
-  /** H for a (N, k H) matrix {@code t}, or the CPU backend's shape error. */
-  private static int blocks(String op, Tensor t, String name, int k) {
-    if (t.dim() != 2 || t.shape()[1] % k != 0) {
-      throw new IllegalArgumentException(op + ": " + name + " must have shape [N, " + k
-          + "H], got " + Arrays.toString(t.shape()));
-    }
-    return t.shape()[1] / k;
-  }
-
-  private static void check(String op, int rows, int cols, Tensor t, String name) {
-    OperandChecks.matrix(op, name, rows, cols, t.shape(), t.stride(), t.isContiguous());
-  }
-
-  private static void sameDtype(String op, DType dtype, Tensor... operands) {
-    DType[] dtypes = new DType[operands.length];
-    for (int i = 0; i < operands.length; i++) {
-      dtypes[i] = operands[i] == null ? null : operands[i].dtype();
-    }
-    OperandChecks.floatOperands(op, dtype, dtypes);
+  /** {@code t} as the shared checks see it (null: an absent operand). */
+  private static OperandChecks.Operand operand(Tensor t, String name) {
+    return t == null ? null
+        : new OperandChecks.Operand(name, t.shape(), t.stride(), t.isContiguous(), t.dtype());
   }
 }

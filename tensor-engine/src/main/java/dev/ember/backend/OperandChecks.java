@@ -115,6 +115,94 @@ public final class OperandChecks {
 
   // --- recurrent cells -----------------------------------------------------------------------
 
+  /**
+   * One operand of a recurrent cell as a backend sees it.
+   *
+   * @param name the operand's name in messages
+   * @param shape its shape
+   * @param strides its strides
+   * @param contiguous whether it is laid out row-major without gaps
+   * @param dtype its dtype
+   */
+  public record Operand(String name, int[] shape, int[] strides, boolean contiguous,
+      DType dtype) {}
+
+  /** The operands of lstmCell: gates (N, 4H), cPrev, h, c (N, H), one float dtype; returns H. */
+  public static int lstmCell(Operand gates, Operand cPrev, Operand h, Operand c) {
+    String op = "lstmCell";
+    int hs = blocks(op, gates, 4);
+    int n = gates.shape()[0];
+    cell(op, n, hs, new Operand[] {gates, cPrev, h, c}, new int[] {4, 1, 1, 1});
+    return hs;
+  }
+
+  /**
+   * The operands of lstmCellBackward: act, dGates (N, 4H), cPrev, c, dcPrev and the optional
+   * (null) dh, dc (N, H), one float dtype; returns H.
+   */
+  public static int lstmCellBackward(Operand act, Operand cPrev, Operand c, Operand dh,
+      Operand dc, Operand dGates, Operand dcPrev) {
+    String op = "lstmCellBackward";
+    int hs = blocks(op, act, 4);
+    int n = act.shape()[0];
+    cell(op, n, hs, new Operand[] {act, cPrev, c, dh, dc, dGates, dcPrev},
+        new int[] {4, 1, 1, 1, 1, 4, 1});
+    return hs;
+  }
+
+  /**
+   * The operands of gruCell: xg, hg (N, 3H), hPrev, h (N, H), saved (N, 4H), one float dtype;
+   * returns H.
+   */
+  public static int gruCell(Operand xg, Operand hg, Operand hPrev, Operand h, Operand saved) {
+    String op = "gruCell";
+    int hs = blocks(op, xg, 3);
+    int n = xg.shape()[0];
+    cell(op, n, hs, new Operand[] {xg, hg, hPrev, h, saved}, new int[] {3, 3, 1, 1, 4});
+    return hs;
+  }
+
+  /**
+   * The operands of gruCellBackward: saved (N, 4H), hPrev, dh, dhPrev (N, H), dxg, dhg (N, 3H),
+   * one float dtype; returns H.
+   */
+  public static int gruCellBackward(Operand saved, Operand hPrev, Operand dh, Operand dxg,
+      Operand dhg, Operand dhPrev) {
+    String op = "gruCellBackward";
+    int hs = blocks(op, saved, 4);
+    int n = saved.shape()[0];
+    cell(op, n, hs, new Operand[] {saved, hPrev, dh, dxg, dhg, dhPrev},
+        new int[] {4, 1, 1, 3, 3, 1});
+    return hs;
+  }
+
+  /** H for an (N, k H) operand. */
+  private static int blocks(String op, Operand t, int k) {
+    if (t.shape().length != 2 || t.shape()[1] % k != 0) {
+      throw new IllegalArgumentException(op + ": " + t.name() + " must have shape [N, " + k
+          + "H], got " + Arrays.toString(t.shape()));
+    }
+    return t.shape()[1] / k;
+  }
+
+  /**
+   * Each present operand is a contiguous (n, widths[i] H) matrix, in order; then all share the
+   * first one's float dtype.
+   */
+  private static void cell(String op, int n, int hs, Operand[] operands, int[] widths) {
+    DType[] dtypes = new DType[operands.length - 1];
+    for (int i = 0; i < operands.length; i++) {
+      Operand t = operands[i];
+      if (t != null) {
+        matrix(op, t.name(), n, widths[i] * hs, t.shape(), t.strides(), t.contiguous());
+      }
+      if (i > 0) {
+        dtypes[i - 1] = t == null ? null : t.dtype();
+      }
+    }
+    floatOperands(op, operands[0].dtype(), dtypes);
+  }
+
   /** A contiguous (rows, cols) matrix. */
   public static void matrix(String op, String name, int rows, int cols, int[] shape,
       int[] strides, boolean contiguous) {

@@ -3,7 +3,6 @@ package dev.ember.backend.cpu;
 import dev.ember.backend.OperandChecks;
 import dev.ember.backend.cpu.CpuLoops.View;
 import dev.ember.tensor.DType;
-import java.util.Arrays;
 
 /**
  * Fused recurrent cells on the CPU: the LSTM and GRU cell of one time step, forward and backward,
@@ -35,33 +34,19 @@ final class CpuRecurrent {
     return Math.max(1, CpuLoops.GRAIN_HEAVY / Math.max(1, rowWork));
   }
 
-  private static void check(String op, int rows, int cols, View t, String name) {
-    OperandChecks.matrix(op, name, rows, cols, t.shape(), t.strides(), t.isContiguous());
-  }
-
-  private static void sameDtype(String op, DType dtype, View... operands) {
-    DType[] dtypes = new DType[operands.length];
-    for (int i = 0; i < operands.length; i++) {
-      dtypes[i] = operands[i] == null ? null : operands[i].dtype();
-    }
-    OperandChecks.floatOperands(op, dtype, dtypes);
+  /** {@code t} as the shared checks see it (null: an absent operand). */
+  private static OperandChecks.Operand operand(View t, String name) {
+    return t == null ? null
+        : new OperandChecks.Operand(name, t.shape(), t.strides(), t.isContiguous(), t.dtype());
   }
 
   // -----------------------------------------------------------------------------------------------
   // LSTM
 
   static void lstmCell(View gates, View cPrev, View h, View c) {
-    if (gates.dim() != 2 || gates.shape()[1] % 4 != 0) {
-      throw new IllegalArgumentException(
-          "lstmCell: gates must have shape [N, 4H], got " + Arrays.toString(gates.shape()));
-    }
+    int hs = OperandChecks.lstmCell(operand(gates, "gates"), operand(cPrev, "cPrev"),
+        operand(h, "h"), operand(c, "c"));
     int n = gates.shape()[0];
-    int hs = gates.shape()[1] / 4;
-    check("lstmCell", n, 4 * hs, gates, "gates");
-    check("lstmCell", n, hs, cPrev, "cPrev");
-    check("lstmCell", n, hs, h, "h");
-    check("lstmCell", n, hs, c, "c");
-    sameDtype("lstmCell", gates.dtype(), cPrev, h, c);
     if (gates.dtype() == DType.FLOAT32) {
       FloatMath fm = FloatMath.get();
       float[] g = (float[]) gates.array();
@@ -129,25 +114,10 @@ final class CpuRecurrent {
 
   static void lstmCellBackward(
       View act, View cPrev, View c, View dh, View dc, View dGates, View dcPrev) {
-    if (act.dim() != 2 || act.shape()[1] % 4 != 0) {
-      throw new IllegalArgumentException(
-          "lstmCellBackward: act must have shape [N, 4H], got " + Arrays.toString(act.shape()));
-    }
+    int hs = OperandChecks.lstmCellBackward(operand(act, "act"), operand(cPrev, "cPrev"),
+        operand(c, "c"), operand(dh, "dh"), operand(dc, "dc"), operand(dGates, "dGates"),
+        operand(dcPrev, "dcPrev"));
     int n = act.shape()[0];
-    int hs = act.shape()[1] / 4;
-    String op = "lstmCellBackward";
-    check(op, n, 4 * hs, act, "act");
-    check(op, n, hs, cPrev, "cPrev");
-    check(op, n, hs, c, "c");
-    if (dh != null) {
-      check(op, n, hs, dh, "dh");
-    }
-    if (dc != null) {
-      check(op, n, hs, dc, "dc");
-    }
-    check(op, n, 4 * hs, dGates, "dGates");
-    check(op, n, hs, dcPrev, "dcPrev");
-    sameDtype(op, act.dtype(), cPrev, c, dh, dc, dGates, dcPrev);
     if (act.dtype() == DType.FLOAT32) {
       FloatMath fm = FloatMath.get();
       float[] a = (float[]) act.array();
@@ -238,19 +208,9 @@ final class CpuRecurrent {
   // GRU
 
   static void gruCell(View xg, View hg, View hPrev, View h, View saved) {
-    if (xg.dim() != 2 || xg.shape()[1] % 3 != 0) {
-      throw new IllegalArgumentException(
-          "gruCell: xg must have shape [N, 3H], got " + Arrays.toString(xg.shape()));
-    }
+    int hs = OperandChecks.gruCell(operand(xg, "xg"), operand(hg, "hg"), operand(hPrev, "hPrev"),
+        operand(h, "h"), operand(saved, "saved"));
     int n = xg.shape()[0];
-    int hs = xg.shape()[1] / 3;
-    String op = "gruCell";
-    check(op, n, 3 * hs, xg, "xg");
-    check(op, n, 3 * hs, hg, "hg");
-    check(op, n, hs, hPrev, "hPrev");
-    check(op, n, hs, h, "h");
-    check(op, n, 4 * hs, saved, "saved");
-    sameDtype(op, xg.dtype(), hg, hPrev, h, saved);
     if (xg.dtype() == DType.FLOAT32) {
       FloatMath fm = FloatMath.get();
       float[] x = (float[]) xg.array();
@@ -322,20 +282,9 @@ final class CpuRecurrent {
   }
 
   static void gruCellBackward(View saved, View hPrev, View dh, View dxg, View dhg, View dhPrev) {
-    if (saved.dim() != 2 || saved.shape()[1] % 4 != 0) {
-      throw new IllegalArgumentException(
-          "gruCellBackward: saved must have shape [N, 4H], got " + Arrays.toString(saved.shape()));
-    }
+    int hs = OperandChecks.gruCellBackward(operand(saved, "saved"), operand(hPrev, "hPrev"),
+        operand(dh, "dh"), operand(dxg, "dxg"), operand(dhg, "dhg"), operand(dhPrev, "dhPrev"));
     int n = saved.shape()[0];
-    int hs = saved.shape()[1] / 4;
-    String op = "gruCellBackward";
-    check(op, n, 4 * hs, saved, "saved");
-    check(op, n, hs, hPrev, "hPrev");
-    check(op, n, hs, dh, "dh");
-    check(op, n, 3 * hs, dxg, "dxg");
-    check(op, n, 3 * hs, dhg, "dhg");
-    check(op, n, hs, dhPrev, "dhPrev");
-    sameDtype(op, saved.dtype(), hPrev, dh, dxg, dhg, dhPrev);
     if (saved.dtype() == DType.FLOAT32) {
       float[] s = (float[]) saved.array();
       float[] hp = (float[]) hPrev.array();
