@@ -27,6 +27,8 @@ public final class GpuBackend implements Backend {
   private final int local;
   private final java.util.concurrent.atomic.LongAdder launches =
       new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder downloads =
+      new java.util.concurrent.atomic.LongAdder();
 
   /** The backend of {@code runtime}'s device. */
   public GpuBackend(GpuRuntime runtime) {
@@ -86,6 +88,7 @@ public final class GpuBackend implements Backend {
 
   @Override
   public Object download(Tensor src) {
+    downloads.increment();
     int n = src.numel();
     DType dtype = src.dtype();
     Object out = newArray(dtype, n);
@@ -266,6 +269,14 @@ public final class GpuBackend implements Backend {
       Object... args) {
     launches.increment();
     runtime.launch(family, kernel, groups * groupSize, groupSize, args);
+  }
+
+  /**
+   * The reads back to the host so far on this device: each waits for every kernel queued before
+   * it, so a training step should have few.
+   */
+  public long downloadCount() {
+    return downloads.sum();
   }
 
   /** The kernel launches so far on this device (the launch-economy figure counts them). */

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ember.backend.Backend;
+import dev.ember.backend.Backends;
 import dev.ember.backend.OptimizerUpdate;
 import dev.ember.optim.Adagrad;
 import dev.ember.optim.Adam;
 import dev.ember.optim.AdamW;
+import dev.ember.optim.GradClip;
 import dev.ember.optim.Optimizer;
 import dev.ember.optim.RMSprop;
 import dev.ember.optim.SGD;
@@ -144,6 +146,43 @@ class OpenClOptimTest {
   }
 
   /** A parameter at a storage offset on the device is updated in place, its neighbours intact. */
+  /**
+   * Gradient-norm clipping on the device reads nothing back to the host and clips as on the CPU;
+   * the reading form reads the norm (and the coefficient).
+   */
+  @Test
+  void clipGradNormOnDeviceReadsNothingBack() {
+    GpuTesting.assumeOpenCl();
+    GpuBackend b = (GpuBackend) Backends.get(GpuTesting.OPENCL);
+    try (var scope = Tensor.scope()) {
+      Generator gen = new Generator(8);
+      Tensor[] cpu = new Tensor[3];
+      Tensor[] dev = new Tensor[3];
+      for (int i = 0; i < 3; i++) {
+        cpu[i] = Tensor.zeros(DType.FLOAT32, Device.CPU, 1000 + i).requiresGrad(true);
+        cpu[i].setGrad(Tensor.randn(gen, DType.FLOAT32, Device.CPU, 1000 + i));
+        dev[i] = Tensor.zeros(DType.FLOAT32, GpuTesting.OPENCL, 1000 + i).requiresGrad(true);
+        dev[i].setGrad(cpu[i].grad().to(GpuTesting.OPENCL));
+      }
+      double expected = GradClip.clipGradNorm(List.of(cpu), 1.0);
+      long before = b.downloadCount();
+      Tensor total = GradClip.clipGradNormOnDevice(List.of(dev), 1.0, 2.0);
+      assertEquals(before, b.downloadCount(), "reads back to the host");
+      assertEquals(GpuTesting.OPENCL, total.device());
+      assertEquals(expected, total.item(), 1e-5 * expected);
+      for (int i = 0; i < 3; i++) {
+        float[] want = cpu[i].grad().toFloatArray();
+        float[] got = dev[i].grad().toFloatArray();
+        for (int j = 0; j < want.length; j++) {
+          assertEquals(want[j], got[j], 1e-6 + 1e-5 * Math.abs(want[j]), "grad " + i + "[" + j + "]");
+        }
+      }
+      before = b.downloadCount();
+      GradClip.clipGradNorm(List.of(dev), 1.0);
+      assertTrue(b.downloadCount() > before, "clipGradNorm reads the norm");
+    }
+  }
+
   @Test
   void parameterAtAnOffsetMatchesCpu() {
     for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {

@@ -43,38 +43,14 @@ public final class GradClip {
    */
   public static double clipGradNorm(Iterable<Tensor> params, double maxNorm, double normType,
       boolean errorIfNonfinite) {
-    if (!(normType >= 0)) {
-      throw new IllegalArgumentException("clipGradNorm: normType must be >= 0 or infinity, got "
-          + normType);
-    }
-    List<Tensor> grads = new ArrayList<>();
-    for (Tensor p : params) {
-      if (p.grad() != null) {
-        grads.add(p.grad());
-      }
-    }
+    checkNormType(normType);
+    List<Tensor> grads = grads(params);
     if (grads.isEmpty()) {
       return 0.0;
     }
     try (GradMode g = Autograd.noGrad(); Scope s = Tensor.scope()) {
-      DType dtype = grads.get(0).dtype();
-      for (Tensor grad : grads) {
-        if (grad.dtype() == DType.FLOAT64) {
-          dtype = DType.FLOAT64;
-        }
-      }
-      List<Tensor> norms = new ArrayList<>();
-      for (Tensor grad : grads) {
-        Tensor n = normType == Double.POSITIVE_INFINITY
-            ? grad.detach().abs().max() : grad.detach().norm(normType, new int[0], false);
-        norms.add(n.to(dtype));
-      }
-      Tensor total;
-      if (normType == Double.POSITIVE_INFINITY) {
-        total = norms.size() == 1 ? norms.get(0) : Tensor.stack(norms, 0).max();
-      } else {
-        total = Tensor.stack(norms, 0).norm(normType, new int[0], false);
-      }
+      DType dtype = dtype(grads);
+      Tensor total = totalNorm(grads, normType, dtype);
       double totalNorm = total.item();
       if (errorIfNonfinite && !Double.isFinite(totalNorm)) {
         throw new IllegalStateException("The total norm of order " + normType + " for gradients"
@@ -82,14 +58,92 @@ public final class GradClip {
             + " and scale the gradients by the non-finite norm anyway, set errorIfNonfinite to"
             + " false");
       }
-      Tensor coef = Tensor.scalar(maxNorm, dtype).div(total.add(1e-6)).clampMax(1.0);
+      Tensor coef = coefficient(total, maxNorm, dtype);
       // A coefficient of exactly 1 leaves every gradient as it is (PyTorch multiplies anyway).
       if (!(coef.item() == 1.0)) {
-        for (Tensor grad : grads) {
-          grad.detach().mul_(coef.to(grad.dtype()));
-        }
+        scale(grads, coef);
       }
       return totalNorm;
+    }
+  }
+
+  /**
+   * {@link #clipGradNorm(Iterable, double, double, boolean)} without reading anything back to the
+   * host, for GPUs, where a read waits for every queued kernel: the total norm stays a 0-d tensor
+   * on the gradients' device, and every gradient is multiplied by the clamped coefficient (a
+   * multiply by exactly 1 changes nothing, so the gradients come out bit for bit as with {@code
+   * clipGradNorm}). A non-finite norm cannot be refused without reading it: use {@code
+   * clipGradNorm} with {@code errorIfNonfinite} for that.
+   *
+   * @return the total norm before clipping, a 0-d tensor in the caller's scope (outside every
+   *     scope when none is open); null when no parameter has a gradient
+   * @throws IllegalArgumentException if {@code normType} is negative or NaN
+   */
+  public static Tensor clipGradNormOnDevice(Iterable<Tensor> params, double maxNorm,
+      double normType) {
+    checkNormType(normType);
+    List<Tensor> grads = grads(params);
+    if (grads.isEmpty()) {
+      return null;
+    }
+    try (GradMode g = Autograd.noGrad(); Scope s = Tensor.scope()) {
+      DType dtype = dtype(grads);
+      Tensor total = totalNorm(grads, normType, dtype);
+      scale(grads, coefficient(total, maxNorm, dtype));
+      return total.keep();
+    }
+  }
+
+  private static void checkNormType(double normType) {
+    if (!(normType >= 0)) {
+      throw new IllegalArgumentException("clipGradNorm: normType must be >= 0 or infinity, got "
+          + normType);
+    }
+  }
+
+  private static List<Tensor> grads(Iterable<Tensor> params) {
+    List<Tensor> grads = new ArrayList<>();
+    for (Tensor p : params) {
+      if (p.grad() != null) {
+        grads.add(p.grad());
+      }
+    }
+    return grads;
+  }
+
+  /** float64 if any gradient is, else the first one's dtype. */
+  private static DType dtype(List<Tensor> grads) {
+    DType dtype = grads.get(0).dtype();
+    for (Tensor grad : grads) {
+      if (grad.dtype() == DType.FLOAT64) {
+        dtype = DType.FLOAT64;
+      }
+    }
+    return dtype;
+  }
+
+  /** The norm of the gradients' norms, a 0-d tensor on their device. */
+  private static Tensor totalNorm(List<Tensor> grads, double normType, DType dtype) {
+    List<Tensor> norms = new ArrayList<>();
+    for (Tensor grad : grads) {
+      Tensor n = normType == Double.POSITIVE_INFINITY
+          ? grad.detach().abs().max() : grad.detach().norm(normType, new int[0], false);
+      norms.add(n.to(dtype));
+    }
+    if (normType == Double.POSITIVE_INFINITY) {
+      return norms.size() == 1 ? norms.get(0) : Tensor.stack(norms, 0).max();
+    }
+    return Tensor.stack(norms, 0).norm(normType, new int[0], false);
+  }
+
+  /** {@code min(1, maxNorm / (total + 1e-6))} on total's device. */
+  private static Tensor coefficient(Tensor total, double maxNorm, DType dtype) {
+    return Tensor.scalar(maxNorm, dtype).to(total.device()).div(total.add(1e-6)).clampMax(1.0);
+  }
+
+  private static void scale(List<Tensor> grads, Tensor coef) {
+    for (Tensor grad : grads) {
+      grad.detach().mul_(coef.to(grad.dtype()));
     }
   }
 

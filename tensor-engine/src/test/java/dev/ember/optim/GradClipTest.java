@@ -30,6 +30,27 @@ class GradClipTest {
     assertClose(Tensor.of(new float[] {0, 4 * coef}), b.grad(), 1e-6, 0, "b");
   }
 
+  /** The on-device form clips exactly as the reading one, with clipping active or not. */
+  @Test
+  void onDeviceFormMatchesBitForBit() {
+    for (double normType : new double[] {2.0, 1.0, Double.POSITIVE_INFINITY}) {
+      for (double maxNorm : new double[] {0.5, 100.0}) {
+        Tensor a1 = param(3, -1.5f, 0.25f);
+        Tensor b1 = param(0, 4, -2);
+        Tensor a2 = param(3, -1.5f, 0.25f);
+        Tensor b2 = param(0, 4, -2);
+        double total = GradClip.clipGradNorm(List.of(a1, b1), maxNorm, normType, false);
+        Tensor onDevice = GradClip.clipGradNormOnDevice(List.of(a2, b2), maxNorm, normType);
+        String what = "p=" + normType + ", max=" + maxNorm;
+        assertEquals(0, onDevice.dim(), what);
+        assertEquals(total, onDevice.item(), 0, what);
+        assertClose(a1.grad(), a2.grad(), 0, 0, what + " a");
+        assertClose(b1.grad(), b2.grad(), 0, 0, what + " b");
+      }
+    }
+    assertNull(GradClip.clipGradNormOnDevice(List.of(Tensor.zeros(2).requiresGrad(true)), 1, 2));
+  }
+
   @Test
   void noGradientsGiveZero() {
     Tensor p = Tensor.zeros(3).requiresGrad(true);
