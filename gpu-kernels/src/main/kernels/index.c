@@ -232,3 +232,42 @@ EMBER_MASKED_SELECT(f64, double)
 EMBER_MASKED_SELECT(i64, long)
 EMBER_MASKED_SELECT(i32, int)
 EMBER_MASKED_SELECT(b8, uchar)
+
+/* ---------------------------------------------------------------- cross-entropy */
+
+/* nll_rows: one work item per row of a (n, C) logp: loss[i] = -logp[i, t_i], 0 where t_i is
+   `ignore`. Targets were checked on the host (in [0, C) or ignore). */
+#define EMBER_NLL_ROWS(SUF, T)                                                               \
+  KERNEL nll_rows_##SUF(GLOBAL T* loss, int loss_off, int ls, GLOBAL const T* logp,          \
+      int p_off, int ps0, int ps1, GLOBAL const long* target, int t_off, int ts, int n,      \
+      int ignore) {                                                                          \
+    int i = GLOBAL_ID();                                                                     \
+    if (i >= n) return;                                                                      \
+    long t = target[t_off + i * ts];                                                         \
+    loss[loss_off + i * ls] = t == ignore ? (T) 0 : -logp[p_off + i * ps0 + (int) t * ps1];  \
+  }
+
+/* ce_backward: one work item per element of a (n, c) grad:
+   grad[i, j] = scale[i] * (exp(logp[i, j]) - (j == t_i)), 0 in rows whose t_i is `ignore`. */
+#define EMBER_CE_BACKWARD(SUF, T)                                                            \
+  KERNEL ce_backward_##SUF(GLOBAL T* grad, int g_off, int gs0, int gs1,                      \
+      GLOBAL const T* logp, int p_off, int ps0, int ps1, GLOBAL const long* target,          \
+      int t_off, int ts, GLOBAL const T* scale, int s_off, int ss, int n, int c,             \
+      int ignore) {                                                                          \
+    int e = GLOBAL_ID();                                                                     \
+    if (e >= n * c) return;                                                                  \
+    int i = e / c;                                                                           \
+    int j = e - i * c;                                                                       \
+    long t = target[t_off + i * ts];                                                         \
+    T v = (T) 0;                                                                             \
+    if (t != ignore) {                                                                       \
+      T p = exp(logp[p_off + i * ps0 + j * ps1]);                                            \
+      v = scale[s_off + i * ss] * (p - (j == (int) t ? (T) 1 : (T) 0));                      \
+    }                                                                                        \
+    grad[g_off + i * gs0 + j * gs1] = v;                                                     \
+  }
+
+EMBER_NLL_ROWS(f32, float)
+EMBER_NLL_ROWS(f64, double)
+EMBER_CE_BACKWARD(f32, float)
+EMBER_CE_BACKWARD(f64, double)

@@ -185,6 +185,17 @@ public final class GpuBackend implements Backend {
   }
 
   @Override
+  public void nllRows(Tensor loss, Tensor logp, Tensor target, int ignoreIndex) {
+    GpuIndex.nllRows(this, loss, logp, target, ignoreIndex);
+  }
+
+  @Override
+  public void crossEntropyBackward(Tensor grad, Tensor logp, Tensor target, Tensor scale,
+      int ignoreIndex) {
+    GpuIndex.crossEntropyBackward(this, grad, logp, target, scale, ignoreIndex);
+  }
+
+  @Override
   public void gather(Tensor dst, Tensor src, int dim, Tensor index) {
     GpuIndex.gather(this, dst, src, dim, index);
   }

@@ -21,6 +21,45 @@ final class GpuIndex {
   private GpuIndex() {}
 
   /** {@code dst[..., i, ...] = src[..., index[..., i, ...], ...]} along {@code dim}. */
+  /** Backend.nllRows: one work item per row (kernel nll_rows_<dtype>). */
+  static void nllRows(GpuBackend b, Tensor loss, Tensor logp, Tensor target, int ignoreIndex) {
+    OperandChecks.crossEntropy("nllRows", logp.shape(), logp.dtype(), target.shape(),
+        target.dtype(), new int[][] {loss.shape()}, new DType[] {loss.dtype()}, new int[0][],
+        new DType[0]);
+    int n = logp.shape()[0];
+    if (n == 0) {
+      return;
+    }
+    int[] ps = logp.stride();
+    b.launch("index", "nll_rows_" + GpuBackend.suffix(logp.dtype()), n, b.slab(loss),
+        b.offset(loss), loss.stride()[0], b.slab(logp), b.offset(logp), ps[0], ps[1],
+        b.slab(target), b.offset(target), target.stride()[0], n, ignoreIndex);
+  }
+
+  /** Backend.crossEntropyBackward: one work item per element (kernel ce_backward_<dtype>). */
+  static void crossEntropyBackward(GpuBackend b, Tensor grad, Tensor logp, Tensor target,
+      Tensor scale, int ignoreIndex) {
+    OperandChecks.crossEntropy("crossEntropyBackward", logp.shape(), logp.dtype(),
+        target.shape(), target.dtype(), new int[][] {scale.shape()}, new DType[] {scale.dtype()},
+        new int[][] {grad.shape()}, new DType[] {grad.dtype()});
+    int n = logp.shape()[0];
+    int c = logp.shape()[1];
+    long items = (long) n * c;
+    if (items == 0) {
+      return;
+    }
+    if (items > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("crossEntropyBackward: " + n + " x " + c
+          + " elements exceed one launch");
+    }
+    int[] gs = grad.stride();
+    int[] ps = logp.stride();
+    b.launch("index", "ce_backward_" + GpuBackend.suffix(logp.dtype()), (int) items,
+        b.slab(grad), b.offset(grad), gs[0], gs[1], b.slab(logp), b.offset(logp), ps[0], ps[1],
+        b.slab(target), b.offset(target), target.stride()[0], b.slab(scale), b.offset(scale),
+        scale.stride()[0], n, c, ignoreIndex);
+  }
+
   static void gather(GpuBackend b, Tensor dst, Tensor src, int dim, Tensor index) {
     checkIndexOp("gather", dst, src, dim, index);
     if (src.dtype() != dst.dtype()) {

@@ -85,6 +85,23 @@ public interface Backend {
   void softmax(Tensor dst, Tensor src, int dim, boolean log);
 
   /**
+   * The per-row negative log-likelihood of cross-entropy: {@code loss[i] = -logp[i, target[i]]}
+   * for the rows of a 2-D float {@code logp} (N, C), and 0 where {@code target[i] ==
+   * ignoreIndex}. loss is (N) in logp's dtype, target (N) int64; the caller has checked every
+   * target (in [0, C) or ignoreIndex). Any strides.
+   */
+  void nllRows(Tensor loss, Tensor logp, Tensor target, int ignoreIndex);
+
+  /**
+   * The gradient of cross-entropy through log-softmax, in one pass: {@code grad[i, j] = scale[i]
+   * * (exp(logp[i, j]) - (j == target[i] ? 1 : 0))}, and 0 in the rows where {@code target[i] ==
+   * ignoreIndex}. grad and logp are (N, C), target (N) int64 (checked by the caller), scale (N) in
+   * logp's dtype (a broadcast stride of 0 for one scale). Any strides.
+   */
+  void crossEntropyBackward(Tensor grad, Tensor logp, Tensor target, Tensor scale,
+      int ignoreIndex);
+
+  /**
    * Batched matrix product {@code dst[b] = alpha * a[b] @ bm[b] + beta * dst[b]}, with a of shape
    * (B, M, K), bm of shape (B, K, N) and dst of shape (B, M, N), all float32 or all float64 (or
    * all int64/int32 on backends that support integer matmul). dst is not read when beta is 0.

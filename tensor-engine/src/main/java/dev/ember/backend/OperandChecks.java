@@ -216,6 +216,39 @@ public final class OperandChecks {
     }
   }
 
+  // --- cross-entropy ---------------------------------------------------------------------------
+
+  /**
+   * The operands of nllRows and crossEntropyBackward: logp (N, C) float; target (N) int64; each
+   * of {@code rows} (loss, scale: (N)) and {@code matrices} (grad: (N, C)) in logp's dtype.
+   */
+  public static void crossEntropy(String op, int[] logp, DType logpDtype, int[] target,
+      DType targetDtype, int[][] rows, DType[] rowDtypes, int[][] matrices,
+      DType[] matrixDtypes) {
+    if (logp.length != 2 || !logpDtype.isFloatingPoint()) {
+      throw new IllegalArgumentException(op + " needs a 2-D float32 or float64 logp, got "
+          + Arrays.toString(logp) + " " + logpDtype);
+    }
+    if (target.length != 1 || target[0] != logp[0] || targetDtype != DType.INT64) {
+      throw new IllegalArgumentException(op + " needs an int64 target of shape [" + logp[0]
+          + "], got " + Arrays.toString(target) + " " + targetDtype);
+    }
+    for (int i = 0; i < rows.length; i++) {
+      if (rows[i].length != 1 || rows[i][0] != logp[0] || rowDtypes[i] != logpDtype) {
+        throw new IllegalArgumentException(op + " needs a per-row operand of shape [" + logp[0]
+            + "] and dtype " + logpDtype + ", got " + Arrays.toString(rows[i]) + " "
+            + rowDtypes[i]);
+      }
+    }
+    for (int i = 0; i < matrices.length; i++) {
+      if (!Arrays.equals(matrices[i], logp) || matrixDtypes[i] != logpDtype) {
+        throw new IllegalArgumentException(op + " needs a gradient of logp's shape "
+            + Arrays.toString(logp) + " and dtype " + logpDtype + ", got "
+            + Arrays.toString(matrices[i]) + " " + matrixDtypes[i]);
+      }
+    }
+  }
+
   // --- matmul, masked select, optimizer updates ------------------------------------------------
 
   /** Batched matmul operands: {@code (B, M, K) @ (B, K, N) -> (B, M, N)}, one numeric dtype. */

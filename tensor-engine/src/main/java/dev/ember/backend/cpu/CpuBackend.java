@@ -235,6 +235,72 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
+  public void nllRows(Tensor loss, Tensor logp, Tensor target, int ignoreIndex) {
+    OperandChecks.crossEntropy("nllRows", logp.shape(), logp.dtype(), target.shape(),
+        target.dtype(), new int[][] {loss.shape()}, new DType[] {loss.dtype()}, new int[0][],
+        new DType[0]);
+    View l = view(loss);
+    View p = view(logp);
+    View tv = view(target);
+    long[] t = (long[]) tv.array();
+    int n = p.shape()[0];
+    for (int i = 0; i < n; i++) {
+      long c = t[tv.offset() + i * tv.strides()[0]];
+      double v = c == ignoreIndex ? 0
+          : -CpuLoops.getDouble(p.array(), p.dtype(),
+              p.offset() + i * p.strides()[0] + (int) c * p.strides()[1]);
+      int at = l.offset() + i * l.strides()[0];
+      if (l.dtype() == DType.FLOAT32) {
+        ((float[]) l.array())[at] = (float) v;
+      } else {
+        ((double[]) l.array())[at] = v;
+      }
+    }
+  }
+
+  @Override
+  public void crossEntropyBackward(Tensor grad, Tensor logp, Tensor target, Tensor scale,
+      int ignoreIndex) {
+    OperandChecks.crossEntropy("crossEntropyBackward", logp.shape(), logp.dtype(),
+        target.shape(), target.dtype(), new int[][] {scale.shape()}, new DType[] {scale.dtype()},
+        new int[][] {grad.shape()}, new DType[] {grad.dtype()});
+    View g = view(grad);
+    View p = view(logp);
+    View tv = view(target);
+    View sv = view(scale);
+    long[] t = (long[]) tv.array();
+    int n = p.shape()[0];
+    int c = p.shape()[1];
+    boolean f32 = p.dtype() == DType.FLOAT32;
+    Parallel.forRange(n, Math.max(1, CpuLoops.GRAIN_HEAVY / Math.max(1, c)), (r0, r1) -> {
+      for (int i = r0; i < r1; i++) {
+        long ti = t[tv.offset() + i * tv.strides()[0]];
+        int pRow = p.offset() + i * p.strides()[0];
+        int gRow = g.offset() + i * g.strides()[0];
+        int ps = p.strides()[1];
+        int gs = g.strides()[1];
+        if (f32) {
+          float[] pa = (float[]) p.array();
+          float[] ga = (float[]) g.array();
+          float s = ((float[]) sv.array())[sv.offset() + i * sv.strides()[0]];
+          for (int j = 0; j < c; j++) {
+            ga[gRow + j * gs] = ti == ignoreIndex ? 0f
+                : s * ((float) Math.exp(pa[pRow + j * ps]) - (j == ti ? 1f : 0f));
+          }
+        } else {
+          double[] pa = (double[]) p.array();
+          double[] ga = (double[]) g.array();
+          double s = ((double[]) sv.array())[sv.offset() + i * sv.strides()[0]];
+          for (int j = 0; j < c; j++) {
+            ga[gRow + j * gs] = ti == ignoreIndex ? 0d
+                : s * (Math.exp(pa[pRow + j * ps]) - (j == ti ? 1d : 0d));
+          }
+        }
+      }
+    });
+  }
+
+  @Override
   public void matmul(Tensor dst, Tensor a, Tensor bm, double alpha, double beta) {
     CpuMatmul.matmul(view(dst), view(a), view(bm), alpha, beta);
   }

@@ -1,0 +1,71 @@
+package dev.ember.tensor;
+
+import static dev.ember.autograd.Autograd.record;
+
+import dev.ember.autograd.Autograd;
+import dev.ember.autograd.SavedTensor;
+import dev.ember.backend.Backend;
+
+/**
+ * Fused loss operators: fewer passes over the data and, on a GPU, fewer kernel launches than the
+ * same loss composed from tensor operators, with the same values.
+ */
+public final class Losses {
+  private Losses() {}
+
+  /**
+   * Per-row cross-entropy of (N, C) logits against int64 class indices (N): {@code loss_i =
+   * -log_softmax(x_i)[t_i]}, 0 where {@code t_i == ignoreIndex}. Forward: the backend's
+   * log-softmax, then one pass picking each row's target. Backward: one pass, {@code g_i *
+   * (softmax(x_i) - onehot(t_i))}, instead of the gradients of the log-softmax and of the pick
+   * (scatter into zeros, then a reduction and two elementwise passes). Under {@code createGraph}
+   * the backward is composed from differentiable operators instead, so higher-order gradients
+   * work.
+   *
+   * <p>The targets must already be checked (in [0, C) or ignoreIndex): {@code F.crossEntropy}
+   * does, naming the first bad one.
+   *
+   * @throws IllegalArgumentException if the shapes or dtypes do not fit
+   */
+  public static Tensor crossEntropyRows(Tensor logits, Tensor target, int ignoreIndex) {
+    if (logits.dim() != 2 || !logits.dtype().isFloatingPoint()) {
+      throw new IllegalArgumentException(
+          "crossEntropyRows needs (N, C) float logits, got " + logits.describe());
+    }
+    Tensor t = target.to(DType.INT64);
+    Tensor logp;
+    try (var ng = Autograd.noGrad()) {
+      logp = logits.logSoftmax(1);
+    }
+    int n = logits.size(0);
+    Backend be = logits.backend();
+    Tensor loss = Tensor.allocate(logits.dtype(), logits.device(), new int[] {n});
+    if (n > 0) {
+      be.nllRows(loss, logp, t, ignoreIndex);
+    }
+    SavedTensor savedLogp = SavedTensor.of(logp);
+    SavedTensor savedLogits = SavedTensor.of(logits);
+    SavedTensor savedTarget = SavedTensor.of(t);
+    record("CrossEntropyBackward", loss, (g, needs) -> {
+      Tensor lp = savedLogp.get();
+      Tensor tt = savedTarget.get();
+      if (Autograd.isGradEnabled()) {
+        // createGraph: the same formula from differentiable operators, on a log-softmax that
+        // is itself recorded.
+        Tensor keep = tt.ne(ignoreIndex);
+        Tensor safe = Tensor.where(keep, tt, 0L);
+        Tensor onehot = Tensor.zeros(lp.dtype(), lp.device(), n, lp.size(1))
+            .scatter(1, safe.unsqueeze(1), 1.0);
+        Tensor p = savedLogits.get().logSoftmax(1).exp();
+        Tensor scale = g.mul(keep.to(lp.dtype())).unsqueeze(1);
+        return new Tensor[] {p.sub(onehot).mul(scale)};
+      }
+      Tensor grad = Tensor.allocate(lp.dtype(), lp.device(), lp.shapeRef());
+      if (n > 0) {
+        be.crossEntropyBackward(grad, lp, tt, g, ignoreIndex);
+      }
+      return new Tensor[] {grad};
+    }, logits);
+    return loss;
+  }
+}
