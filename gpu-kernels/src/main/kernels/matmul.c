@@ -151,3 +151,26 @@ EMBER_MM_INT(i64, long, 1)
 EMBER_MM_INT(i64, long, 4)
 EMBER_MM_INT(i32, int, 1)
 EMBER_MM_INT(i32, int, 4)
+
+/* mma*: floating types with the beta term read from an addend (a broadcast bias) instead of c:
+   c = alpha * a @ bm + beta * d, d's batch/row/col strides in meta[17..19] (0 where broadcast).
+   d is not read when beta is 0. */
+#undef EMBER_MM_STORE
+#define EMBER_MM_STORE(dst, v)                                                                \
+  dst = (elem_t) (beta == 0 ? alpha * (v)                                                     \
+      : alpha * (v) + beta * addend[d_off + batch * sdb + gr * sdm + gc * sdn])
+
+#define EMBER_MMA_FLOAT(SUF, T, R)                                                            \
+  KERNEL mma##R##_##SUF(GLOBAL T* c, int c_off, GLOBAL const T* a, int a_off,                 \
+      GLOBAL const T* bm, int b_off, GLOBAL const int* meta, T alpha, T beta,                 \
+      GLOBAL const T* addend, int d_off) {                                                    \
+    typedef T elem_t;                                                                         \
+    typedef T acc_t;                                                                          \
+    int sdb = meta[17], sdm = meta[18], sdn = meta[19];                                       \
+    EMBER_MM_BODY(T, R)                                                                       \
+  }
+
+EMBER_MMA_FLOAT(f32, float, 1)
+EMBER_MMA_FLOAT(f32, float, 4)
+EMBER_MMA_FLOAT(f64, double, 1)
+EMBER_MMA_FLOAT(f64, double, 4)

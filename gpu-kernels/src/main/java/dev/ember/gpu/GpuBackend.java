@@ -185,6 +185,12 @@ public final class GpuBackend implements Backend {
   }
 
   @Override
+  public void matmulAdd(Tensor dst, Tensor a, Tensor bm, Tensor addend, double alpha,
+      double beta) {
+    GpuMatmul.matmulAdd(this, dst, a, bm, addend, alpha, beta);
+  }
+
+  @Override
   public void nllRows(Tensor loss, Tensor logp, Tensor target, int ignoreIndex) {
     GpuIndex.nllRows(this, loss, logp, target, ignoreIndex);
   }

@@ -18,6 +18,30 @@ final class GpuMatmul {
   private GpuMatmul() {}
 
   static void matmul(GpuBackend b, Tensor dst, Tensor x, Tensor y, double alpha, double beta) {
+    launch(b, dst, x, y, null, alpha, beta);
+  }
+
+  /**
+   * Backend.matmulAdd: for float types one launch of the mma kernels, which read the beta term
+   * from the addend as each tile is stored; integer types copy the addend into dst first.
+   */
+  static void matmulAdd(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
+      double alpha, double beta) {
+    check(dst, x, y);
+    OperandChecks.addend(dst.shape(), dst.dtype(), addend.shape(), addend.dtype());
+    if (beta == 0 || addend == dst) {
+      launch(b, dst, x, y, null, alpha, beta);
+    } else if (dst.dtype().isFloatingPoint()) {
+      launch(b, dst, x, y, addend, alpha, beta);
+    } else {
+      b.copy(dst, addend);
+      launch(b, dst, x, y, null, alpha, beta);
+    }
+  }
+
+  /** One GEMM launch; with {@code addend} (float types only) the beta term reads it. */
+  private static void launch(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
+      double alpha, double beta) {
     check(dst, x, y);
     int[] as = x.shape();
     int batches = as[0];
@@ -49,6 +73,7 @@ final class GpuMatmul {
     int[] sa = x.stride();
     int[] sb = y.stride();
     int[] sc = dst.stride();
+    int[] sd = addend == null ? new int[3] : addend.stride();
     int[] meta = {
       batches, m, n, noProduct ? 0 : k,
       batchStride(x), sa[1], sa[2],
@@ -57,8 +82,9 @@ final class GpuMatmul {
       tm, tn,
       Math.abs(sa[2]) <= Math.abs(sa[1]) ? 1 : 0,
       Math.abs(sb[2]) <= Math.abs(sb[1]) ? 1 : 0,
+      addend == null ? 0 : batchStride(addend), sd[1], sd[2],
     };
-    String kernel = "mm" + r + "_" + GpuBackend.suffix(dtype);
+    String kernel = (addend == null ? "mm" : "mma") + r + "_" + GpuBackend.suffix(dtype);
     Object[] args;
     switch (dtype) {
       case FLOAT32 -> args = new Object[] {(float) alpha, (float) beta};
@@ -68,6 +94,9 @@ final class GpuMatmul {
         args = new Object[] {(int) ia, (int) (ia >>> 32), (int) ib, (int) (ib >>> 32)};
       }
       default -> throw new IllegalStateException(dtype.name());
+    }
+    if (addend != null) {
+      args = new Object[] {args[0], args[1], b.slab(addend), b.offset(addend)};
     }
     Object[] all = new Object[7 + args.length];
     all[0] = b.slab(dst);

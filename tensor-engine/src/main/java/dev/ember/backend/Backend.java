@@ -109,6 +109,14 @@ public interface Backend {
   void matmul(Tensor dst, Tensor a, Tensor bm, double alpha, double beta);
 
   /**
+   * {@code dst[b] = alpha * a[b] @ bm[b] + beta * addend[b]}: {@link #matmul} with the beta term
+   * read from {@code addend} (dst's shape and dtype, any strides: a broadcast bias) instead of
+   * dst, so that a Linear's bias needs no pass of its own. addend may be dst itself; dst must not
+   * overlap a or bm. addend is not read when beta is 0.
+   */
+  void matmulAdd(Tensor dst, Tensor a, Tensor bm, Tensor addend, double alpha, double beta);
+
+  /**
    * {@code dst[..., i_dim, ...] = src[..., index[..., i_dim, ...], ...]} along {@code dim}; index
    * is int64 with dst's shape (broadcast strides allowed).
    *

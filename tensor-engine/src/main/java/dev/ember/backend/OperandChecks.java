@@ -269,6 +269,15 @@ public final class OperandChecks {
     }
   }
 
+  /** matmulAdd's addend: dst's shape and dtype. */
+  public static void addend(int[] dst, DType dstDtype, int[] addend, DType addendDtype) {
+    if (!Arrays.equals(dst, addend) || dstDtype != addendDtype) {
+      throw new IllegalArgumentException("matmulAdd needs an addend of dst's shape "
+          + Arrays.toString(dst) + " and dtype " + dstDtype + ", got " + Arrays.toString(addend)
+          + " " + addendDtype);
+    }
+  }
+
   /** maskedSelect's operands: a bool mask of src's shape, a 1-D dst of src's dtype. */
   public static void maskedSelect(int[] dst, DType dstDtype, int[] src, DType srcDtype,
       int[] mask, DType maskDtype) {

@@ -95,15 +95,20 @@ final class Linalg {
               + " product's shape " + Shapes.str(shape));
     }
     Tensor out = Tensor.allocate(m1.dtype(), m1.device(), shape);
-    if (beta != 0) {
-      out.backend().copy(out, Movement.expandRaw(input, shape));
-    }
     if (out.numel() > 0) {
       int[] s1 = m1.shapeRef();
       int[] s2 = m2.shapeRef();
-      out.backend().matmul(Movement.expandRaw(out, new int[] {1, shape[0], shape[1]}),
-          Movement.expandRaw(m1, new int[] {1, s1[0], s1[1]}),
-          Movement.expandRaw(m2, new int[] {1, s2[0], s2[1]}), alpha, beta);
+      int[] s3 = {1, shape[0], shape[1]};
+      Tensor out3 = Movement.expandRaw(out, s3);
+      Tensor a3 = Movement.expandRaw(m1, new int[] {1, s1[0], s1[1]});
+      Tensor b3 = Movement.expandRaw(m2, new int[] {1, s2[0], s2[1]});
+      if (beta != 0) {
+        // The broadcast input is read by the GEMM itself (a GPU adds it as the tile is stored).
+        out.backend().matmulAdd(out3, a3, b3,
+            Movement.expandRaw(Movement.expandRaw(input, shape), s3), alpha, beta);
+      } else {
+        out.backend().matmul(out3, a3, b3, alpha, 0);
+      }
     }
     SavedTensor s1 = SavedTensor.of(m1);
     SavedTensor s2 = SavedTensor.of(m2);

@@ -167,6 +167,48 @@ class OpenClMatmulTest {
     }
   }
 
+  /**
+   * matmulAdd: the beta term read from an addend that is a broadcast bias (a row vector expanded
+   * over the rows and the batch, strides 0), for both tile sizes, float32 and float64 (one
+   * launch of the mma kernels), and int64 (the addend copied first); dst starts as NaN, which must
+   * not leak in.
+   */
+  @Test
+  void matmulAddReadsABroadcastBias() {
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT64}) {
+      for (int[] mkn : new int[][] {{5, 7, 3}, {70, 33, 65}}) {
+        int m = mkn[0];
+        int k = mkn[1];
+        int n = mkn[2];
+        try (var scope = Tensor.scope()) {
+          Tensor a = values(dtype, 2, m, k);
+          Tensor b = values(dtype, 2, k, n);
+          Tensor bias = values(dtype, n);
+          Tensor[] out = new Tensor[2];
+          Device[] devices = {Device.CPU, GpuTesting.OPENCL};
+          for (int d = 0; d < 2; d++) {
+            Tensor dst = Tensor.full(new int[] {2, m, n}, dtype.isFloatingPoint() ? Double.NaN : 0,
+                dtype, devices[d]);
+            Tensor addend = bias.to(devices[d]).reshape(1, 1, n).expand(2, m, n);
+            backend(dst).matmulAdd(dst, a.to(devices[d]), b.to(devices[d]), addend, 1.5, 0.5);
+            out[d] = dst;
+          }
+          String what = dtype + " " + m + "x" + k + "x" + n;
+          if (dtype == DType.INT64) {
+            assertArrayEquals(out[0].toLongArray(), out[1].toLongArray(), what);
+          } else {
+            double[] want = out[0].toDoubleArray();
+            double[] got = out[1].toDoubleArray();
+            double tol = (dtype == DType.FLOAT32 ? 3e-6 : 1e-13) * k;
+            for (int i = 0; i < want.length; i++) {
+              assertEquals(want[i], got[i], tol, what + " element " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void timing512() {
     try (var scope = Tensor.scope()) {

@@ -305,6 +305,17 @@ public final class CpuBackend implements Backend {
     CpuMatmul.matmul(view(dst), view(a), view(bm), alpha, beta);
   }
 
+  /** The addend copied into dst, then a GEMM accumulating onto it (BLAS has no addend). */
+  @Override
+  public void matmulAdd(Tensor dst, Tensor a, Tensor bm, Tensor addend, double alpha,
+      double beta) {
+    OperandChecks.addend(dst.shape(), dst.dtype(), addend.shape(), addend.dtype());
+    if (beta != 0 && addend != dst) {
+      copy(dst, addend);
+    }
+    matmul(dst, a, bm, alpha, beta);
+  }
+
   @Override
   public void gather(Tensor dst, Tensor src, int dim, Tensor index) {
     CpuIndex.gather(view(dst), view(src), dim, view(index));
