@@ -248,7 +248,8 @@ EMBER_MASKED_SELECT(b8, uchar)
   }
 
 /* ce_backward: one work item per element of a (n, c) grad:
-   grad[i, j] = scale[i] * (exp(logp[i, j]) - (j == t_i)), 0 in rows whose t_i is `ignore`. */
+   grad[i, j] = scale[i] * (exp(logp[i, j]) - (j == t_i)), 0 in rows whose t_i is `ignore`,
+   computed as e * s (e * s - s on the target), the order of the composed loss's gradient. */
 #define EMBER_CE_BACKWARD(SUF, T)                                                            \
   KERNEL ce_backward_##SUF(GLOBAL T* grad, int g_off, int gs0, int gs1,                      \
       GLOBAL const T* logp, int p_off, int ps0, int ps1, GLOBAL const long* target,          \
@@ -261,8 +262,10 @@ EMBER_MASKED_SELECT(b8, uchar)
     long t = target[t_off + i * ts];                                                         \
     T v = (T) 0;                                                                             \
     if (t != ignore) {                                                                       \
-      T p = exp(logp[p_off + i * ps0 + j * ps1]);                                            \
-      v = scale[s_off + i * ss] * (p - (j == (int) t ? (T) 1 : (T) 0));                      \
+      /* The composed gradient's arithmetic and order: e * s, minus s on the target. */      \
+      T s = scale[s_off + i * ss];                                                           \
+      T es = exp(logp[p_off + i * ps0 + j * ps1]) * s;                                       \
+      v = j == (int) t ? es - s : es;                                                        \
     }                                                                                        \
     grad[g_off + i * gs0 + j * gs1] = v;                                                     \
   }

@@ -272,7 +272,11 @@ public final class CpuBackend implements Backend {
     int n = p.shape()[0];
     int c = p.shape()[1];
     boolean f32 = p.dtype() == DType.FLOAT32;
+    // The arithmetic of the composed loss's gradient, in its order, so that the fused one equals
+    // it bit for bit: e = exp(logp) as Tensor.exp computes it, then e * s off the target and
+    // e * s - s on it.
     Parallel.forRange(n, Math.max(1, CpuLoops.GRAIN_HEAVY / Math.max(1, c)), (r0, r1) -> {
+      float[] row = f32 ? new float[c] : null;
       for (int i = r0; i < r1; i++) {
         long ti = t[tv.offset() + i * tv.strides()[0]];
         int pRow = p.offset() + i * p.strides()[0];
@@ -284,16 +288,20 @@ public final class CpuBackend implements Backend {
           float[] ga = (float[]) g.array();
           float s = ((float[]) sv.array())[sv.offset() + i * sv.strides()[0]];
           for (int j = 0; j < c; j++) {
-            ga[gRow + j * gs] = ti == ignoreIndex ? 0f
-                : s * ((float) Math.exp(pa[pRow + j * ps]) - (j == ti ? 1f : 0f));
+            row[j] = pa[pRow + j * ps];
+          }
+          FloatMath.get().exp(row, 0, row, 0, c);
+          for (int j = 0; j < c; j++) {
+            float es = row[j] * s;
+            ga[gRow + j * gs] = ti == ignoreIndex ? 0f : j == ti ? es - s : es;
           }
         } else {
           double[] pa = (double[]) p.array();
           double[] ga = (double[]) g.array();
           double s = ((double[]) sv.array())[sv.offset() + i * sv.strides()[0]];
           for (int j = 0; j < c; j++) {
-            ga[gRow + j * gs] = ti == ignoreIndex ? 0d
-                : s * (Math.exp(pa[pRow + j * ps]) - (j == ti ? 1d : 0d));
+            double es = Math.exp(pa[pRow + j * ps]) * s;
+            ga[gRow + j * gs] = ti == ignoreIndex ? 0d : j == ti ? es - s : es;
           }
         }
       }
