@@ -18,6 +18,7 @@ final class GpuMatmul {
   private GpuMatmul() {}
 
   static void matmul(GpuBackend b, Tensor dst, Tensor x, Tensor y, double alpha, double beta) {
+    check(dst, x, y);
     launch(b, dst, x, y, null, alpha, beta);
   }
 
@@ -39,10 +40,12 @@ final class GpuMatmul {
     }
   }
 
-  /** One GEMM launch; with {@code addend} (float types only) the beta term reads it. */
+  /**
+   * One GEMM launch on checked operands; with {@code addend} (float types only) the beta term
+   * reads it.
+   */
   private static void launch(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
       double alpha, double beta) {
-    check(dst, x, y);
     int[] as = x.shape();
     int batches = as[0];
     int m = as[1];
