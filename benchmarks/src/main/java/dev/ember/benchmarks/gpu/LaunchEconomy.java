@@ -20,8 +20,9 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Launch economy of the GPU backend: kernel launches per training step of W1, W2 and W3 (Adam,
- * cross-entropy, the workloads' batch sizes), and the Java-side cost of one launch.
+ * Launch economy of the GPU backend: kernel launches and reads back to the host per training step
+ * of W1, W2 and W3 (Adam, cross-entropy, the workloads' batch sizes), and the Java-side cost of
+ * one launch.
  *
  * <ul>
  *   <li>Launches are counted by {@link GpuBackend#launchCount()} on a device that really runs
@@ -48,11 +49,11 @@ public final class LaunchEconomy {
     int samples = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
     GpuBackend counted = (GpuBackend) Backends.get(device);
     for (Workload w : Workload.values()) {
-      double perStep = launchesPerStep(w, device, counted, steps);
+      double[] perStep = perStep(w, device, counted, steps);
       System.out.printf(Locale.ROOT,
           "{\"figure\": \"launches_per_step\", \"workload\": \"%s\", \"batch\": %d,"
-              + " \"device\": \"%s\", \"launches\": %.1f}%n",
-          w.name().toLowerCase(Locale.ROOT), w.batchSize(), device, perStep);
+              + " \"device\": \"%s\", \"launches\": %.1f, \"host_reads\": %.1f}%n",
+          w.name().toLowerCase(Locale.ROOT), w.batchSize(), device, perStep[0], perStep[1]);
     }
     Device fake = Device.of("cuda", 0);
     GpuBackend timed = (GpuBackend) Backends.get(fake);
@@ -66,8 +67,11 @@ public final class LaunchEconomy {
         ns[0] / 1e3, ns[1] / 1e3, samples);
   }
 
-  /** Launches of one training step (after two warm-up steps), averaged over {@code steps}. */
-  static double launchesPerStep(Workload w, Device device, GpuBackend backend, int steps) {
+  /**
+   * Launches and reads back to the host ({@link GpuBackend#downloadCount()}: each waits for the
+   * queued kernels) of one training step, after two warm-up steps, averaged over {@code steps}.
+   */
+  static double[] perStep(Workload w, Device device, GpuBackend backend, int steps) {
     Generator.manualSeed(1);
     Module model = w.network();
     model.to(device);
@@ -76,9 +80,11 @@ public final class LaunchEconomy {
     Tensor images = w.layout(Tensor.rand(gen, DType.FLOAT32, Device.CPU, w.batchSize(), 28, 28));
     Tensor labels = Tensor.randint(gen, 0, 10, DType.INT64, Device.CPU, w.batchSize());
     long before = 0;
+    long readsBefore = 0;
     for (int i = 0; i < steps + 2; i++) {
       if (i == 2) {
         before = backend.launchCount();
+        readsBefore = backend.downloadCount();
       }
       try (Scope s = Tensor.scope()) {
         opt.zeroGrad();
@@ -88,7 +94,8 @@ public final class LaunchEconomy {
         opt.step();
       }
     }
-    return (backend.launchCount() - before) / (double) steps;
+    return new double[] {(backend.launchCount() - before) / (double) steps,
+        (backend.downloadCount() - readsBefore) / (double) steps};
   }
 
   /** Median and 90th percentile of the host time of one fill launch, in nanoseconds. */
