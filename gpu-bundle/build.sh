@@ -201,7 +201,8 @@ GLIBC=$(find "$OUT/runtime" -name '*.so' -exec objdump -T {} + 2>/dev/null \
 } >"$OUT/BUILD-INFO"
 
 # The smoke check: the bundled runtime starts and sees the Ember classes.
-"$OUT/runtime/bin/java" -cp "$OUT/lib/*" dev.ember.gpu.DeviceReport >/dev/null
+LD_PRELOAD="$OUT/runtime/lib/libjsig.so" "$OUT/runtime/bin/java" -cp "$OUT/lib/*" \
+  dev.ember.gpu.DeviceReport >/dev/null
 
 SIZE_KIB=$(du -sk "$OUT" | cut -f1)
 echo "== $OUT: $(du -sh "$OUT" | cut -f1) ($((SIZE_KIB / 1024)) MiB; limit $MAX_MIB MiB)"
