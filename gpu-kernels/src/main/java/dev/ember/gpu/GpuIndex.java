@@ -3,7 +3,6 @@ package dev.ember.gpu;
 import dev.ember.backend.OperandChecks;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
-import java.util.Arrays;
 
 /**
  * Gather, scatter and masked select on the GPU (kernels in {@code index.c}), checked like the CPU
@@ -61,18 +60,8 @@ final class GpuIndex {
   }
 
   static void gather(GpuBackend b, Tensor dst, Tensor src, int dim, Tensor index) {
-    checkIndexOp("gather", dst, src, dim, index);
-    if (src.dtype() != dst.dtype()) {
-      throw new IllegalArgumentException("gather needs src and dst of one dtype, got "
-          + src.dtype() + " and " + dst.dtype());
-    }
-    if (!Arrays.equals(index.shape(), dst.shape())) {
-      throw new IllegalArgumentException("gather index shape " + Arrays.toString(index.shape())
-          + " must equal dst shape " + Arrays.toString(dst.shape()));
-    }
-    if (dst.dim() > 0) {
-      checkFits("gather", dst.shape(), "dst", src.shape(), "src", dim);
-    }
+    OperandChecks.gather(dst.shape(), dst.dtype(), src.shape(), src.dtype(), dim, index.shape(),
+        index.dtype());
     int n = dst.numel();
     if (n == 0) {
       return;
@@ -98,18 +87,8 @@ final class GpuIndex {
    */
   static void scatter(GpuBackend b, Tensor dst, int dim, Tensor index, Tensor src,
       boolean accumulate) {
-    checkIndexOp("scatter", dst, src, dim, index);
-    if (src.dtype() != dst.dtype()) {
-      throw new IllegalArgumentException("scatter needs src and dst of one dtype, got "
-          + src.dtype() + " and " + dst.dtype());
-    }
-    if (!Arrays.equals(index.shape(), src.shape())) {
-      throw new IllegalArgumentException("scatter index shape " + Arrays.toString(index.shape())
-          + " must equal src shape " + Arrays.toString(src.shape()));
-    }
-    if (dst.dim() > 0) {
-      checkFits("scatter", index.shape(), "index", dst.shape(), "dst", dim);
-    }
+    OperandChecks.scatter(dst.shape(), dst.dtype(), dim, index.shape(), index.dtype(),
+        src.shape(), src.dtype());
     int total = index.numel();
     if (total == 0) {
       return;
@@ -179,15 +158,6 @@ final class GpuIndex {
       throw new IndexOutOfBoundsException(
           "index " + i + " is out of bounds for dim " + dim + " with size " + size);
     }
-  }
-
-  private static void checkIndexOp(String op, Tensor dst, Tensor src, int dim, Tensor index) {
-    OperandChecks.indexOp(op, dst.shape(), src.shape(), dim, index.shape(), index.dtype());
-  }
-
-  private static void checkFits(String op, int[] inner, String innerName, int[] outer,
-      String outerName, int dim) {
-    OperandChecks.fits(op, inner, innerName, outer, outerName, dim);
   }
 
   /** The shape, a 0-d tensor being one element of shape [1]. */

@@ -101,6 +101,46 @@ public final class OperandChecks {
     }
   }
 
+  /**
+   * gather's operands: an index of dst's shape, src of dst's dtype, and dst within src in every
+   * dim but {@code dim}.
+   */
+  public static void gather(int[] dst, DType dstDtype, int[] src, DType srcDtype, int dim,
+      int[] index, DType indexDtype) {
+    indexOp("gather", dst, src, dim, index, indexDtype);
+    if (srcDtype != dstDtype) {
+      throw new IllegalArgumentException("gather needs src and dst of one dtype, got "
+          + srcDtype + " and " + dstDtype);
+    }
+    if (!Arrays.equals(index, dst)) {
+      throw new IllegalArgumentException("gather index shape " + Arrays.toString(index)
+          + " must equal dst shape " + Arrays.toString(dst));
+    }
+    if (dst.length > 0) {
+      fits("gather", dst, "dst", src, "src", dim);
+    }
+  }
+
+  /**
+   * scatter's operands: an index of src's shape, src of dst's dtype, and the index within dst in
+   * every dim but {@code dim}.
+   */
+  public static void scatter(int[] dst, DType dstDtype, int dim, int[] index, DType indexDtype,
+      int[] src, DType srcDtype) {
+    indexOp("scatter", dst, src, dim, index, indexDtype);
+    if (srcDtype != dstDtype) {
+      throw new IllegalArgumentException("scatter needs src and dst of one dtype, got "
+          + srcDtype + " and " + dstDtype);
+    }
+    if (!Arrays.equals(index, src)) {
+      throw new IllegalArgumentException("scatter index shape " + Arrays.toString(index)
+          + " must equal src shape " + Arrays.toString(src));
+    }
+    if (dst.length > 0) {
+      fits("scatter", index, "index", dst, "dst", dim);
+    }
+  }
+
   /** Every dim but {@code dim} of {@code inner} is at most that of {@code outer}. */
   public static void fits(String op, int[] inner, String innerName, int[] outer,
       String outerName, int dim) {

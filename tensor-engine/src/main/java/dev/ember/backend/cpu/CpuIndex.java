@@ -4,7 +4,6 @@ import dev.ember.backend.OperandChecks;
 import dev.ember.backend.cpu.CpuLoops.Plan;
 import dev.ember.backend.cpu.CpuLoops.View;
 import dev.ember.tensor.DType;
-import java.util.Arrays;
 
 /**
  * Indexing primitives on the CPU: gather, scatter (optionally accumulating) and masked select.
@@ -19,20 +18,12 @@ final class CpuIndex {
 
   /** {@code dst[..., i, ...] = src[..., index[..., i, ...], ...]} along {@code dim}. */
   static void gather(View dst, View src, int dim, View index) {
-    checkIndexOp("gather", dst, src, dim, index);
-    if (src.dtype() != dst.dtype()) {
-      throw new IllegalArgumentException("gather needs src and dst of one dtype, got "
-          + src.dtype() + " and " + dst.dtype());
-    }
-    if (!Arrays.equals(index.shape(), dst.shape())) {
-      throw new IllegalArgumentException("gather index shape " + Arrays.toString(index.shape())
-          + " must equal dst shape " + Arrays.toString(dst.shape()));
-    }
+    OperandChecks.gather(dst.shape(), dst.dtype(), src.shape(), src.dtype(), dim, index.shape(),
+        index.dtype());
     if (dst.dim() == 0) {
       gather(as1d(dst), as1d(src), 0, as1d(index));
       return;
     }
-    checkFits("gather", dst.shape(), "dst", src.shape(), "src", dim);
     int size = src.shape()[dim];
     int srcDimStride = src.strides()[dim];
     int[] srcStrides = src.strides().clone();
@@ -73,20 +64,12 @@ final class CpuIndex {
    * when {@code accumulate}; for bool, logical or), in row-major order of index.
    */
   static void scatter(View dst, int dim, View index, View src, boolean accumulate) {
-    checkIndexOp("scatter", dst, src, dim, index);
-    if (src.dtype() != dst.dtype()) {
-      throw new IllegalArgumentException("scatter needs src and dst of one dtype, got "
-          + src.dtype() + " and " + dst.dtype());
-    }
-    if (!Arrays.equals(index.shape(), src.shape())) {
-      throw new IllegalArgumentException("scatter index shape " + Arrays.toString(index.shape())
-          + " must equal src shape " + Arrays.toString(src.shape()));
-    }
+    OperandChecks.scatter(dst.shape(), dst.dtype(), dim, index.shape(), index.dtype(),
+        src.shape(), src.dtype());
     if (dst.dim() == 0) {
       scatter(as1d(dst), 0, as1d(index), as1d(src), accumulate);
       return;
     }
-    checkFits("scatter", index.shape(), "index", dst.shape(), "dst", dim);
     int size = dst.shape()[dim];
     int dstDimStride = dst.strides()[dim];
     int[] dstStrides = dst.strides().clone();
@@ -151,15 +134,6 @@ final class CpuIndex {
       throw new IllegalArgumentException("maskedSelect: the mask has " + count[0]
           + " true elements but dst's length is " + length);
     }
-  }
-
-  private static void checkIndexOp(String op, View dst, View src, int dim, View index) {
-    OperandChecks.indexOp(op, dst.shape(), src.shape(), dim, index.shape(), index.dtype());
-  }
-
-  private static void checkFits(String op, int[] inner, String innerName, int[] outer,
-      String outerName, int dim) {
-    OperandChecks.fits(op, inner, innerName, outer, outerName, dim);
   }
 
   private static void checkIndex(long i, int dim, int size) {
