@@ -1,6 +1,7 @@
 package dev.ember.gpu;
 
 import dev.ember.backend.Backend;
+import dev.ember.backend.HostArrays;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.OptimizerUpdate;
 import dev.ember.backend.RandomOp;
@@ -73,7 +74,7 @@ public final class GpuBackend implements Backend {
       case FLOAT64 -> array instanceof double[] ? array : null;
       case INT64 -> array instanceof long[] ? array : null;
       case INT32 -> array instanceof int[] ? array : null;
-      case BOOL -> array instanceof boolean[] a ? toBytes(a) : null;
+      case BOOL -> array instanceof boolean[] a ? HostArrays.toBytes(a) : null;
     };
     if (host == null) {
       throw new IllegalArgumentException("upload of " + dtype + " to " + device()
@@ -102,12 +103,7 @@ public final class GpuBackend implements Backend {
       }
     }
     if (dtype == DType.BOOL) {
-      byte[] b = (byte[]) out;
-      boolean[] z = new boolean[n];
-      for (int i = 0; i < n; i++) {
-        z[i] = b[i] != 0;
-      }
-      return z;
+      return HostArrays.toBooleans((byte[]) out, n);
     }
     return out;
   }
@@ -382,13 +378,5 @@ public final class GpuBackend implements Backend {
       case INT32 -> new int[n];
       case BOOL -> new byte[n];
     };
-  }
-
-  private static byte[] toBytes(boolean[] a) {
-    byte[] b = new byte[a.length];
-    for (int i = 0; i < a.length; i++) {
-      b[i] = a[i] ? (byte) 1 : 0;
-    }
-    return b;
   }
 }

@@ -2,6 +2,7 @@ package dev.ember.backend.cpu;
 
 import dev.ember.backend.Backend;
 import dev.ember.backend.BinaryOp;
+import dev.ember.backend.HostArrays;
 import dev.ember.backend.OperandChecks;
 import dev.ember.backend.OptimizerUpdate;
 import dev.ember.backend.RandomOp;
@@ -97,7 +98,7 @@ public final class CpuBackend implements Backend {
       case FLOAT64 -> array instanceof double[] a ? a.clone() : null;
       case INT64 -> array instanceof long[] a ? a.clone() : null;
       case INT32 -> array instanceof int[] a ? a.clone() : null;
-      case BOOL -> array instanceof boolean[] a ? toBytes(a) : null;
+      case BOOL -> array instanceof boolean[] a ? HostArrays.toBytes(a) : null;
     };
     if (copy == null) {
       throw new IllegalArgumentException("upload of " + dtype + " takes a " + javaType(dtype)
@@ -116,13 +117,6 @@ public final class CpuBackend implements Backend {
     };
   }
 
-  private static byte[] toBytes(boolean[] a) {
-    byte[] b = new byte[a.length];
-    for (int i = 0; i < a.length; i++) {
-      b[i] = a[i] ? (byte) 1 : 0;
-    }
-    return b;
-  }
 
   @Override
   public Object download(Tensor src) {
@@ -138,12 +132,7 @@ public final class CpuBackend implements Backend {
       out = tmp.array();
     }
     if (v.dtype() == DType.BOOL) {
-      byte[] b = (byte[]) out;
-      boolean[] z = new boolean[n];
-      for (int i = 0; i < n; i++) {
-        z[i] = b[i] != 0;
-      }
-      return z;
+      return HostArrays.toBooleans((byte[]) out, n);
     }
     return out;
   }
