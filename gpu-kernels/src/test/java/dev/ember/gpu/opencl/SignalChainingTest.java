@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.backend.Backends;
 import dev.ember.gpu.GpuTesting;
-import dev.ember.tensor.Tensor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,16 +56,17 @@ class SignalChainingTest {
   /**
    * The measured hazard and its cure: a child JVM with libjsig preloaded and {@code -Xcheck:jni}
    * (which makes the JVM check its signal handlers periodically and report a replaced one) opens
-   * the OpenCL device, builds and runs a kernel on it (PoCL compiles it with LLVM) and keeps its
-   * handlers. The value is not checked: under {@code -Xcheck:jni} the JVM hands native code
-   * copies of pinned arrays, which Aparapi's buffers do not expect (the conformance suites check
-   * values, without the flag).
+   * the OpenCL devices (where PoCL's LLVM and PoCL itself install their handlers) and keeps its
+   * handlers. The child launches no kernel: under {@code -Xcheck:jni} the JVM hands native code
+   * copies of pinned arrays and frees them on release, and Aparapi's buffers keep pointing at
+   * them; PoCL 5.0 (on the H100 host, 2026-11-23) faulted in a kernel reading such a freed copy.
+   * The conformance suites run kernels, without the flag.
    */
   @Test
   void withLibjsigTheJvmKeepsItsSignalHandlersAcrossOpenCl() throws Exception {
     GpuTesting.assumeOpenCl();
     String out = runChild(true);
-    assertTrue(out.contains("computed on opencl:0"), out);
+    assertTrue(out.contains("opened opencl:0"), out);
     assertFalse(out.contains("handler modified"), out);
   }
 
@@ -89,7 +89,7 @@ class SignalChainingTest {
     return out;
   }
 
-  /** The child JVM: lists OpenCL devices, computes on opencl:0 if there is one, waits a little. */
+  /** The child JVM: lists OpenCL devices, opens opencl:0 if there is one, waits a little. */
   public static final class Child {
     public static void main(String[] args) throws InterruptedException {
       int n = Backends.deviceCount("opencl");
@@ -102,9 +102,8 @@ class SignalChainingTest {
         }
         return;
       }
-      Tensor t = Tensor.of(new float[] {1, 2, 3}).to(GpuTesting.OPENCL);
-      t.sum().item();
-      System.out.println("computed on opencl:0");
+      Backends.get(GpuTesting.OPENCL);
+      System.out.println("opened opencl:0");
       // -Xcheck:jni checks the handlers from a periodic task: give it time to run.
       Thread.sleep(1500);
     }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  * <p>The data are random with a seed taken per run and named in every failure: the GPU must
  * agree with the CPU whatever the values.
  */
-class OpenClReduceTest {
-  private static final Device CL = GpuTesting.OPENCL;
+class GpuReduceTest {
+  private static final Device CL = GpuTesting.DEVICE;
   private static final DType[] DTYPES = DType.values();
   private static final ReduceOp[] OPS = ReduceOp.values();
 
@@ -40,7 +40,7 @@ class OpenClReduceTest {
 
   @BeforeEach
   void needsOpenCl() {
-    GpuTesting.assumeOpenCl();
+    GpuTesting.assumeDevice();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -371,11 +371,11 @@ class OpenClReduceTest {
     /** Dims stored in reverse order. */
     TRANSPOSED(x -> x.permute(reverse(x.dim())).contiguous().to(CL).permute(reverse(x.dim()))),
     /** Every dim steps over a gap, from a nonzero offset. */
-    PADDED(OpenClReduceTest::padded),
+    PADDED(GpuReduceTest::padded),
     /** Every dim flipped in place: negative strides. */
     FLIPPED(x -> TestViews.flipView(x.flip(all(x.dim())).to(CL), all(x.dim()))),
     /** Dim 0 broadcast from one row: stride 0. */
-    BROADCAST(OpenClReduceTest::broadcast);
+    BROADCAST(GpuReduceTest::broadcast);
 
     private final UnaryOperator<Tensor> make;
 

@@ -10,15 +10,15 @@ import org.junit.jupiter.api.BeforeEach;
  * reduction), forward and backward, with its inputs on {@code opencl:0}, against PyTorch's
  * float64 values at the CPU's tolerance.
  */
-class OpenClNnConformanceTest extends NnGoldenTest {
+class GpuNnConformanceTest extends NnGoldenTest {
 
   @BeforeEach
   void needsOpenCl() {
-    GpuTesting.assumeOpenCl();
+    GpuTesting.assumeDevice();
   }
 
   @Override
   protected Device device() {
-    return GpuTesting.OPENCL;
+    return GpuTesting.DEVICE;
   }
 }

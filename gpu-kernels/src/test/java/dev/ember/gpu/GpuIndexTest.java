@@ -17,14 +17,14 @@ import org.junit.jupiter.api.Test;
  * Gather, scatter and masked select on the OpenCL device against the CPU backend: every dtype,
  * strided operands, sizes over many work groups, duplicate scatter indices, bad indices.
  */
-class OpenClIndexTest {
+class GpuIndexTest {
   private static final DType[] DTYPES = {
     DType.FLOAT32, DType.FLOAT64, DType.INT64, DType.INT32, DType.BOOL
   };
 
   @BeforeEach
   void needsOpenCl() {
-    GpuTesting.assumeOpenCl();
+    GpuTesting.assumeDevice();
   }
 
   /** A CPU tensor of {@code dtype} with values from {@code rnd} (floats with a fraction). */
@@ -78,7 +78,7 @@ class OpenClIndexTest {
           shape[dim] = dim == 1 ? 60 : size;
           Tensor index = indices(rnd, size, shape);
           Tensor expected = src.gather(dim, index);
-          Tensor actual = src.to(GpuTesting.OPENCL).gather(dim, index.to(GpuTesting.OPENCL));
+          Tensor actual = src.to(GpuTesting.DEVICE).gather(dim, index.to(GpuTesting.DEVICE));
           assertSameValues(expected, actual.to(Device.CPU));
         }
       }
@@ -92,7 +92,7 @@ class OpenClIndexTest {
       Tensor table = values(DType.FLOAT32, rnd, 500, 300);
       Tensor ids = indices(rnd, 500, 400);
       Tensor expected = table.indexSelect(0, ids);
-      Tensor actual = table.to(GpuTesting.OPENCL).indexSelect(0, ids.to(GpuTesting.OPENCL));
+      Tensor actual = table.to(GpuTesting.DEVICE).indexSelect(0, ids.to(GpuTesting.DEVICE));
       assertSameValues(expected, actual.to(Device.CPU));
     }
   }
@@ -112,9 +112,9 @@ class OpenClIndexTest {
             Tensor dst = values(dtype, rnd, dstShape);
             Tensor expected = accumulate ? dst.scatterAdd(dim, index, src)
                 : dst.scatter(dim, index, src);
-            Tensor g = dst.to(GpuTesting.OPENCL);
-            Tensor gi = index.to(GpuTesting.OPENCL);
-            Tensor gs = src.to(GpuTesting.OPENCL);
+            Tensor g = dst.to(GpuTesting.DEVICE);
+            Tensor gi = index.to(GpuTesting.DEVICE);
+            Tensor gs = src.to(GpuTesting.DEVICE);
             Tensor actual = accumulate ? g.scatterAdd(dim, gi, gs) : g.scatter(dim, gi, gs);
             assertSameValues(expected, actual.to(Device.CPU));
           }
@@ -127,17 +127,17 @@ class OpenClIndexTest {
   void stridedDestinationsAndIndicesAtTheBackend() {
     Random rnd = new Random(17);
     Backend cpu = Backends.get(Device.CPU);
-    Backend gpu = Backends.get(GpuTesting.OPENCL);
+    Backend gpu = Backends.get(GpuTesting.DEVICE);
     for (DType dtype : DTYPES) {
       try (var scope = Tensor.scope()) {
         // gather into a transposed view of a larger tensor, with a transposed index.
         Tensor src = values(dtype, rnd, 90, 80);
         Tensor index = indices(rnd, 90, 60, 70);
         Tensor cpuDst = values(dtype, rnd, 60, 70);
-        Tensor gpuDst = cpuDst.to(GpuTesting.OPENCL);
+        Tensor gpuDst = cpuDst.to(GpuTesting.DEVICE);
         cpu.gather(cpuDst.transpose(0, 1), src, 0, index.transpose(0, 1));
-        gpu.gather(gpuDst.transpose(0, 1), src.to(GpuTesting.OPENCL), 0,
-            index.to(GpuTesting.OPENCL).transpose(0, 1));
+        gpu.gather(gpuDst.transpose(0, 1), src.to(GpuTesting.DEVICE), 0,
+            index.to(GpuTesting.DEVICE).transpose(0, 1));
         assertSameValues(cpuDst, gpuDst.to(Device.CPU));
 
         // scatter (both modes) into a narrowed, transposed view with a strided src.
@@ -145,11 +145,11 @@ class OpenClIndexTest {
           Tensor from = values(dtype, rnd, 50, 40).transpose(0, 1);
           Tensor where = indices(rnd, 30, 50, 40);
           Tensor cpuOut = values(dtype, rnd, 60, 45);
-          Tensor gpuOut = cpuOut.to(GpuTesting.OPENCL);
+          Tensor gpuOut = cpuOut.to(GpuTesting.DEVICE);
           cpu.scatter(cpuOut.transpose(0, 1).narrow(1, 5, 30), 1, where.transpose(0, 1), from,
               accumulate);
           gpu.scatter(gpuOut.transpose(0, 1).narrow(1, 5, 30), 1,
-              where.to(GpuTesting.OPENCL).transpose(0, 1), from.to(GpuTesting.OPENCL),
+              where.to(GpuTesting.DEVICE).transpose(0, 1), from.to(GpuTesting.DEVICE),
               accumulate);
           assertSameValues(cpuOut, gpuOut.to(Device.CPU));
         }
@@ -164,8 +164,8 @@ class OpenClIndexTest {
       Tensor src = values(DType.FLOAT32, rnd, 100_000);
       Tensor index = indices(rnd, 1000, 100_000);
       Tensor expected = Tensor.zeros(DType.FLOAT32, Device.CPU, 1000).scatterAdd(0, index, src);
-      Tensor actual = Tensor.zeros(DType.FLOAT32, GpuTesting.OPENCL, 1000)
-          .scatterAdd(0, index.to(GpuTesting.OPENCL), src.to(GpuTesting.OPENCL));
+      Tensor actual = Tensor.zeros(DType.FLOAT32, GpuTesting.DEVICE, 1000)
+          .scatterAdd(0, index.to(GpuTesting.DEVICE), src.to(GpuTesting.DEVICE));
       assertSameValues(expected, actual.to(Device.CPU));
     }
   }
@@ -175,8 +175,8 @@ class OpenClIndexTest {
     try (var scope = Tensor.scope()) {
       Tensor src = Tensor.arange(12).to(DType.FLOAT32).reshape(3, 4);
       Tensor index = Tensor.of(new long[] {0, 1, 2, 3, 1, 7, 0, -2}, 2, 4);
-      Tensor gpuSrc = src.to(GpuTesting.OPENCL);
-      Tensor gpuIndex = index.to(GpuTesting.OPENCL);
+      Tensor gpuSrc = src.to(GpuTesting.DEVICE);
+      Tensor gpuIndex = index.to(GpuTesting.DEVICE);
       IndexOutOfBoundsException cpu = assertThrows(IndexOutOfBoundsException.class,
           () -> src.gather(0, index));
       IndexOutOfBoundsException gpu = assertThrows(IndexOutOfBoundsException.class,
@@ -189,11 +189,11 @@ class OpenClIndexTest {
         IndexOutOfBoundsException cpuScatter = assertThrows(IndexOutOfBoundsException.class,
             () -> scatter(src, 0, index, values, accumulate));
         IndexOutOfBoundsException gpuScatter = assertThrows(IndexOutOfBoundsException.class,
-            () -> scatter(gpuSrc, 0, gpuIndex, values.to(GpuTesting.OPENCL), accumulate));
+            () -> scatter(gpuSrc, 0, gpuIndex, values.to(GpuTesting.DEVICE), accumulate));
         assertEquals(cpuScatter.getMessage(), gpuScatter.getMessage());
       }
       IndexOutOfBoundsException negative = assertThrows(IndexOutOfBoundsException.class,
-          () -> gpuSrc.gather(1, Tensor.of(new long[] {0, -2}, 1, 2).to(GpuTesting.OPENCL)));
+          () -> gpuSrc.gather(1, Tensor.of(new long[] {0, -2}, 1, 2).to(GpuTesting.DEVICE)));
       assertEquals("index -2 is out of bounds for dim 1 with size 4", negative.getMessage());
     }
   }
@@ -206,7 +206,7 @@ class OpenClIndexTest {
   void maskedSelectMatchesTheCpuForEveryDtypeWithStridedOperands() {
     Random rnd = new Random(15);
     Backend cpu = Backends.get(Device.CPU);
-    Backend gpu = Backends.get(GpuTesting.OPENCL);
+    Backend gpu = Backends.get(GpuTesting.DEVICE);
     for (DType dtype : DTYPES) {
       for (int[] shape : new int[][] {{1, 1}, {7, 3}, {300, 257}}) {
         try (var scope = Tensor.scope()) {
@@ -218,8 +218,8 @@ class OpenClIndexTest {
           }
           Tensor expected = Tensor.empty(dtype, Device.CPU, count);
           cpu.maskedSelect(expected, src, mask);
-          Tensor actual = Tensor.empty(dtype, GpuTesting.OPENCL, count);
-          gpu.maskedSelect(actual, src.to(GpuTesting.OPENCL), mask.to(GpuTesting.OPENCL));
+          Tensor actual = Tensor.empty(dtype, GpuTesting.DEVICE, count);
+          gpu.maskedSelect(actual, src.to(GpuTesting.DEVICE), mask.to(GpuTesting.DEVICE));
           assertSameValues(expected, actual.to(Device.CPU));
         }
       }
@@ -229,20 +229,20 @@ class OpenClIndexTest {
   @Test
   void maskedSelectOnATransposedViewOverManyGroups() {
     Random rnd = new Random(16);
-    Backend gpu = Backends.get(GpuTesting.OPENCL);
+    Backend gpu = Backends.get(GpuTesting.DEVICE);
     try (var scope = Tensor.scope()) {
       // 1.1M elements: more chunks than one work group scans at a time (256 x 4096 elements).
       Tensor x = values(DType.INT64, rnd, 1100, 1000);
       Tensor m = values(DType.BOOL, rnd, 1000, 1100);
       Tensor xs = x.transpose(0, 1);
       Tensor expected = xs.maskedSelect(m);
-      Tensor gx = x.to(GpuTesting.OPENCL).transpose(0, 1);
-      Tensor gm = m.to(GpuTesting.OPENCL);
-      Tensor actual = Tensor.empty(DType.INT64, GpuTesting.OPENCL, expected.numel());
+      Tensor gx = x.to(GpuTesting.DEVICE).transpose(0, 1);
+      Tensor gm = m.to(GpuTesting.DEVICE);
+      Tensor actual = Tensor.empty(DType.INT64, GpuTesting.DEVICE, expected.numel());
       gpu.maskedSelect(actual, gx, gm);
       assertSameValues(expected, actual.to(Device.CPU));
 
-      Tensor tooShort = Tensor.empty(DType.INT64, GpuTesting.OPENCL, expected.numel() - 1);
+      Tensor tooShort = Tensor.empty(DType.INT64, GpuTesting.DEVICE, expected.numel() - 1);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> gpu.maskedSelect(tooShort, gx, gm));
       assertEquals("maskedSelect: the mask has " + expected.numel()

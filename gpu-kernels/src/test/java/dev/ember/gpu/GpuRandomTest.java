@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * Philox random fills on the OpenCL device against the CPU backend, bit for bit: float32 and
  * float64, uniform and normal (the kernels compute log, sin and cos as fdlibm does).
  */
-class OpenClRandomTest {
+class GpuRandomTest {
   private static final long[] SEEDS = {0L, 1L, -1L, 0x0123456789ABCDEFL, 67280421310721L};
   /** Block offsets, including ones whose low word carries into the high word within a fill. */
   private static final long[] OFFSETS = {0L, 7L, 0xFFFFFFF0L, 0x7FFFFFFFFFFFFFF0L};
@@ -29,7 +29,7 @@ class OpenClRandomTest {
 
   @BeforeEach
   void needsOpenCl() {
-    GpuTesting.assumeOpenCl();
+    GpuTesting.assumeDevice();
   }
 
   private static Tensor fill(Backend backend, DType dtype, RandomOp op, int n, long seed,
@@ -44,7 +44,7 @@ class OpenClRandomTest {
   @Test
   void float32IsBitwiseTheCpus() {
     Backend cpu = Backends.get(Device.CPU);
-    Backend gpu = Backends.get(GpuTesting.OPENCL);
+    Backend gpu = Backends.get(GpuTesting.DEVICE);
     for (RandomOp op : RandomOp.values()) {
       for (long seed : SEEDS) {
         for (long offset : OFFSETS) {
@@ -64,7 +64,7 @@ class OpenClRandomTest {
   @Test
   void float64IsBitwiseTheCpus() {
     Backend cpu = Backends.get(Device.CPU);
-    Backend gpu = Backends.get(GpuTesting.OPENCL);
+    Backend gpu = Backends.get(GpuTesting.DEVICE);
     for (RandomOp op : RandomOp.values()) {
       for (long seed : SEEDS) {
         for (long offset : OFFSETS) {
@@ -84,12 +84,12 @@ class OpenClRandomTest {
   @Test
   void stridedDestinationsGetTheRowMajorSequence() {
     Backend cpu = Backends.get(Device.CPU);
-    Backend gpu = Backends.get(GpuTesting.OPENCL);
+    Backend gpu = Backends.get(GpuTesting.DEVICE);
     for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
       for (RandomOp op : RandomOp.values()) {
         try (var scope = Tensor.scope()) {
           Tensor c = Tensor.zeros(dtype, Device.CPU, 300, 257);
-          Tensor g = Tensor.zeros(dtype, GpuTesting.OPENCL, 300, 257);
+          Tensor g = Tensor.zeros(dtype, GpuTesting.DEVICE, 300, 257);
           cpu.random(op, c.transpose(0, 1).narrow(0, 3, 250), 5, 9, 0.25, 2.0);
           gpu.random(op, g.transpose(0, 1).narrow(0, 3, 250), 5, 9, 0.25, 2.0);
           assertArrayEquals(c.toDoubleArray(), g.to(Device.CPU).toDoubleArray());
@@ -107,12 +107,12 @@ class OpenClRandomTest {
         // Several draws in sequence: the generator's offset advances the same way on both.
         for (int[] shape : new int[][] {{3}, {129, 513}, {2, 3, 5}}) {
           assertArrayEquals(Tensor.rand(onCpu, DType.FLOAT32, Device.CPU, shape).toFloatArray(),
-              Tensor.rand(onGpu, DType.FLOAT32, GpuTesting.OPENCL, shape).toFloatArray());
+              Tensor.rand(onGpu, DType.FLOAT32, GpuTesting.DEVICE, shape).toFloatArray());
           assertArrayEquals(Tensor.randn(onCpu, DType.FLOAT32, Device.CPU, shape).toFloatArray(),
-              Tensor.randn(onGpu, DType.FLOAT32, GpuTesting.OPENCL, shape).toFloatArray());
+              Tensor.randn(onGpu, DType.FLOAT32, GpuTesting.DEVICE, shape).toFloatArray());
           assertArrayEquals(
               Tensor.rand(onCpu, DType.FLOAT64, Device.CPU, shape).toDoubleArray(),
-              Tensor.rand(onGpu, DType.FLOAT64, GpuTesting.OPENCL, shape).toDoubleArray());
+              Tensor.rand(onGpu, DType.FLOAT64, GpuTesting.DEVICE, shape).toDoubleArray());
         }
       }
     }
@@ -122,7 +122,7 @@ class OpenClRandomTest {
   void inPlaceUniformOnAViewMatchesTheCpu() {
     try (var scope = Tensor.scope()) {
       Tensor c = Tensor.zeros(DType.FLOAT32, Device.CPU, 64, 40);
-      Tensor g = Tensor.zeros(DType.FLOAT32, GpuTesting.OPENCL, 64, 40);
+      Tensor g = Tensor.zeros(DType.FLOAT32, GpuTesting.DEVICE, 64, 40);
       c.transpose(0, 1).select(0, 3).uniform_(-1, 1, new Generator(77));
       g.transpose(0, 1).select(0, 3).uniform_(-1, 1, new Generator(77));
       float[] e = c.toFloatArray();
@@ -142,15 +142,15 @@ class OpenClRandomTest {
       try (var scope = Tensor.scope()) {
         Tensor x = Tensor.rand(new Generator(seed), DType.FLOAT32, Device.CPU, 300, 301);
         assertArrayEquals(F.dropout(x, 0.3, true, new Generator(seed + 1)).toFloatArray(),
-            F.dropout(x.to(GpuTesting.OPENCL), 0.3, true, new Generator(seed + 1))
+            F.dropout(x.to(GpuTesting.DEVICE), 0.3, true, new Generator(seed + 1))
                 .toFloatArray());
         Tensor p = Tensor.rand(new Generator(seed), DType.FLOAT64, Device.CPU, 1000);
         assertArrayEquals(p.bernoulli(new Generator(seed + 2)).toDoubleArray(),
-            p.to(GpuTesting.OPENCL).bernoulli(new Generator(seed + 2)).toDoubleArray());
+            p.to(GpuTesting.DEVICE).bernoulli(new Generator(seed + 2)).toDoubleArray());
         assertArrayEquals(
             Tensor.randint(new Generator(seed), -5, 50, DType.INT64, Device.CPU, 777)
                 .toLongArray(),
-            Tensor.randint(new Generator(seed), -5, 50, DType.INT64, GpuTesting.OPENCL, 777)
+            Tensor.randint(new Generator(seed), -5, 50, DType.INT64, GpuTesting.DEVICE, 777)
                 .toLongArray());
       }
     }
@@ -162,7 +162,7 @@ class OpenClRandomTest {
    */
   private static void assumeElementwiseAndReduceKernels() {
     try (var scope = Tensor.scope()) {
-      Tensor.ones(DType.FLOAT64, GpuTesting.OPENCL, 2).mul(2.0).lt(3.0).to(DType.FLOAT64).min()
+      Tensor.ones(DType.FLOAT64, GpuTesting.DEVICE, 2).mul(2.0).lt(3.0).to(DType.FLOAT64).min()
           .item();
     } catch (UnsupportedOperationException e) {
       Assumptions.abort("skipped: needs more kernels on opencl:0 (" + e.getMessage() + ")");
@@ -171,9 +171,9 @@ class OpenClRandomTest {
 
   @Test
   void integerDestinationsAreRejected() {
-    Backend gpu = Backends.get(GpuTesting.OPENCL);
+    Backend gpu = Backends.get(GpuTesting.DEVICE);
     try (var scope = Tensor.scope()) {
-      Tensor t = Tensor.zeros(DType.INT32, GpuTesting.OPENCL, 4);
+      Tensor t = Tensor.zeros(DType.INT32, GpuTesting.DEVICE, 4);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> gpu.random(RandomOp.UNIFORM, t, 1, 0, 0, 1));
       assertEquals("random fills float32 or float64 tensors, got " + DType.INT32, e.getMessage());

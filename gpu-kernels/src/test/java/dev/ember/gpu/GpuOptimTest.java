@@ -38,7 +38,7 @@ import org.junit.jupiter.api.TestFactory;
  * tolerance only covers the device's sqrt and division (OpenCL allows a few ulp in float32) and a
  * CUDA build's contractions into fused multiply-adds; on PoCL the results are bit-identical.
  */
-class OpenClOptimTest {
+class GpuOptimTest {
   /**
    * One element, a partial work group, a matrix, more than 65,536 elements, and none (no launch).
    */
@@ -48,7 +48,7 @@ class OpenClOptimTest {
 
   @BeforeEach
   void needsOpenCl() {
-    GpuTesting.assumeOpenCl();
+    GpuTesting.assumeDevice();
   }
 
   record Variant(String label, Function<List<Tensor>, Optimizer> make) {}
@@ -99,7 +99,7 @@ class OpenClOptimTest {
     for (Variant v : variants()) {
       for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
         tests.add(DynamicTest.dynamicTest(v.label() + " " + dtype, () -> {
-          GpuTesting.assumeOpenCl();
+          GpuTesting.assumeDevice();
           for (long seed : SEEDS) {
             compare(v, dtype, seed);
           }
@@ -119,7 +119,7 @@ class OpenClOptimTest {
         Tensor init = Tensor.randn(gen, dtype, Device.CPU, shape);
         initial.add(init);
         cpu.add(init.clone().requiresGrad(true));
-        dev.add(init.to(GpuTesting.OPENCL).requiresGrad(true));
+        dev.add(init.to(GpuTesting.DEVICE).requiresGrad(true));
       }
       Optimizer onCpu = v.make().apply(cpu);
       Optimizer onDevice = v.make().apply(dev);
@@ -129,12 +129,12 @@ class OpenClOptimTest {
         for (int i = 0; i < SHAPES.length; i++) {
           Tensor g = Tensor.randn(gen, dtype, Device.CPU, SHAPES[i]).mul(scale);
           cpu.get(i).setGrad(g.clone());
-          dev.get(i).setGrad(g.to(GpuTesting.OPENCL));
+          dev.get(i).setGrad(g.to(GpuTesting.DEVICE));
         }
         onCpu.step();
         onDevice.step();
         for (int i = 0; i < SHAPES.length; i++) {
-          assertEquals(GpuTesting.OPENCL, dev.get(i).device());
+          assertEquals(GpuTesting.DEVICE, dev.get(i).device());
           assertClose(cpu.get(i).detach(), dev.get(i).detach(), dtype,
               v.label() + " " + dtype + " seed " + seed + " step " + step + " param " + i);
         }
@@ -152,8 +152,8 @@ class OpenClOptimTest {
    */
   @Test
   void clipGradNormOnDeviceReadsNothingBack() {
-    GpuTesting.assumeOpenCl();
-    GpuBackend b = (GpuBackend) Backends.get(GpuTesting.OPENCL);
+    GpuTesting.assumeDevice();
+    GpuBackend b = (GpuBackend) Backends.get(GpuTesting.DEVICE);
     try (var scope = Tensor.scope()) {
       Generator gen = new Generator(8);
       Tensor[] cpu = new Tensor[3];
@@ -161,14 +161,14 @@ class OpenClOptimTest {
       for (int i = 0; i < 3; i++) {
         cpu[i] = Tensor.zeros(DType.FLOAT32, Device.CPU, 1000 + i).requiresGrad(true);
         cpu[i].setGrad(Tensor.randn(gen, DType.FLOAT32, Device.CPU, 1000 + i));
-        dev[i] = Tensor.zeros(DType.FLOAT32, GpuTesting.OPENCL, 1000 + i).requiresGrad(true);
-        dev[i].setGrad(cpu[i].grad().to(GpuTesting.OPENCL));
+        dev[i] = Tensor.zeros(DType.FLOAT32, GpuTesting.DEVICE, 1000 + i).requiresGrad(true);
+        dev[i].setGrad(cpu[i].grad().to(GpuTesting.DEVICE));
       }
       double expected = GradClip.clipGradNorm(List.of(cpu), 1.0);
       long before = b.downloadCount();
       Tensor total = GradClip.clipGradNormOnDevice(List.of(dev), 1.0, 2.0);
       assertEquals(before, b.downloadCount(), "reads back to the host");
-      assertEquals(GpuTesting.OPENCL, total.device());
+      assertEquals(GpuTesting.DEVICE, total.device());
       assertEquals(expected, total.item(), 1e-5 * expected);
       for (int i = 0; i < 3; i++) {
         float[] want = cpu[i].grad().toFloatArray();
@@ -189,7 +189,7 @@ class OpenClOptimTest {
       try (var scope = Tensor.scope()) {
         Generator gen = new Generator(6);
         Tensor storage = Tensor.randn(gen, dtype, Device.CPU, 80000);
-        Tensor devStorage = storage.to(GpuTesting.OPENCL);
+        Tensor devStorage = storage.to(GpuTesting.DEVICE);
         Tensor view = devStorage.narrow(0, 7, 73000).requiresGrad(true);
         Tensor dense = storage.narrow(0, 7, 73000).clone().requiresGrad(true);
         assertTrue(view.isLeaf() && view.isContiguous() && view.storageOffset() == 7);
@@ -197,7 +197,7 @@ class OpenClOptimTest {
         Optimizer b = new RMSprop(List.of(dense), RMSprop.options().momentum(0.5).centered(true));
         for (int step = 0; step < 3; step++) {
           Tensor g = Tensor.randn(gen, dtype, Device.CPU, 73000);
-          view.setGrad(g.to(GpuTesting.OPENCL));
+          view.setGrad(g.to(GpuTesting.DEVICE));
           dense.setGrad(g.clone());
           a.step();
           b.step();
@@ -215,7 +215,7 @@ class OpenClOptimTest {
   @Test
   void backendRejectsBadOperands() {
     try (var scope = Tensor.scope()) {
-      Device d = GpuTesting.OPENCL;
+      Device d = GpuTesting.DEVICE;
       Tensor p = Tensor.zeros(DType.FLOAT32, d, 4, 3);
       Tensor g = Tensor.zeros(DType.FLOAT32, d, 4, 3);
       Tensor m = Tensor.zeros(DType.FLOAT32, d, 4, 3);
@@ -271,7 +271,7 @@ class OpenClOptimTest {
     IllegalArgumentException actual = assertThrows(IllegalArgumentException.class, device::run);
     // Device tensors describe themselves with " on opencl:0"; the rest of the message is equal.
     assertEquals(expected.getMessage(),
-        actual.getMessage().replace(" on " + GpuTesting.OPENCL, ""));
+        actual.getMessage().replace(" on " + GpuTesting.DEVICE, ""));
   }
 
   /** |actual - expected| <= rtol |expected| + atol elementwise, with the dtype's tolerances. */

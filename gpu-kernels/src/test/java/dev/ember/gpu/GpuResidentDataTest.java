@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
  * device (one indexSelect per tensor there, only the indices uploaded), in the order and with the
  * contents of the same loader over the CPU copy, with and without background workers.
  */
-class OpenClResidentDataTest {
+class GpuResidentDataTest {
 
   @Test
   void batchesOfADeviceDatasetStayOnTheDeviceAndMatchTheCpu() {
-    GpuTesting.assumeOpenCl();
+    GpuTesting.assumeDevice();
     for (int workers : new int[] {0, 2}) {
       try (var scope = Tensor.scope()) {
         Generator gen = new Generator(5);
@@ -31,11 +31,11 @@ class OpenClResidentDataTest {
         Tensor y = Tensor.randint(gen, 0, 10, DType.INT64, Device.CPU, 300);
         List<Tensor[]> cpu = batches(new TensorDataset(x, y), workers);
         List<Tensor[]> dev = batches(
-            new TensorDataset(x.to(GpuTesting.OPENCL), y.to(GpuTesting.OPENCL)), workers);
+            new TensorDataset(x.to(GpuTesting.DEVICE), y.to(GpuTesting.DEVICE)), workers);
         assertEquals(cpu.size(), dev.size());
         for (int b = 0; b < cpu.size(); b++) {
           for (int k = 0; k < 2; k++) {
-            assertEquals(GpuTesting.OPENCL, dev.get(b)[k].device(), "batch " + b);
+            assertEquals(GpuTesting.DEVICE, dev.get(b)[k].device(), "batch " + b);
           }
           assertArrayEquals(cpu.get(b)[0].toFloatArray(), dev.get(b)[0].toFloatArray(), 0,
               "workers " + workers + ", batch " + b);

@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Test;
  * smoothing, (N, C) logits) on opencl:0 against the CPU: every reduction, ignored targets, float32
  * and float64, and transposed (strided) logits; loss and gradient.
  */
-class OpenClLossesTest {
+class GpuLossesTest {
 
   @Test
   void fusedCrossEntropyMatchesCpu() {
-    GpuTesting.assumeOpenCl();
+    GpuTesting.assumeDevice();
     long[] targets = {0, 3, 2, 1, 2, 3, 0, 1, 2};
     for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
       for (Reduction r : Reduction.values()) {
@@ -33,7 +33,7 @@ class OpenClLossesTest {
               Tensor t = Tensor.of(targets, 9);
               Tensor w = Tensor.randn(gen, dtype, Device.CPU, r == Reduction.NONE ? 9 : 1);
               Tensor[] cpu = run(base, t, w, r, ignore, transposed, Device.CPU);
-              Tensor[] dev = run(base, t, w, r, ignore, transposed, GpuTesting.OPENCL);
+              Tensor[] dev = run(base, t, w, r, ignore, transposed, GpuTesting.DEVICE);
               double tol = dtype == DType.FLOAT32 ? 1e-5 : 1e-12;
               close(cpu[0], dev[0], tol, what + " loss");
               close(cpu[1], dev[1], tol, what + " grad");

@@ -10,15 +10,15 @@ import org.junit.jupiter.api.BeforeEach;
  * states; float32 and float64), forward and backward with every parameter's gradient, on {@code
  * opencl:0} against PyTorch's values.
  */
-class OpenClRnnConformanceTest extends RnnGoldenTest {
+class GpuRnnConformanceTest extends RnnGoldenTest {
 
   @BeforeEach
   void needsOpenCl() {
-    GpuTesting.assumeOpenCl();
+    GpuTesting.assumeDevice();
   }
 
   @Override
   protected Device device() {
-    return GpuTesting.OPENCL;
+    return GpuTesting.DEVICE;
   }
 }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * and in every operand layout (contiguous, transposed, broadcast, negative strides, strided
  * destinations), plus 0-element tensors and the errors the CPU raises.
  */
-class OpenClElementwiseTest {
+class GpuElementwiseTest {
   /** Rows and columns of the operands: 77,100 elements, many work groups. */
   private static final int R = 300;
   private static final int C = 257;
@@ -47,9 +47,9 @@ class OpenClElementwiseTest {
 
   @BeforeEach
   void needsOpenCl() {
-    GpuTesting.assumeOpenCl();
+    GpuTesting.assumeDevice();
     cpu = Backends.get(Device.CPU);
-    gpu = Backends.get(GpuTesting.OPENCL);
+    gpu = Backends.get(GpuTesting.DEVICE);
   }
 
   @Test
@@ -153,9 +153,9 @@ class OpenClElementwiseTest {
     try (var scope = Tensor.scope()) {
       Tensor x = Tensor.of(new float[] {1, -2, 3, -4, 5, -6}, 2, 3);
       Tensor z = Tensor.of(new float[] {1, 1, -1, -1, 1, 1}, 2, 3);
-      Tensor y = x.to(GpuTesting.OPENCL);
+      Tensor y = x.to(GpuTesting.DEVICE);
       x.add_(x.transpose(0, 1).contiguous().transpose(0, 1)).mul_(z).relu_();
-      y.add_(y.transpose(0, 1).contiguous().transpose(0, 1)).mul_(z.to(GpuTesting.OPENCL))
+      y.add_(y.transpose(0, 1).contiguous().transpose(0, 1)).mul_(z.to(GpuTesting.DEVICE))
           .relu_();
       assertArrayEquals(x.toFloatArray(), y.toFloatArray());
       assertArrayEquals(new float[] {2, 0, 0, 8, 10, 0}, y.toFloatArray());
@@ -166,10 +166,10 @@ class OpenClElementwiseTest {
   void emptyTensorsLaunchNothing() {
     try (var scope = Tensor.scope()) {
       for (DType dtype : ALL) {
-        Tensor a = Tensor.zeros(dtype, GpuTesting.OPENCL, 0, 3);
-        Tensor b = Tensor.zeros(dtype, GpuTesting.OPENCL, 1, 3).expand(0, 3);
-        Tensor out = Tensor.empty(dtype, GpuTesting.OPENCL, 0, 3);
-        Tensor bools = Tensor.empty(DType.BOOL, GpuTesting.OPENCL, 0, 3);
+        Tensor a = Tensor.zeros(dtype, GpuTesting.DEVICE, 0, 3);
+        Tensor b = Tensor.zeros(dtype, GpuTesting.DEVICE, 1, 3).expand(0, 3);
+        Tensor out = Tensor.empty(dtype, GpuTesting.DEVICE, 0, 3);
+        Tensor bools = Tensor.empty(DType.BOOL, GpuTesting.DEVICE, 0, 3);
         gpu.binary(BinaryOp.ADD, out, a, b);
         gpu.binary(BinaryOp.LT, bools, a, b);
         gpu.unary(UnaryOp.NEG, out, a, 0, 0);
@@ -183,19 +183,19 @@ class OpenClElementwiseTest {
   @Test
   void refusesWhatTheCpuRefuses() {
     try (var scope = Tensor.scope()) {
-      Tensor i = Tensor.of(new long[] {2, 3, 4}).to(GpuTesting.OPENCL);
-      Tensor out = Tensor.empty(DType.INT64, GpuTesting.OPENCL, 3);
+      Tensor i = Tensor.of(new long[] {2, 3, 4}).to(GpuTesting.DEVICE);
+      Tensor out = Tensor.empty(DType.INT64, GpuTesting.DEVICE, 3);
       assertThrows(IllegalArgumentException.class, () -> gpu.unary(UnaryOp.EXP, out, i, 0, 0));
       assertThrows(IllegalArgumentException.class,
           () -> gpu.unary(UnaryOp.POW_SCALAR, out, i, -1, 0));
       assertThrows(IllegalArgumentException.class,
           () -> gpu.unary(UnaryOp.POW_SCALAR, out, i, 0.5, 0));
       assertThrows(IllegalArgumentException.class, () -> gpu.binary(BinaryOp.DIV, out, i, i));
-      Tensor e = Tensor.of(new long[] {1, -1, 2}).to(GpuTesting.OPENCL);
+      Tensor e = Tensor.of(new long[] {1, -1, 2}).to(GpuTesting.DEVICE);
       IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
           () -> gpu.binary(BinaryOp.POW, out, i, e));
       assertTrue(x.getMessage().contains("negative integer powers"), x.getMessage());
-      Tensor f = Tensor.of(new float[] {1, 2, 3}).to(GpuTesting.OPENCL);
+      Tensor f = Tensor.of(new float[] {1, 2, 3}).to(GpuTesting.DEVICE);
       assertThrows(IllegalArgumentException.class, () -> gpu.binary(BinaryOp.ADD, out, i, f));
     }
   }
@@ -216,17 +216,17 @@ class OpenClElementwiseTest {
           double[][] params = params(op, true);
           for (double[] p : params) {
             Tensor want = Tensor.empty(op.producesBool() ? DType.BOOL : dtype, Device.CPU, n);
-            Tensor got = Tensor.empty(want.dtype(), GpuTesting.OPENCL, n);
+            Tensor got = Tensor.empty(want.dtype(), GpuTesting.DEVICE, n);
             cpu.unary(op, want, x, p[0], p[1]);
-            gpu.unary(op, got, x.to(GpuTesting.OPENCL), p[0], p[1]);
+            gpu.unary(op, got, x.to(GpuTesting.DEVICE), p[0], p[1]);
             assertSame(op + " " + dtype + " special values", want, got);
           }
         }
         for (BinaryOp op : BinaryOp.values()) {
           Tensor want = Tensor.empty(op.producesBool() ? DType.BOOL : dtype, Device.CPU, n, n);
-          Tensor got = Tensor.empty(want.dtype(), GpuTesting.OPENCL, n, n);
+          Tensor got = Tensor.empty(want.dtype(), GpuTesting.DEVICE, n, n);
           cpu.binary(op, want, a, b);
-          gpu.binary(op, got, a.to(GpuTesting.OPENCL), b.to(GpuTesting.OPENCL));
+          gpu.binary(op, got, a.to(GpuTesting.DEVICE), b.to(GpuTesting.DEVICE));
           assertSame(op + " " + dtype + " special values", want, got);
         }
       }
@@ -245,7 +245,7 @@ class OpenClElementwiseTest {
     boolean transposed = layout == Layout.TRANSPOSED;
     int[] baseShape = transposed ? new int[] {cols, rows} : new int[] {rows, cols};
     Tensor base = random(dtype, rows * cols, exponent).reshape(baseShape);
-    Tensor onGpu = base.to(GpuTesting.OPENCL);
+    Tensor onGpu = base.to(GpuTesting.DEVICE);
     return new Tensor[] {view(base, layout), view(onGpu, layout)};
   }
 
@@ -254,7 +254,7 @@ class OpenClElementwiseTest {
     boolean transposed = layout == Layout.TRANSPOSED;
     int[] shape = transposed ? new int[] {C, R} : new int[] {R, C};
     Tensor c = Tensor.zeros(dtype, Device.CPU, shape);
-    Tensor g = Tensor.zeros(dtype, GpuTesting.OPENCL, shape);
+    Tensor g = Tensor.zeros(dtype, GpuTesting.DEVICE, shape);
     return new Tensor[] {view(c, layout), view(g, layout)};
   }
 

@@ -1,4 +1,4 @@
-package dev.ember.gpu.opencl;
+package dev.ember.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.backend.Backend;
 import dev.ember.backend.Backends;
-import dev.ember.gpu.GpuTesting;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
@@ -19,17 +18,17 @@ import org.junit.jupiter.api.Test;
  * im2col, col2im and max pooling (forward and backward) on the OpenCL device against the CPU
  * backend: strides, padding and dilation, strided operands, ties and NaN, bad indices.
  */
-class OpenClConvTest {
+class GpuConvTest {
   private static final Backend CPU = Backends.get(Device.CPU);
   private final Random random = new Random(7);
 
   @BeforeEach
   void needsOpenCl() {
-    GpuTesting.assumeOpenCl();
+    GpuTesting.assumeDevice();
   }
 
   private static Backend gpu() {
-    return Backends.get(GpuTesting.OPENCL);
+    return Backends.get(GpuTesting.DEVICE);
   }
 
   private Tensor values(DType dtype, int... shape) {
@@ -83,15 +82,15 @@ class OpenClConvTest {
           Tensor x = values(dtype, g.image());
           Tensor want = Tensor.empty(dtype, Device.CPU, g.cols());
           CPU.im2col(want, x, g.s(), g.p(), g.d());
-          Tensor got = Tensor.full(g.cols(), Double.NaN, dtype, GpuTesting.OPENCL);
-          gpu().im2col(got, x.to(GpuTesting.OPENCL), g.s(), g.p(), g.d());
+          Tensor got = Tensor.full(g.cols(), Double.NaN, dtype, GpuTesting.DEVICE);
+          gpu().im2col(got, x.to(GpuTesting.DEVICE), g.s(), g.p(), g.d());
           assertSame(want, got);
 
           Tensor y = values(dtype, g.cols());
           Tensor back = Tensor.empty(dtype, Device.CPU, g.image());
           CPU.col2im(back, y, g.s(), g.p(), g.d());
-          Tensor gotBack = Tensor.full(g.image(), Double.NaN, dtype, GpuTesting.OPENCL);
-          gpu().col2im(gotBack, y.to(GpuTesting.OPENCL), g.s(), g.p(), g.d());
+          Tensor gotBack = Tensor.full(g.image(), Double.NaN, dtype, GpuTesting.DEVICE);
+          gpu().col2im(gotBack, y.to(GpuTesting.DEVICE), g.s(), g.p(), g.d());
           // The same additions in the same order: equal to the bit.
           assertSame(back, gotBack);
         }
@@ -103,11 +102,11 @@ class OpenClConvTest {
   void col2imIsTheAdjointOfIm2col() {
     for (Geo g : GEOMETRIES) {
       try (var scope = Tensor.scope()) {
-        Tensor x = values(DType.FLOAT64, g.image()).to(GpuTesting.OPENCL);
-        Tensor y = values(DType.FLOAT64, g.cols()).to(GpuTesting.OPENCL);
-        Tensor cols = Tensor.empty(DType.FLOAT64, GpuTesting.OPENCL, g.cols());
+        Tensor x = values(DType.FLOAT64, g.image()).to(GpuTesting.DEVICE);
+        Tensor y = values(DType.FLOAT64, g.cols()).to(GpuTesting.DEVICE);
+        Tensor cols = Tensor.empty(DType.FLOAT64, GpuTesting.DEVICE, g.cols());
         gpu().im2col(cols, x, g.s(), g.p(), g.d());
-        Tensor img = Tensor.empty(DType.FLOAT64, GpuTesting.OPENCL, g.image());
+        Tensor img = Tensor.empty(DType.FLOAT64, GpuTesting.DEVICE, g.image());
         gpu().col2im(img, y, g.s(), g.p(), g.d());
         double[] xa = x.toDoubleArray();
         double[] ia = img.toDoubleArray();
@@ -134,12 +133,12 @@ class OpenClConvTest {
       int[] is = g.image();
       Tensor stored = values(DType.FLOAT32, is[0], is[2], is[3], is[1]);
       Tensor x = stored.permute(0, 3, 1, 2);
-      Tensor gx = stored.to(GpuTesting.OPENCL).permute(0, 3, 1, 2);
+      Tensor gx = stored.to(GpuTesting.DEVICE).permute(0, 3, 1, 2);
       int[] cs = g.cols();
       Tensor want = Tensor.empty(DType.FLOAT32, Device.CPU, cs[5], cs[4], cs[3], cs[2], cs[1],
           cs[0]).permute(5, 4, 3, 2, 1, 0);
       CPU.im2col(want, x, g.s(), g.p(), g.d());
-      Tensor got = Tensor.empty(DType.FLOAT32, GpuTesting.OPENCL, cs[5], cs[4], cs[3], cs[2],
+      Tensor got = Tensor.empty(DType.FLOAT32, GpuTesting.DEVICE, cs[5], cs[4], cs[3], cs[2],
           cs[1], cs[0]).permute(5, 4, 3, 2, 1, 0);
       gpu().im2col(got, gx, g.s(), g.p(), g.d());
       assertSame(want, got);
@@ -147,7 +146,7 @@ class OpenClConvTest {
       Tensor back = Tensor.empty(DType.FLOAT32, Device.CPU, is[3], is[2], is[1], is[0])
           .permute(3, 2, 1, 0);
       CPU.col2im(back, want, g.s(), g.p(), g.d());
-      Tensor gotBack = Tensor.empty(DType.FLOAT32, GpuTesting.OPENCL, is[3], is[2], is[1], is[0])
+      Tensor gotBack = Tensor.empty(DType.FLOAT32, GpuTesting.DEVICE, is[3], is[2], is[1], is[0])
           .permute(3, 2, 1, 0);
       gpu().col2im(gotBack, got, g.s(), g.p(), g.d());
       assertSame(back, gotBack);
@@ -162,9 +161,9 @@ class OpenClConvTest {
     Tensor want = Tensor.empty(x.dtype(), Device.CPU, os);
     Tensor wantIdx = Tensor.empty(DType.INT64, Device.CPU, os);
     CPU.maxPool2d(want, wantIdx, x, k, s, p, d);
-    Tensor got = Tensor.empty(x.dtype(), GpuTesting.OPENCL, os);
-    Tensor gotIdx = Tensor.empty(DType.INT64, GpuTesting.OPENCL, os);
-    gpu().maxPool2d(got, gotIdx, x.to(GpuTesting.OPENCL), k, s, p, d);
+    Tensor got = Tensor.empty(x.dtype(), GpuTesting.DEVICE, os);
+    Tensor gotIdx = Tensor.empty(DType.INT64, GpuTesting.DEVICE, os);
+    gpu().maxPool2d(got, gotIdx, x.to(GpuTesting.DEVICE), k, s, p, d);
     assertSame(want, got);
     assertArrayEquals(wantIdx.toLongArray(), gotIdx.toLongArray());
 
@@ -172,8 +171,8 @@ class OpenClConvTest {
     Tensor grad = values(x.dtype(), os);
     Tensor dx = Tensor.empty(x.dtype(), Device.CPU, is);
     CPU.maxPool2dBackward(dx, grad, wantIdx);
-    Tensor gdx = Tensor.full(is, Double.NaN, x.dtype(), GpuTesting.OPENCL);
-    gpu().maxPool2dBackward(gdx, grad.to(GpuTesting.OPENCL), gotIdx);
+    Tensor gdx = Tensor.full(is, Double.NaN, x.dtype(), GpuTesting.DEVICE);
+    gpu().maxPool2dBackward(gdx, grad.to(GpuTesting.DEVICE), gotIdx);
     assertSame(dx, gdx);
   }
 
@@ -222,14 +221,14 @@ class OpenClConvTest {
       Tensor cg = Tensor.of(g, 1, 1, 2, 3);
       Tensor want = Tensor.empty(DType.FLOAT64, Device.CPU, 1, 1, 2, 4);
       CPU.maxPool2dBackward(want, cg, ci);
-      Tensor got = Tensor.empty(DType.FLOAT64, GpuTesting.OPENCL, 1, 1, 2, 4);
-      gpu().maxPool2dBackward(got, cg.to(GpuTesting.OPENCL), ci.to(GpuTesting.OPENCL));
+      Tensor got = Tensor.empty(DType.FLOAT64, GpuTesting.DEVICE, 1, 1, 2, 4);
+      gpu().maxPool2dBackward(got, cg.to(GpuTesting.DEVICE), ci.to(GpuTesting.DEVICE));
       assertSame(want, got);
       // A broadcast gradient (stride 0).
       Tensor one = Tensor.of(new double[] {2.5}, 1, 1, 1, 1);
       CPU.maxPool2dBackward(want, one.expand(1, 1, 2, 3), ci);
-      gpu().maxPool2dBackward(got, one.to(GpuTesting.OPENCL).expand(1, 1, 2, 3),
-          ci.to(GpuTesting.OPENCL));
+      gpu().maxPool2dBackward(got, one.to(GpuTesting.DEVICE).expand(1, 1, 2, 3),
+          ci.to(GpuTesting.DEVICE));
       assertSame(want, got);
     }
   }
@@ -238,15 +237,15 @@ class OpenClConvTest {
   void maxPoolBackwardRejectsAnIndexOutsideThePlane() {
     try (var scope = Tensor.scope()) {
       Tensor idx = Tensor.of(new long[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 2, 1, 2, 3);
-      Tensor grad = Tensor.full(new int[] {2, 1, 2, 3}, 1.0, DType.FLOAT32, GpuTesting.OPENCL);
-      Tensor dst = Tensor.empty(DType.FLOAT32, GpuTesting.OPENCL, 2, 1, 2, 4);
+      Tensor grad = Tensor.full(new int[] {2, 1, 2, 3}, 1.0, DType.FLOAT32, GpuTesting.DEVICE);
+      Tensor dst = Tensor.empty(DType.FLOAT32, GpuTesting.DEVICE, 2, 1, 2, 4);
       IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
-          () -> gpu().maxPool2dBackward(dst, grad, idx.to(GpuTesting.OPENCL)));
+          () -> gpu().maxPool2dBackward(dst, grad, idx.to(GpuTesting.DEVICE)));
       assertTrue(e.getMessage().contains("index 8 at (1, 0, 0, 2)"), e.getMessage());
       Tensor neg = Tensor.of(new long[] {0, 1, 2, 3, -4, 5}, 1, 1, 2, 3);
       IndexOutOfBoundsException e2 = assertThrows(IndexOutOfBoundsException.class,
           () -> gpu().maxPool2dBackward(dst.narrow(0, 0, 1), grad.narrow(0, 0, 1),
-              neg.to(GpuTesting.OPENCL)));
+              neg.to(GpuTesting.DEVICE)));
       assertTrue(e2.getMessage().contains("index -4 at (0, 0, 1, 1)"), e2.getMessage());
     }
   }

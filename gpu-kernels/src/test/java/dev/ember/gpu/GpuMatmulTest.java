@@ -1,11 +1,10 @@
-package dev.ember.gpu.opencl;
+package dev.ember.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ember.backend.Backend;
 import dev.ember.backend.Backends;
-import dev.ember.gpu.GpuTesting;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
@@ -18,12 +17,12 @@ import org.junit.jupiter.api.Test;
  * The batched GEMM primitive on the OpenCL device against the CPU backend: shapes that are not
  * multiples of the tiles, strided operands, alpha and beta, integer dtypes.
  */
-class OpenClMatmulTest {
+class GpuMatmulTest {
   private final Random random = new Random(42);
 
   @BeforeEach
   void needsOpenCl() {
-    GpuTesting.assumeOpenCl();
+    GpuTesting.assumeDevice();
   }
 
   /** Values in [-1, 1) of the dtype (small integers for integer dtypes), on the CPU. */
@@ -55,9 +54,9 @@ class OpenClMatmulTest {
       Tensor b = values(dtype, bShape);
       Tensor c = Double.isNaN(nanDst) ? Tensor.full(dstShape, Double.NaN, dtype, Device.CPU)
           : values(dtype, dstShape);
-      Tensor ga = a.to(GpuTesting.OPENCL);
-      Tensor gb = b.to(GpuTesting.OPENCL);
-      Tensor gc = c.to(GpuTesting.OPENCL);
+      Tensor ga = a.to(GpuTesting.DEVICE);
+      Tensor gb = b.to(GpuTesting.DEVICE);
+      Tensor gc = c.to(GpuTesting.DEVICE);
       Tensor ca = viewA.apply(a);
       Tensor cb = viewB.apply(b);
       Tensor cc = viewDst.apply(c);
@@ -136,8 +135,8 @@ class OpenClMatmulTest {
       Tensor b = Tensor.of(new long[] {big, 5, -big, 1L << 30}, 1, 2, 2);
       Tensor want = Tensor.empty(DType.INT64, Device.CPU, 1, 2, 2);
       backend(want).matmul(want, a, b, 1, 0);
-      Tensor got = Tensor.empty(DType.INT64, GpuTesting.OPENCL, 1, 2, 2);
-      backend(got).matmul(got, a.to(GpuTesting.OPENCL), b.to(GpuTesting.OPENCL), 1, 0);
+      Tensor got = Tensor.empty(DType.INT64, GpuTesting.DEVICE, 1, 2, 2);
+      backend(got).matmul(got, a.to(GpuTesting.DEVICE), b.to(GpuTesting.DEVICE), 1, 0);
       assertArrayEquals(want.toLongArray(), got.toLongArray());
     }
   }
@@ -185,7 +184,7 @@ class OpenClMatmulTest {
           Tensor b = values(dtype, 2, k, n);
           Tensor bias = values(dtype, n);
           Tensor[] out = new Tensor[2];
-          Device[] devices = {Device.CPU, GpuTesting.OPENCL};
+          Device[] devices = {Device.CPU, GpuTesting.DEVICE};
           for (int d = 0; d < 2; d++) {
             Tensor dst = Tensor.full(new int[] {2, m, n}, dtype.isFloatingPoint() ? Double.NaN : 0,
                 dtype, devices[d]);
@@ -214,10 +213,10 @@ class OpenClMatmulTest {
     try (var scope = Tensor.scope()) {
       Tensor a = values(DType.FLOAT32, 1, 512, 512);
       Tensor b = values(DType.FLOAT32, 1, 512, 512);
-      Tensor ga = a.to(GpuTesting.OPENCL);
-      Tensor gb = b.to(GpuTesting.OPENCL);
+      Tensor ga = a.to(GpuTesting.DEVICE);
+      Tensor gb = b.to(GpuTesting.DEVICE);
       Tensor c = Tensor.empty(DType.FLOAT32, Device.CPU, 1, 512, 512);
-      Tensor gc = Tensor.empty(DType.FLOAT32, GpuTesting.OPENCL, 1, 512, 512);
+      Tensor gc = Tensor.empty(DType.FLOAT32, GpuTesting.DEVICE, 1, 512, 512);
       double cpu = Double.MAX_VALUE;
       double gpu = Double.MAX_VALUE;
       for (int rep = 0; rep < 3; rep++) {
@@ -236,7 +235,7 @@ class OpenClMatmulTest {
         assertEquals(want[i], got[i], 1e-3, "element " + i);
       }
       System.out.printf("matmul 512x512x512 float32: %s %.1f ms (incl. download), cpu %.1f ms%n",
-          GpuTesting.OPENCL, gpu, cpu);
+          GpuTesting.DEVICE, gpu, cpu);
     }
   }
 }

@@ -1,6 +1,6 @@
 package dev.ember.gpu;
 
-import static dev.ember.gpu.OpenClOptimTest.assertClose;
+import static dev.ember.gpu.GpuOptimTest.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -22,15 +22,15 @@ import org.junit.jupiter.api.Test;
  * and float64: batch and hidden sizes from 1 to more than 65,536 work items, null gradients,
  * outputs that alias inputs; then whole nn.LSTM and nn.GRU layers forward and backward.
  */
-class OpenClRecurrentTest {
-  private static final Device DEV = GpuTesting.OPENCL;
+class GpuRecurrentTest {
+  private static final Device DEV = GpuTesting.DEVICE;
   /** (N, H): single elements, odd sizes, and 300 * 256 = 76,800 work items. */
   private static final int[][] SIZES = {{1, 1}, {3, 7}, {5, 64}, {300, 256}};
   private static final DType[] DTYPES = {DType.FLOAT32, DType.FLOAT64};
 
   @BeforeEach
   void needsOpenCl() {
-    GpuTesting.assumeOpenCl();
+    GpuTesting.assumeDevice();
   }
 
   private static Backend cpu() {

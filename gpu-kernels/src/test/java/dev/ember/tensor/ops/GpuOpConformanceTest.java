@@ -9,15 +9,15 @@ import org.junit.jupiter.api.BeforeEach;
  * tensor engine, forward and backward, contiguous and strided, with its inputs on {@code
  * opencl:0}, against the values and tolerances the CPU backend meets.
  */
-class OpenClOpConformanceTest extends OpGoldenTest {
+class GpuOpConformanceTest extends OpGoldenTest {
 
   @BeforeEach
   void needsOpenCl() {
-    GpuTesting.assumeOpenCl();
+    GpuTesting.assumeDevice();
   }
 
   @Override
   protected Device device() {
-    return GpuTesting.OPENCL;
+    return GpuTesting.DEVICE;
   }
 }
