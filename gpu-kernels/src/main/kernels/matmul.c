@@ -3,7 +3,9 @@
  * c (B, M, N) of any strides (transposed views, batch stride 0 for a broadcast operand).
  *
  * Tiling: a work group of 256 work items computes one (16 R) x (16 R) tile of c, R = 1 (mm1_*, for
- * small products) or R = 4 (mm4_*). Work item (tr, tc) = (id / 16, id % 16) accumulates, in
+ * small products), R = 4 (mm4_*) or, float32 only, R = 8 (mm8_f32, for products large enough to
+ * fill a big GPU with 128 x 128 tiles: 64 accumulators per work item, twice the multiply-adds per
+ * local-memory read of R = 4). Work item (tr, tc) = (id / 16, id % 16) accumulates, in
  * registers, the R x R outputs at rows tr + 16 i and columns tc + 16 j of the tile (interleaved so
  * that the 16 work items of a row read consecutive local-memory words and store to consecutive
  * columns). K advances in chunks of 16: the group stages the (16 R) x 16 slice of a and the
@@ -13,8 +15,11 @@
  * (batch, tile row, tile column) = (g / (tm * tn), g / tn % tm, g % tn).
  *
  * meta: [B, M, N, K, a batch/row/col strides, bm batch/row/col strides, c batch/row/col strides,
- * tm, tn, a_kfast, b_nfast]. K is passed as 0 when alpha is 0 (a and bm are then not read: c
- * becomes beta * c). When beta is 0, c is only written (NaN in it does not propagate).
+ * tm, tn, a_kfast, b_nfast, (addend strides, mma only), ksplit]. ksplit > 0 splits K instead
+ * (one product, few tiles, long K): "batch" s then takes K from s * ksplit on, for at most
+ * ksplit, writing its partial product to c's batch s; the host sums the partials. K is passed
+ * as 0 when alpha is 0 (a and bm are then not read: c becomes beta * c). When beta is 0, c is
+ * only written (NaN in it does not propagate).
  *
  * Floating types accumulate in their own type; integer ones in 64-bit unsigned arithmetic (the
  * CPU backend's wrapping int64 products), alpha and beta then travelling as (lo, hi) int pairs.
@@ -30,9 +35,14 @@
    way than with an accumulator array and a loop over the chunk. */
 #define EMBER_EACH1(M) M(0)
 #define EMBER_EACH4(M) M(0) M(1) M(2) M(3)
+#define EMBER_EACH8(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7)
 #define EMBER_PAIRS1(M) M(0, 0)
 #define EMBER_ROW4(M, i) M(i, 0) M(i, 1) M(i, 2) M(i, 3)
 #define EMBER_PAIRS4(M) EMBER_ROW4(M, 0) EMBER_ROW4(M, 1) EMBER_ROW4(M, 2) EMBER_ROW4(M, 3)
+#define EMBER_ROW8(M, i) M(i, 0) M(i, 1) M(i, 2) M(i, 3) M(i, 4) M(i, 5) M(i, 6) M(i, 7)
+#define EMBER_PAIRS8(M)                                                                       \
+  EMBER_ROW8(M, 0) EMBER_ROW8(M, 1) EMBER_ROW8(M, 2) EMBER_ROW8(M, 3)                         \
+  EMBER_ROW8(M, 4) EMBER_ROW8(M, 5) EMBER_ROW8(M, 6) EMBER_ROW8(M, 7)
 
 #define EMBER_MM_ZERO(i, j) acc_t acc##i##j = 0;
 #define EMBER_MM_LOAD(i)                                                                      \
@@ -62,6 +72,12 @@
     EMBER_EACH4(EMBER_MM_LOAD)                                                                \
     EMBER_PAIRS4(EMBER_MM_MAD)                                                                \
   }
+#define EMBER_MM_STEP8(K)                                                                     \
+  {                                                                                           \
+    const int kk = (K);                                                                       \
+    EMBER_EACH8(EMBER_MM_LOAD)                                                                \
+    EMBER_PAIRS8(EMBER_MM_MAD)                                                                \
+  }
 #define EMBER_MM_CHUNK(M)                                                                     \
   M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15)
 
@@ -79,9 +95,12 @@
   int scb = meta[10], scm = meta[11], scn = meta[12];                                         \
   int tm = meta[13], tn = meta[14];                                                           \
   int a_kfast = meta[15], b_nfast = meta[16];                                                 \
+  int ksplit = meta[20];                                                                      \
   int g = GROUP_ID();                                                                         \
   int batch = g / (tm * tn);                                                                  \
   if (batch >= bsz) return; /* whole group: no barrier is split */                            \
+  int kbeg = ksplit > 0 ? batch * ksplit : 0;                                                 \
+  int kend = ksplit > 0 ? min(k, kbeg + ksplit) : k;                                          \
   int row0 = (g / tn % tm) * TS;                                                              \
   int col0 = (g % tn) * TS;                                                                   \
   int tid = LOCAL_ID();                                                                       \
@@ -90,21 +109,22 @@
   LOCAL_ARRAY(T, as, EMBER_MM_TK * (16 * (R) + 1));                                           \
   LOCAL_ARRAY(T, bs, EMBER_MM_TK * (16 * (R) + 1));                                           \
   EMBER_PAIRS##R(EMBER_MM_ZERO)                                                               \
-  int abase = a_off + batch * sab;                                                            \
-  int bbase = b_off + batch * sbb;                                                            \
-  for (int k0 = 0; k0 < k; k0 += EMBER_MM_TK) {                                               \
+  int abase = a_off + (ksplit > 0 ? 0 : batch * sab);                                         \
+  int bbase = b_off + (ksplit > 0 ? 0 : batch * sbb);                                         \
+  for (int k0 = kbeg; k0 < kend; k0 += EMBER_MM_TK) {                                         \
     for (int q = 0; q < (R); q++) {                                                           \
       int l = tid + 256 * q;                                                                  \
       int r = a_kfast ? l / EMBER_MM_TK : l % TS;                                             \
       int kk = a_kfast ? l % EMBER_MM_TK : l / TS;                                            \
       int gr = row0 + r;                                                                      \
       int gk = k0 + kk;                                                                       \
-      as[kk * (TS + 1) + r] = (gr < m && gk < k) ? a[abase + gr * sam + gk * sak] : (T) 0;    \
+      as[kk * (TS + 1) + r] = (gr < m && gk < kend) ? a[abase + gr * sam + gk * sak] : (T) 0; \
       int cc = b_nfast ? l % TS : l / EMBER_MM_TK;                                            \
       int bk = b_nfast ? l / TS : l % EMBER_MM_TK;                                            \
       int gc = col0 + cc;                                                                     \
       int gbk = k0 + bk;                                                                      \
-      bs[bk * (TS + 1) + cc] = (gc < n && gbk < k) ? bm[bbase + gbk * sbk + gc * sbn] : (T) 0; \
+      bs[bk * (TS + 1) + cc] = (gc < n && gbk < kend) ? bm[bbase + gbk * sbk + gc * sbn]       \
+          : (T) 0;                                                                            \
     }                                                                                         \
     BARRIER();                                                                                \
     EMBER_MM_CHUNK(EMBER_MM_STEP##R)                                                          \
@@ -140,6 +160,7 @@
 
 EMBER_MM_FLOAT(f32, float, 1)
 EMBER_MM_FLOAT(f32, float, 4)
+EMBER_MM_FLOAT(f32, float, 8)
 EMBER_MM_FLOAT(f64, double, 1)
 EMBER_MM_FLOAT(f64, double, 4)
 
@@ -172,5 +193,6 @@ EMBER_MM_INT(i32, int, 4)
 
 EMBER_MMA_FLOAT(f32, float, 1)
 EMBER_MMA_FLOAT(f32, float, 4)
+EMBER_MMA_FLOAT(f32, float, 8)
 EMBER_MMA_FLOAT(f64, double, 1)
 EMBER_MMA_FLOAT(f64, double, 4)

@@ -60,6 +60,10 @@ public final class DeviceReport {
         return ((GpuBackend) b).runtime().describe() + ", " + accel;
       }
       return device + ", " + accel;
+    } catch (IllegalStateException e) {
+      // Listed, and refused by its provider with the cause (e.g. an OpenCL GPU whose buffers
+      // are not host memory: see OpenClBackendProvider.create).
+      return device + " refused: " + e.getMessage();
     } catch (RuntimeException | LinkageError e) {
       // A device that is listed but cannot be opened is worth reporting, not a crash of the report.
       return device + " listed but not usable: " + e;

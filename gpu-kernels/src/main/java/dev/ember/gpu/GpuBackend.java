@@ -26,6 +26,7 @@ public final class GpuBackend implements Backend {
   private final GpuRuntime runtime;
   private final CachingAllocator allocator;
   private final int local;
+  private Tensor unreadFlag;
   private final java.util.concurrent.atomic.LongAdder launches =
       new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder downloads =
@@ -241,7 +242,25 @@ public final class GpuBackend implements Backend {
 
   @Override
   public void maxPool2dBackward(Tensor dst, Tensor grad, Tensor indices) {
-    GpuConv.maxPool2dBackward(this, dst, grad, indices);
+    GpuConv.maxPool2dBackward(this, dst, grad, indices, true);
+  }
+
+  /**
+   * One int32 word on the device for kernels whose error flag nobody reads because their
+   * operands cannot be wrong (see {@link GpuConv#maxPool2dBackward}); allocated once, persistent.
+   */
+  Tensor unreadFlag() {
+    synchronized (this) {
+      if (unreadFlag == null) {
+        unreadFlag = Tensor.empty(DType.INT32, device(), 1).persist();
+      }
+      return unreadFlag;
+    }
+  }
+
+  @Override
+  public void maxPool2dBackwardOwnIndices(Tensor dst, Tensor grad, Tensor indices) {
+    GpuConv.maxPool2dBackward(this, dst, grad, indices, false);
   }
 
   @Override

@@ -62,7 +62,13 @@ final class GpuConv {
         meta);
   }
 
-  static void maxPool2dBackward(GpuBackend b, Tensor dst, Tensor grad, Tensor indices) {
+  /**
+   * Scatters grad into dst at the indices. With {@code check}, an index outside its plane is an
+   * IndexOutOfBoundsException (the kernel flags it; one read back to the host); without, the
+   * indices are maxPool2d's own (Backend.maxPool2dBackwardOwnIndices) and nothing is read back.
+   */
+  static void maxPool2dBackward(GpuBackend b, Tensor dst, Tensor grad, Tensor indices,
+      boolean check) {
     OperandChecks.maxPool2dBackward(dst.shape(), dst.dtype(), grad.shape(), grad.dtype(),
         indices.shape(), indices.dtype());
     int[] is = dst.shape();
@@ -88,6 +94,15 @@ final class GpuConv {
     System.arraycopy(dst.stride(), 0, meta, 8, 4);
     System.arraycopy(grad.stride(), 0, meta, 12, 4);
     System.arraycopy(indices.stride(), 0, meta, 16, 4);
+    if (!check) {
+      // The kernel writes the flag only for an index outside its plane, which maxPool2d's own
+      // indices never are: the backend's never-read flag word takes the place of a fresh one.
+      Tensor sink = b.unreadFlag();
+      b.launch("conv", "max_pool_backward_" + GpuBackend.suffix(dst.dtype()), items,
+          b.slab(dst), b.offset(dst), b.slab(grad), b.offset(grad), b.slab(indices),
+          b.offset(indices), b.slab(sink), b.offset(sink), items, meta);
+      return;
+    }
     try (var scope = Tensor.scope()) {
       Tensor flag = Tensor.zeros(DType.INT32, b.device(), 1);
       b.launch("conv", "max_pool_backward_" + GpuBackend.suffix(dst.dtype()), items,

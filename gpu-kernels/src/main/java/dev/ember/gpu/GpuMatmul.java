@@ -1,25 +1,48 @@
 package dev.ember.gpu;
 
 import dev.ember.backend.OperandChecks;
+import dev.ember.backend.ReduceOp;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
 
 /**
  * Batched GEMM on the tiled kernels of {@code matmul.c}: a work group of 256 work items computes
- * a 64 x 64 tile of the product (4 x 4 outputs per work item) or, for products too small to fill
- * such tiles, a 16 x 16 tile (one output each). The operands keep their strides (transposed views
- * and broadcast batches are read in place); the host picks, per operand, the order in which the
- * group loads a tile so that neighbouring work items read neighbouring addresses.
+ * a 64 x 64 tile of the product (4 x 4 outputs per work item); for float32 products with enough
+ * 128 x 128 tiles to fill a large GPU, such a tile (8 x 8 each); for products too small to fill
+ * 64 x 64 tiles, a 16 x 16 tile (one output each). The operands keep their strides (transposed
+ * views and broadcast batches are read in place); the host picks, per operand, the order in which
+ * the group loads a tile so that neighbouring work items read neighbouring addresses. The system
+ * property {@code ember.gpu.matmul.tile} (1, 4 or 8; 8 applies to float32 only) fixes the tile
+ * edge / 16 for every product, for measuring the kernels against each other.
  */
 final class GpuMatmul {
   /** The work-group size the kernels are written for. */
   private static final int GROUP = 256;
 
+  /**
+   * Products with at least this many 128 x 128 tiles take them: on the H100 (132 multiprocessors,
+   * two such groups each) 4096^2 and 8192^2 ran 1.6x faster in them than in 64 x 64 tiles, and
+   * fewer tiles leave multiprocessors idle.
+   */
+  static final int MIN_TILES_8 = 256;
+
+  /** The kernels' K chunk (EMBER_MM_TK). */
+  private static final int EMBER_TK = 16;
+
+  /** The groups a K split aims at (the H100 has 132 multiprocessors). */
+  static final int SPLIT_GROUPS = 128;
+
+  /** The shortest K slice of a split product. */
+  static final int MIN_SLICE = 256;
+
+  /** {@code ember.gpu.matmul.tile}: 0 (chosen per product), or 1, 4, 8. */
+  private static final int FORCED_TILE = forcedTile(System.getProperty("ember.gpu.matmul.tile"));
+
   private GpuMatmul() {}
 
   static void matmul(GpuBackend b, Tensor dst, Tensor x, Tensor y, double alpha, double beta) {
     check(dst, x, y);
-    launch(b, dst, x, y, null, alpha, beta);
+    launch(b, dst, x, y, null, alpha, beta, 0);
   }
 
   /**
@@ -31,21 +54,29 @@ final class GpuMatmul {
     check(dst, x, y);
     OperandChecks.addend(dst.shape(), dst.dtype(), addend.shape(), addend.dtype());
     if (beta == 0 || addend == dst) {
-      launch(b, dst, x, y, null, alpha, beta);
+      launch(b, dst, x, y, null, alpha, beta, 0);
     } else if (dst.dtype().isFloatingPoint()) {
-      launch(b, dst, x, y, addend, alpha, beta);
+      launch(b, dst, x, y, addend, alpha, beta, 0);
     } else {
       b.copy(dst, addend);
-      launch(b, dst, x, y, null, alpha, beta);
+      launch(b, dst, x, y, null, alpha, beta, 0);
     }
   }
 
+  /** The GEMM with K split as {@link #kSplit} chooses. */
+  static void launch(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
+      double alpha, double beta, int tile) {
+    launch(b, dst, x, y, addend, alpha, beta, tile, -1);
+  }
+
   /**
-   * One GEMM launch on checked operands; with {@code addend} (float types only) the beta term
-   * reads it.
+   * One GEMM on checked operands; with {@code addend} (float types only) the beta term reads it.
+   * {@code tile} is the tile edge / 16 (1, 4, or 8 for float32), or 0 to choose. {@code split}
+   * is the number of K slices (see {@link #kSplit}; at most 1: none), or -1 to choose: a split
+   * product is one launch of partial products into a scratch tensor and one sum of them into dst.
    */
-  private static void launch(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
-      double alpha, double beta) {
+  static void launch(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
+      double alpha, double beta, int tile, int split) {
     int[] as = x.shape();
     int batches = as[0];
     int m = as[1];
@@ -63,12 +94,44 @@ final class GpuMatmul {
     // As the CPU backend: a zero alpha (or K) reads neither operand, dst becomes beta * dst.
     long ia = (long) alpha;
     boolean noProduct = k == 0 || (integer ? ia == 0 : alpha == 0);
-    // Tiles of 64 pay off once most of them are full; below that the 16 x 16 tiles keep more
-    // groups busy and waste less work on padding.
-    int r = m >= 48 && n >= 48 ? 4 : 1;
+    int r = tile != 0 ? tile
+        : FORCED_TILE == 8 && dtype != DType.FLOAT32 || FORCED_TILE == 0
+            ? tile(dtype, batches, m, n) : FORCED_TILE;
+    if (r == 8 && dtype != DType.FLOAT32) {
+      throw new IllegalArgumentException("128 x 128 GEMM tiles are float32 only, not " + dtype);
+    }
     int ts = 16 * r;
     int tm = (m + ts - 1) / ts;
     int tn = (n + ts - 1) / ts;
+    int slices = split >= 0 ? split
+        : addend == null && beta == 0 && !noProduct ? kSplit(dtype, batches, tm * tn, k) : 0;
+    if (slices > 1) {
+      if (batches != 1 || addend != null || beta != 0 || integer) {
+        throw new IllegalArgumentException("a K split needs one float product with beta 0");
+      }
+      // Slices of whole 16-chunks; the last one may be shorter.
+      int ks = ((k + slices - 1) / slices + EMBER_TK - 1) / EMBER_TK * EMBER_TK;
+      slices = (k + ks - 1) / ks;
+      try (var scope = Tensor.scope()) {
+        Tensor parts = Tensor.empty(dtype, b.device(), slices, m, n);
+        issue(b, parts, x, y, null, alpha, 0, r, tm, tn, slices, k, ks);
+        b.reduce(ReduceOp.SUM, dst, parts, new int[] {0});
+      }
+      return;
+    }
+    issue(b, dst, x, y, addend, alpha, beta, r, tm, tn, batches, noProduct ? 0 : k, 0);
+  }
+
+  /**
+   * The kernel launch: {@code groups} = batches x tm x tn groups; with {@code ksplit} > 0 the
+   * "batches" are K slices of that length of one product, written to dst's batches.
+   */
+  private static void issue(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
+      double alpha, double beta, int r, int tm, int tn, int batches, int k, int ksplit) {
+    int m = x.shape()[1];
+    int n = y.shape()[2];
+    DType dtype = dst.dtype();
+    long ia = (long) alpha;
     long groups = (long) batches * tm * tn;
     if (groups * GROUP > Integer.MAX_VALUE) {
       throw b.unsupported("matmul", "a product of " + groups + " tiles exceeds one launch");
@@ -78,7 +141,7 @@ final class GpuMatmul {
     int[] sc = dst.stride();
     int[] sd = addend == null ? new int[3] : addend.stride();
     int[] meta = {
-      batches, m, n, noProduct ? 0 : k,
+      batches, m, n, k,
       batchStride(x), sa[1], sa[2],
       batchStride(y), sb[1], sb[2],
       batchStride(dst), sc[1], sc[2],
@@ -86,6 +149,7 @@ final class GpuMatmul {
       Math.abs(sa[2]) <= Math.abs(sa[1]) ? 1 : 0,
       Math.abs(sb[2]) <= Math.abs(sb[1]) ? 1 : 0,
       addend == null ? 0 : batchStride(addend), sd[1], sd[2],
+      ksplit,
     };
     String kernel = (addend == null ? "mm" : "mma") + r + "_" + GpuBackend.suffix(dtype);
     Object[] args;
@@ -111,6 +175,43 @@ final class GpuMatmul {
     all[6] = meta;
     System.arraycopy(args, 0, all, 7, args.length);
     b.launchGroups("matmul", kernel, (int) groups, GROUP, all);
+  }
+
+  /**
+   * The number of K slices for a product with {@code tiles} tiles: one float product (no batch)
+   * with so few tiles that most of a large GPU would idle while each group runs the whole of a
+   * long K (conv2d's weight gradient, dY @ cols^T, has K = N x oH x oW) gets slices of at least
+   * {@link #MIN_SLICE} so that about {@link #SPLIT_GROUPS} groups run; 0 otherwise.
+   */
+  static int kSplit(DType dtype, int batches, int tiles, int k) {
+    if (!dtype.isFloatingPoint() || batches != 1 || tiles >= SPLIT_GROUPS / 2
+        || k < 2 * MIN_SLICE) {
+      return 0;
+    }
+    int slices = Math.min(k / MIN_SLICE, (SPLIT_GROUPS + tiles - 1) / tiles);
+    return slices > 1 ? slices : 0;
+  }
+
+  /** The tile edge / 16 for a product of these dims (see the class comment). */
+  static int tile(DType dtype, int batches, int m, int n) {
+    long tiles8 = (long) batches * ((m + 127) / 128) * ((n + 127) / 128);
+    if (dtype == DType.FLOAT32 && m >= 128 && n >= 128 && tiles8 >= MIN_TILES_8) {
+      return 8;
+    }
+    // Tiles of 64 pay off once most of them are full; below that the 16 x 16 tiles keep more
+    // groups busy and waste less work on padding.
+    return m >= 48 && n >= 48 ? 4 : 1;
+  }
+
+  private static int forcedTile(String value) {
+    if (value == null || value.isEmpty()) {
+      return 0;
+    }
+    return switch (value) {
+      case "1", "4", "8" -> Integer.parseInt(value);
+      default -> throw new IllegalArgumentException(
+          "ember.gpu.matmul.tile must be 1, 4 or 8, not '" + value + "'");
+    };
   }
 
   /** A batch of one has no batch stride to follow (its stride may be anything). */

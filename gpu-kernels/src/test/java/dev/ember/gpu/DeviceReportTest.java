@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The device report of the GPU bundle's {@code bin/ember-env}: one block per device type that
- * agrees with {@link Backends}, each present device described by its runtime, each missing type
- * with the reason. Runs with or without devices (it checks whichever case this machine is).
+ * agrees with {@link Backends}, each present device described by its runtime (or refused, with the
+ * provider's reason), each missing type with the reason. Runs with or without devices (it checks whichever case this machine is).
  */
 class DeviceReportTest {
 
@@ -38,6 +38,10 @@ class DeviceReportTest {
         String device = lines.get(at + 1 + i);
         assertTrue(device.startsWith("  " + type + ":" + i), device);
         assertFalse(device.contains("not usable"), device);
+        if (device.contains(" refused: ")) {
+          // Only a provider's own refusal, which names the cause (the NVIDIA OpenCL GPU).
+          assertTrue(device.contains("cannot run Ember's"), device);
+        }
       }
     }
     assertEquals("best device (auto): " + Backends.best(), lines.get(lines.size() - 1));

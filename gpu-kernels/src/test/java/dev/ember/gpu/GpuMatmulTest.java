@@ -8,6 +8,7 @@ import dev.ember.backend.Backends;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeEach;
@@ -206,6 +207,118 @@ class GpuMatmulTest {
         }
       }
     }
+  }
+
+  /**
+   * Each tile size (16, 64 and, float32 only, 128) computes the same product as the CPU, whatever
+   * the heuristic would pick: edges that are not multiples of the tile, transposed operands, a
+   * broadcast batch, alpha and beta, and the addend of matmulAdd.
+   */
+  @Test
+  void everyTileComputesTheSameProduct() {
+    GpuBackend gpu = (GpuBackend) Backends.get(GpuTesting.DEVICE);
+    UnaryOperator<Tensor> id = x -> x;
+    UnaryOperator<Tensor> t = x -> x.transpose(1, 2);
+    for (int tile : new int[] {1, 4, 8}) {
+      for (DType dtype : tile == 8 ? new DType[] {DType.FLOAT32}
+          : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+        // {batches, m, k, n, a transposed, b transposed, with addend}
+        for (int[] c : new int[][] {
+            {1, 130, 37, 131, 0, 0, 0}, {2, 129, 64, 200, 1, 0, 1}, {1, 250, 17, 140, 0, 1, 0},
+            {3, 5, 300, 9, 1, 1, 1}}) {
+          try (var scope = Tensor.scope()) {
+            int batches = c[0];
+            int m = c[1];
+            int k = c[2];
+            int n = c[3];
+            UnaryOperator<Tensor> va = c[4] == 1 ? t : id;
+            UnaryOperator<Tensor> vb = c[5] == 1 ? t : id;
+            Tensor a = values(dtype, c[4] == 1 ? new int[] {batches, k, m}
+                : new int[] {batches, m, k});
+            Tensor b = values(dtype, c[5] == 1 ? new int[] {batches, n, k}
+                : new int[] {batches, k, n});
+            Tensor bias = values(dtype, 1, 1, n);
+            Tensor want = values(dtype, batches, m, n);
+            Tensor got = want.to(GpuTesting.DEVICE);
+            Tensor ca = va.apply(a);
+            Tensor cb = vb.apply(b);
+            Tensor ga = va.apply(a.to(GpuTesting.DEVICE));
+            Tensor gb = vb.apply(b.to(GpuTesting.DEVICE));
+            if (c[6] == 1) {
+              backend(want).matmulAdd(want, ca, cb, bias.expand(batches, m, n), 1.5, 0.5);
+              GpuMatmul.launch(gpu, got, ga, gb, bias.to(GpuTesting.DEVICE).expand(batches, m, n),
+                  1.5, 0.5, tile);
+            } else {
+              backend(want).matmul(want, ca, cb, -2, 0.5);
+              GpuMatmul.launch(gpu, got, ga, gb, null, -2, 0.5, tile);
+            }
+            double[] w = want.toDoubleArray();
+            double[] g = got.toDoubleArray();
+            double tol = (dtype == DType.FLOAT32 ? 4e-6 : 1e-13) * k;
+            for (int i = 0; i < w.length; i++) {
+              assertEquals(w[i], g[i], tol, "tile " + 16 * tile + " " + dtype + " case "
+                  + Arrays.toString(c) + " element " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A product with K split into slices (partial products, then their sum) equals the CPU's:
+   * slices that do not divide K, alpha, transposed operands and a transposed dst, each tile.
+   */
+  @Test
+  void aSplitKProductMatchesTheCpu() {
+    GpuBackend gpu = (GpuBackend) Backends.get(GpuTesting.DEVICE);
+    for (int tile : new int[] {1, 4, 8}) {
+      for (DType dtype : tile == 8 ? new DType[] {DType.FLOAT32}
+          : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+        for (int split : new int[] {2, 7}) {
+          try (var scope = Tensor.scope()) {
+            int m = 70;
+            int k = 1000;
+            int n = 45;
+            Tensor a = values(dtype, 1, k, m);
+            Tensor b = values(dtype, 1, n, k);
+            Tensor want = Tensor.empty(dtype, Device.CPU, 1, n, m).transpose(1, 2);
+            backend(want).matmul(want, a.transpose(1, 2), b.transpose(1, 2), -2, 0);
+            Tensor got = Tensor.full(new int[] {1, n, m}, Double.NaN, dtype, GpuTesting.DEVICE)
+                .transpose(1, 2);
+            GpuMatmul.launch(gpu, got, a.to(GpuTesting.DEVICE).transpose(1, 2),
+                b.to(GpuTesting.DEVICE).transpose(1, 2), null, -2, 0, tile, split);
+            double[] w = want.contiguous().toDoubleArray();
+            double[] g = got.contiguous().toDoubleArray();
+            double tol = (dtype == DType.FLOAT32 ? 4e-6 : 1e-13) * k;
+            for (int i = 0; i < w.length; i++) {
+              assertEquals(w[i], g[i], tol, "tile " + 16 * tile + " " + dtype + " split " + split
+                  + " element " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void onlyOneProductWithFewTilesAndALongKIsSplit() {
+    // conv2d's weight gradient in W2: 64 x 289 outputs (5 tiles of 64), K = 64 x 14 x 14.
+    assertEquals(26, GpuMatmul.kSplit(DType.FLOAT32, 1, 5, 12_544));
+    assertEquals(3, GpuMatmul.kSplit(DType.FLOAT64, 1, 60, 800));
+    assertEquals(0, GpuMatmul.kSplit(DType.FLOAT32, 1, 64, 12_544));
+    assertEquals(0, GpuMatmul.kSplit(DType.FLOAT32, 2, 5, 12_544));
+    assertEquals(0, GpuMatmul.kSplit(DType.INT64, 1, 5, 12_544));
+    assertEquals(0, GpuMatmul.kSplit(DType.FLOAT32, 1, 5, 511));
+  }
+
+  @Test
+  void largeFloat32ProductsTakeTheLargestTiles() {
+    assertEquals(8, GpuMatmul.tile(DType.FLOAT32, 1, 4096, 4096));
+    assertEquals(8, GpuMatmul.tile(DType.FLOAT32, 16, 512, 512));
+    assertEquals(4, GpuMatmul.tile(DType.FLOAT64, 1, 4096, 4096));
+    assertEquals(4, GpuMatmul.tile(DType.FLOAT32, 1, 1024, 1024));
+    assertEquals(1, GpuMatmul.tile(DType.FLOAT32, 64, 40, 4096));
   }
 
   @Test

@@ -205,6 +205,16 @@ public interface Backend {
    */
   void maxPool2dBackward(Tensor dst, Tensor grad, Tensor indices);
 
+  /**
+   * {@link #maxPool2dBackward} with indices that {@link #maxPool2d} produced and that nothing has
+   * changed since (autograd's saved tensors are version-checked): every index is inside its
+   * plane, so a backend may leave out the range check. The GPU backends do: theirs costs a fill,
+   * and a read back to the host that waits for the device.
+   */
+  default void maxPool2dBackwardOwnIndices(Tensor dst, Tensor grad, Tensor indices) {
+    maxPool2dBackward(dst, grad, indices);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // recurrent cells
   //

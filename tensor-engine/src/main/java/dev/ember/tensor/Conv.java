@@ -518,7 +518,8 @@ public final class Conv {
   private static Tensor maxUnpool(Tensor g, Tensor idx, int[] shape) {
     Tensor out = Tensor.allocate(g.dtype(), g.device(), shape);
     if (out.numel() > 0) {
-      out.backend().maxPool2dBackward(out, g, idx);
+      // idx is maxPool2d's own, through a version-checked SavedTensor.
+      out.backend().maxPool2dBackwardOwnIndices(out, g, idx);
     }
     int[] gs = g.shapeRef().clone();
     int[] planes = {shape[0], shape[1], shape[2] * shape[3]};

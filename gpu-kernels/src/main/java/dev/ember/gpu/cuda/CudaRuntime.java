@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -46,11 +47,20 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CudaRuntime implements GpuRuntime {
   /** The system property that synchronizes and checks after every launch. */
   public static final String SYNC_AFTER_LAUNCH = "ember.cuda.syncAfterLaunch";
-  /** Bytes of pinned host memory per stream for reads and writes (transfers go in chunks). */
+  /**
+   * Bytes of pinned host memory per stream for reads and writes (transfers go in chunks). Writes
+   * use it as a ring: each chunk takes the next free bytes and the copy to the device is queued;
+   * the thread waits for the stream only when the ring wraps around (or a read synchronizes), so
+   * uploading a training batch does not wait for the kernels queued before it.
+   */
   static final int STAGING_BYTES = 8 << 20;
+  private static final int STAGING_ALIGN = 256;
   /** Initial bytes of each stream's ring for {@code int[]} arguments. */
   static final int META_RING_BYTES = 64 << 10;
   private static final int META_ALIGN = 16;
+  /** Device bytes per stream that keep int[] arguments seen before, in chunks of the next. */
+  static final long META_CACHE_BYTES = 16 << 20;
+  private static final int META_ARENA_BYTES = 1 << 20;
   private static final ThreadLocal<CudaRuntime> CURRENT = new ThreadLocal<>();
 
   private final CudaDriver driver;
@@ -58,6 +68,8 @@ public final class CudaRuntime implements GpuRuntime {
   private final String name;
   private final long totalMemory;
   private final int maxThreads;
+  /** {@link #META_CACHE_BYTES}; tests set less to reach the ring. */
+  long metaCacheBytes = META_CACHE_BYTES;
   private final String computeCapability;
   private final long context;
   private final boolean syncAfterLaunch;
@@ -70,15 +82,42 @@ public final class CudaRuntime implements GpuRuntime {
   /** A loaded kernel and its parameter kinds from the PTX (see {@link Ptx#entries}). */
   private record Function(long handle, String label, String kinds) {}
 
+  /** An int[] compared by content. */
+  private static final class IntsKey {
+    final int[] values;
+    final int hash;
+
+    IntsKey(int[] values) {
+      this.values = values;
+      this.hash = Arrays.hashCode(values);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IntsKey k && k.hash == hash && Arrays.equals(k.values, values);
+    }
+  }
+
   /** A thread's stream, its event, and its pinned staging memory; used by its thread only. */
   private static final class Stream {
     final long handle;
     final long event;
     ByteBuffer staging;
-    boolean stagingInFlight;
+    /** The first byte of {@link #staging} no queued copy still reads; 0 after a wait. */
+    int stagingPos;
     ByteBuffer metaHost;
     long metaDevice;
     int metaPos;
+    /** int[] arguments already on the device (see {@link CudaRuntime#stage}). */
+    final Map<IntsKey, Long> metaCache = new HashMap<>();
+    long metaArena;
+    int metaArenaPos;
+    long metaCachedBytes;
 
     Stream(long handle, long event) {
       this.handle = handle;
@@ -175,12 +214,15 @@ public final class CudaRuntime implements GpuRuntime {
     int perChunk = STAGING_BYTES / item;
     for (int done = 0; done < count; ) {
       int n = Math.min(perChunk, count - done);
-      ByteBuffer staging = staging(s, n * item);
-      if (s.stagingInFlight) {
-        // The previous copy out of the staging memory may not have happened yet.
+      int bytes = n * item;
+      ByteBuffer staging = staging(s, bytes);
+      if (s.stagingPos + bytes > staging.capacity()) {
+        // The ring wraps: the copies out of it so far must have happened.
         waitFor(s, "write");
       }
+      int at = s.stagingPos;
       ByteBuffer b = staging.duplicate().order(ByteOrder.nativeOrder());
+      b.position(at);
       switch (slab.dtype()) {
         case FLOAT32 -> b.asFloatBuffer().put((float[]) src, srcOffset + done, n);
         case FLOAT64 -> b.asDoubleBuffer().put((double[]) src, srcOffset + done, n);
@@ -190,11 +232,11 @@ public final class CudaRuntime implements GpuRuntime {
         default -> throw new IllegalStateException(slab.dtype().name());
       }
       try {
-        driver.memcpyHtoDAsync(dst + (long) done * item, staging, 0, (long) n * item, s.handle);
+        driver.memcpyHtoDAsync(dst + (long) done * item, staging, at, bytes, s.handle);
       } catch (CudaException e) {
         throw onDevice(e);
       }
-      s.stagingInFlight = true;
+      s.stagingPos = at + (bytes + STAGING_ALIGN - 1) / STAGING_ALIGN * STAGING_ALIGN;
       done += n;
     }
   }
@@ -277,7 +319,7 @@ public final class CudaRuntime implements GpuRuntime {
         throw new GpuException("kernel " + f.label() + " failed on " + describe() + " ("
             + SYNC_AFTER_LAUNCH + "): " + e.getMessage(), e);
       }
-      s.stagingInFlight = false;
+      s.stagingPos = 0;
     }
   }
 
@@ -292,7 +334,7 @@ public final class CudaRuntime implements GpuRuntime {
     }
     Stream s = streams.get();
     if (s != null) {
-      s.stagingInFlight = false;
+      s.stagingPos = 0;
     }
   }
 
@@ -349,29 +391,60 @@ public final class CudaRuntime implements GpuRuntime {
     }
   }
 
-  /** The stream's pinned staging memory, at least {@code bytes} (at most {@link #STAGING_BYTES}). */
+  /**
+   * The stream's pinned staging ring ({@link #STAGING_BYTES}), allocated on first use; a chunk is
+   * at most that large.
+   */
   private ByteBuffer staging(Stream s, int bytes) {
-    if (s.staging == null || s.staging.capacity() < bytes) {
-      int size = Math.min(STAGING_BYTES, Math.max(META_RING_BYTES, Integer.highestOneBit(
-          Math.max(1, bytes - 1)) << 1));
-      if (s.staging != null) {
-        waitFor(s, "staging");
-        driver.memFreeHost(s.staging);
-      }
+    if (bytes > STAGING_BYTES) {
+      throw new IllegalArgumentException("a staging chunk of " + bytes + " bytes is over "
+          + STAGING_BYTES);
+    }
+    if (s.staging == null) {
       try {
-        s.staging = driver.memAllocHost(size);
+        s.staging = driver.memAllocHost(STAGING_BYTES);
       } catch (CudaException e) {
         throw onDevice(e);
       }
-      s.stagingInFlight = false;
+      s.stagingPos = 0;
     }
     return s.staging;
   }
 
-  /** Copies an int[] argument into the stream's device ring and returns its device address. */
+  /**
+   * The device address of an int[] argument. One seen before on this stream is on the device
+   * already, in the stream's cache of {@link #META_CACHE_BYTES} (a training step launches the
+   * same shapes and strides every step, so most launches copy nothing); a new one is copied
+   * through the pinned host ring into the cache, or, once the cache is full, into the device
+   * ring.
+   */
   private long stage(Stream s, int[] values) {
+    Long cached = s.metaCache.get(new IntsKey(values));
+    if (cached != null) {
+      return cached;
+    }
     int bytes = Math.max(4, values.length * 4);
     int aligned = (bytes + META_ALIGN - 1) / META_ALIGN * META_ALIGN;
+    long cacheAt = 0;
+    if (aligned <= META_ARENA_BYTES && s.metaCachedBytes + aligned <= metaCacheBytes) {
+      if (s.metaArena == 0 || s.metaArenaPos + aligned > META_ARENA_BYTES) {
+        try {
+          s.metaArena = driver.memAlloc(META_ARENA_BYTES);
+        } catch (CudaException e) {
+          if (e.code() != CudaException.OUT_OF_MEMORY) {
+            throw onDevice(e);
+          }
+          s.metaCachedBytes = metaCacheBytes; // no room on the device: the ring only
+        }
+        s.metaArenaPos = 0;
+      }
+      if (s.metaCachedBytes < metaCacheBytes) {
+        cacheAt = s.metaArena + s.metaArenaPos;
+        s.metaArenaPos += aligned;
+        s.metaCachedBytes += aligned;
+        s.metaCache.put(new IntsKey(values.clone()), cacheAt);
+      }
+    }
     if (s.metaHost == null || aligned > s.metaHost.capacity()) {
       int size = Math.max(META_RING_BYTES, Integer.highestOneBit(aligned - 1) << 1);
       if (s.metaHost != null) {
@@ -399,7 +472,7 @@ public final class CudaRuntime implements GpuRuntime {
     ByteBuffer b = s.metaHost.duplicate().order(ByteOrder.nativeOrder());
     b.position(s.metaPos);
     b.asIntBuffer().put(values);
-    long at = s.metaDevice + s.metaPos;
+    long at = cacheAt != 0 ? cacheAt : s.metaDevice + s.metaPos;
     try {
       driver.memcpyHtoDAsync(at, s.metaHost, s.metaPos, bytes, s.handle);
     } catch (CudaException e) {
@@ -418,7 +491,7 @@ public final class CudaRuntime implements GpuRuntime {
           + " (an earlier launch on this thread's stream may have failed; -D" + SYNC_AFTER_LAUNCH
           + "=true names it)", e);
     }
-    s.stagingInFlight = false;
+    s.stagingPos = 0;
   }
 
   private Function function(String family, String kernel) {

@@ -14,6 +14,7 @@ import dev.ember.gpu.Slab;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,32 @@ public final class OpenClRuntime implements GpuRuntime {
     this.device = Device.of("opencl", index);
     this.cl = cl;
     this.minSlabBytes = HeapRegions.humongousBytes();
+  }
+
+  /**
+   * Null when a kernel's writes reach the host array with the array bound to two arguments of
+   * the launch (input and output), as they do where Aparapi's buffers alias host memory; else
+   * what came back. One launch of the copy kernel within one float array.
+   */
+  String hostMemoryProblem() {
+    int local = Math.min(64, maxLocalSize());
+    Slab slab = allocate(DType.FLOAT32, 8);
+    try {
+      float[] values = {1, 2, 3, 4, 0, 0, 0, 0};
+      write(slab, 0, values, 0, values.length);
+      launch("copy", "copy_f32_f32", local, local, slab, 4, slab, 0, 4, new int[] {1, 4, 1, 1},
+          1);
+      float[] back = new float[8];
+      read(slab, 0, back, 0, back.length);
+      float[] want = {1, 2, 3, 4, 1, 2, 3, 4};
+      return Arrays.equals(back, want) ? null : "copying [1, 2, 3, 4, 0, 0, 0, 0] within one"
+          + " array through two kernel arguments gave " + Arrays.toString(back) + " instead of "
+          + Arrays.toString(want) + " (Aparapi's per-argument buffers are not host memory here)";
+    } catch (RuntimeException e) {
+      return "the check launch failed: " + e.getMessage();
+    } finally {
+      free(slab);
+    }
   }
 
   @Override

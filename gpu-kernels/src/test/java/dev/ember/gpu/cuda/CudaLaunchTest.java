@@ -93,8 +93,29 @@ class CudaLaunchTest {
   }
 
   @Test
+  void anIntArraySeenBeforeIsOnTheDeviceAlready() {
+    FakeDevice d = new FakeDevice();
+    Slab slab = d.runtime.allocate(DType.FLOAT32, 256);
+    int[] a = {1, 2, 3, 4};
+    int[] b = {5, 6, 7, 8};
+    long[] at = new long[4];
+    int[][] order = {a, a.clone(), b, a};
+    for (int k = 0; k < order.length; k++) {
+      d.runtime.launch("copy", "fill_f32", 256, 256, slab, 0, 256, 1f, order[k], 1);
+      at[k] = (Long) d.driver.launches().get(k).args().get(4);
+      assertArrayEquals(order[k], d.driver.deviceInts(at[k], 4));
+    }
+    assertEquals(at[0], at[1]);
+    assertEquals(at[0], at[3]);
+    assertTrue(at[2] != at[0]);
+    assertEquals(2, d.driver.count("cuMemcpyHtoDAsync"));
+    assertEquals(0, d.driver.count("cuStreamSynchronize"));
+  }
+
+  @Test
   void intArraysAreStagedInOrderAndTheRingWrapsAfterWaiting() {
     FakeDevice d = new FakeDevice();
+    d.runtime.metaCacheBytes = 0; // every array through the ring
     Slab slab = d.runtime.allocate(DType.FLOAT32, 256);
     int[] meta = new int[4000];
     long first = 0;

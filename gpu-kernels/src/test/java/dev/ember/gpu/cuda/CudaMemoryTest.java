@@ -153,6 +153,31 @@ class CudaMemoryTest {
     }
   }
 
+  /**
+   * Uploads (a training batch each step) take the next bytes of the stream's pinned ring and do
+   * not wait for the stream until the ring is full: then once, and it starts over.
+   */
+  @Test
+  void uploadsWaitForTheStreamOnlyWhenTheStagingRingWraps() {
+    FakeDevice d = new FakeDevice();
+    int n = 100_000;
+    int fit = CudaRuntime.STAGING_BYTES / ((n * 4 + 255) / 256 * 256);
+    try (var scope = Tensor.scope()) {
+      Tensor[] up = new Tensor[fit + 2];
+      for (int u = 0; u < up.length; u++) {
+        float[] x = new float[n];
+        java.util.Arrays.fill(x, u + 0.5f);
+        up[u] = upload(d, x, DType.FLOAT32, n);
+        assertEquals(u < fit ? 0 : 1, d.driver.count("cuStreamSynchronize"), "upload " + u);
+      }
+      for (int u = 0; u < up.length; u++) {
+        float[] got = (float[]) d.backend.download(up[u]);
+        assertEquals(u + 0.5f, got[0]);
+        assertEquals(u + 0.5f, got[n - 1]);
+      }
+    }
+  }
+
   private static Tensor upload(FakeDevice d, Object array, DType dtype, int... shape) {
     return FakeDevice.wrap(d.backend.upload(array, dtype), shape);
   }

@@ -2,9 +2,11 @@ package dev.ember.gpu.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.aparapi.device.Device.TYPE;
+import com.aparapi.device.OpenCLDevice;
 import dev.ember.backend.Backends;
 import dev.ember.gpu.GpuTesting;
 import dev.ember.tensor.Device;
@@ -24,5 +26,18 @@ class OpenClProviderTest {
     assumeTrue(!anyGpu, "skipped: an OpenCL GPU is present");
     assertEquals(Device.CPU, Backends.best());
     assertEquals("opencl:0", Backends.get(GpuTesting.OPENCL).device().toString());
+  }
+
+  /**
+   * The host-memory check passes on a device that works in host memory (PoCL): a copy within one
+   * array through two kernel arguments lands. (NVIDIA's OpenCL fails it; see
+   * OpenClBackendProvider.create.)
+   */
+  @Test
+  void theHostMemoryCheckPassesOnPocl() {
+    GpuTesting.assumeOpenCl();
+    OpenCLDevice d = OpenClBackendProvider.devices().get(0);
+    assumeTrue(d.getType() == TYPE.CPU, "skipped: opencl:0 is not a CPU-type device here");
+    assertNull(new OpenClRuntime(0, d).hostMemoryProblem());
   }
 }
