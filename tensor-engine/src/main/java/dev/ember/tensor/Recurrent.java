@@ -238,8 +238,8 @@ public final class Recurrent {
         be.lstmCellBackward(
             rows(gates, t * n, n, 4 * h), cp, rows(cells, t * n, n, h), dh, dc, dGt, dc);
         if (s > 0) {
-          be.copy(dh, rows(gc, tp * n, n, h));
-          gemm(dh, dGt, whh, 1);
+          // dh = (the output's gradient at step tp) + dG_t W_hh, in one launch.
+          gemmAdd(dh, dGt, whh, rows(gc, tp * n, n, h));
         } else if (needs[1]) {
           dh0 = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
           gemm(dh0, dGt, whh, 0);
@@ -391,8 +391,8 @@ public final class Recurrent {
           be.binary(BinaryOp.SUB, dGt, dh, dGt);
         }
         if (s > 0) {
-          be.copy(dh, rows(gc, tp * n, n, h));
-          gemm(dh, dGt, whh, 1);
+          // dh = (the output's gradient at step tp) + dG_t W_hh, in one launch.
+          gemmAdd(dh, dGt, whh, rows(gc, tp * n, n, h));
         } else if (needs[1]) {
           dh0 = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
           gemm(dh0, dGt, whh, 0);
@@ -486,6 +486,20 @@ public final class Recurrent {
     dst.backend().matmul(Movement.expandRaw(dst, new int[] {1, ds[0], ds[1]}),
         Movement.expandRaw(a, new int[] {1, as[0], as[1]}),
         Movement.expandRaw(b, new int[] {1, bs[0], bs[1]}), 1, beta);
+  }
+
+  /** {@code dst = a @ b + addend} for matrices: one matmulAdd (addend not overlapping dst). */
+  private static void gemmAdd(Tensor dst, Tensor a, Tensor b, Tensor addend) {
+    if (dst.numel() == 0) {
+      return;
+    }
+    int[] ds = dst.shapeRef();
+    int[] as = a.shapeRef();
+    int[] bs = b.shapeRef();
+    int[] d3 = {1, ds[0], ds[1]};
+    dst.backend().matmulAdd(Movement.expandRaw(dst, d3),
+        Movement.expandRaw(a, new int[] {1, as[0], as[1]}),
+        Movement.expandRaw(b, new int[] {1, bs[0], bs[1]}), Movement.expandRaw(addend, d3), 1, 1);
   }
 
   /** The column sums of a matrix, as a new 1-D tensor. */
