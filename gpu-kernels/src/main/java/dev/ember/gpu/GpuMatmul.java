@@ -20,9 +20,10 @@ final class GpuMatmul {
   private static final int GROUP = 256;
 
   /**
-   * Products with at least this many 128 x 128 tiles take them: on the H100 (132 multiprocessors,
-   * two such groups each) 4096^2 and 8192^2 ran 1.6x faster in them than in 64 x 64 tiles, and
-   * fewer tiles leave multiprocessors idle.
+   * Products with at least this many 128 x 128 tiles take them. On the H100 (132
+   * multiprocessors; benchmarks/results/gpu-2026-11-23-h100-2-gemm-pool/gemm-tiles.jsonl) 2048^2,
+   * 4096^2 and 8192^2 ran about 1.5x faster in them (26.5-27.0 against 17.5-18.2 TFLOP/s) than in
+   * 64 x 64 tiles; 1024^2, with 64 of them, ran slower (10.5 against 16.6): too few to fill it.
    */
   static final int MIN_TILES_8 = 256;
 
