@@ -107,8 +107,9 @@ final class GpuMatmul {
     int slices = split >= 0 ? split
         : addend == null && beta == 0 && !noProduct ? kSplit(dtype, batches, tm * tn, k) : 0;
     if (slices > 1) {
-      if (batches != 1 || addend != null || beta != 0 || integer) {
-        throw new IllegalArgumentException("a K split needs one float product with beta 0");
+      if (batches != 1 || addend != null || beta != 0 || integer || noProduct) {
+        throw new IllegalArgumentException(
+            "a K split needs one float product with nonzero alpha and K, and beta 0");
       }
       // Slices of whole 16-chunks; the last one may be shorter.
       int ks = ((k + slices - 1) / slices + EMBER_TK - 1) / EMBER_TK * EMBER_TK;

@@ -477,29 +477,23 @@ public final class Recurrent {
 
   /** {@code dst = a @ b + beta * dst} for matrices (any strides; dst contiguous). */
   private static void gemm(Tensor dst, Tensor a, Tensor b, double beta) {
-    if (dst.numel() == 0) {
-      return;
+    if (dst.numel() > 0) {
+      dst.backend().matmul(batchOfOne(dst), batchOfOne(a), batchOfOne(b), 1, beta);
     }
-    int[] ds = dst.shapeRef();
-    int[] as = a.shapeRef();
-    int[] bs = b.shapeRef();
-    dst.backend().matmul(Movement.expandRaw(dst, new int[] {1, ds[0], ds[1]}),
-        Movement.expandRaw(a, new int[] {1, as[0], as[1]}),
-        Movement.expandRaw(b, new int[] {1, bs[0], bs[1]}), 1, beta);
   }
 
   /** {@code dst = a @ b + addend} for matrices: one matmulAdd (addend not overlapping dst). */
   private static void gemmAdd(Tensor dst, Tensor a, Tensor b, Tensor addend) {
-    if (dst.numel() == 0) {
-      return;
+    if (dst.numel() > 0) {
+      dst.backend().matmulAdd(batchOfOne(dst), batchOfOne(a), batchOfOne(b), batchOfOne(addend),
+          1, 1);
     }
-    int[] ds = dst.shapeRef();
-    int[] as = a.shapeRef();
-    int[] bs = b.shapeRef();
-    int[] d3 = {1, ds[0], ds[1]};
-    dst.backend().matmulAdd(Movement.expandRaw(dst, d3),
-        Movement.expandRaw(a, new int[] {1, as[0], as[1]}),
-        Movement.expandRaw(b, new int[] {1, bs[0], bs[1]}), Movement.expandRaw(addend, d3), 1, 1);
+  }
+
+  /** A matrix as a batch of one, (1, rows, cols), for the backend's batched products. */
+  private static Tensor batchOfOne(Tensor m) {
+    int[] s = m.shapeRef();
+    return Movement.expandRaw(m, new int[] {1, s[0], s[1]});
   }
 
   /** The column sums of a matrix, as a new 1-D tensor. */
