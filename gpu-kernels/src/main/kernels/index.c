@@ -270,7 +270,54 @@ EMBER_MASKED_SELECT(b8, uchar)
     grad[g_off + i * gs0 + j * gs1] = v;                                                     \
   }
 
+/* nll_mean: one work group of 256 items over the n rows of a (n, c) logp: mean = the mean of
+   -logp[i, t_i] over the rows whose t_i is not `ignore` (0 / 0 = NaN when none), count = their
+   number. A t_i outside [0, c) that is not `ignore` is left out and flagged in check[0..3] =
+   [id, row, value low, value high] (the first flag wins: a compare-and-swap on check[0]); the
+   host reports it at its next read. Each item sums every 256th row, then a tree in local memory:
+   a fixed order, so the result is deterministic. */
+#define EMBER_NLL_MEAN(SUF, T)                                                               \
+  KERNEL nll_mean_##SUF(GLOBAL T* mean, int m_off, GLOBAL T* count, int c_off,               \
+      GLOBAL const T* logp, int p_off, int ps0, int ps1, GLOBAL const long* target,          \
+      int t_off, int ts, int n, int c, int ignore, GLOBAL int* check, int k_off, int id) {   \
+    LOCAL_ARRAY(T, sums, 256);                                                               \
+    LOCAL_ARRAY(int, valid, 256);                                                            \
+    int lid = LOCAL_ID();                                                                    \
+    T s = (T) 0;                                                                             \
+    int k = 0;                                                                               \
+    for (int i = lid; i < n; i += 256) {                                                     \
+      long t = target[t_off + i * ts];                                                       \
+      if (t == ignore) continue;                                                             \
+      if (t < 0 || t >= c) {                                                                 \
+        if (ATOMIC_CAS_INT(check + k_off, 0, id) == 0) {                                     \
+          check[k_off + 1] = i;                                                              \
+          check[k_off + 2] = (int) t;                                                        \
+          check[k_off + 3] = (int) (t >> 32);                                                \
+        }                                                                                    \
+        continue;                                                                            \
+      }                                                                                      \
+      s += -logp[p_off + i * ps0 + (int) t * ps1];                                           \
+      k++;                                                                                   \
+    }                                                                                        \
+    sums[lid] = s;                                                                           \
+    valid[lid] = k;                                                                          \
+    BARRIER();                                                                               \
+    for (int w = 128; w > 0; w >>= 1) {                                                      \
+      if (lid < w) {                                                                         \
+        sums[lid] += sums[lid + w];                                                          \
+        valid[lid] += valid[lid + w];                                                        \
+      }                                                                                      \
+      BARRIER();                                                                             \
+    }                                                                                        \
+    if (lid == 0) {                                                                          \
+      mean[m_off] = sums[0] / (T) valid[0];                                                  \
+      count[c_off] = (T) valid[0];                                                           \
+    }                                                                                        \
+  }
+
 EMBER_NLL_ROWS(f32, float)
 EMBER_NLL_ROWS(f64, double)
+EMBER_NLL_MEAN(f32, float)
+EMBER_NLL_MEAN(f64, double)
 EMBER_CE_BACKWARD(f32, float)
 EMBER_CE_BACKWARD(f64, double)

@@ -2,6 +2,7 @@ package dev.ember.gpu;
 
 import dev.ember.backend.Backend;
 import dev.ember.backend.HostArrays;
+import dev.ember.backend.OperandChecks;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.OptimizerUpdate;
 import dev.ember.backend.RandomOp;
@@ -27,6 +28,8 @@ public final class GpuBackend implements Backend {
   private final CachingAllocator allocator;
   private final int local;
   private Tensor unreadFlag;
+  /** Each thread's checks that kernels flag and its next read reports (see DeferredChecks). */
+  private final ThreadLocal<DeferredChecks> deferred = ThreadLocal.withInitial(DeferredChecks::new);
   private final java.util.concurrent.atomic.LongAdder launches =
       new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder downloads =
@@ -91,6 +94,7 @@ public final class GpuBackend implements Backend {
   @Override
   public Object download(Tensor src) {
     downloads.increment();
+    deferred.get().report(this);
     int n = src.numel();
     DType dtype = src.dtype();
     Object out = newArray(dtype, n);
@@ -190,6 +194,24 @@ public final class GpuBackend implements Backend {
   @Override
   public void nllRows(Tensor loss, Tensor logp, Tensor target, int ignoreIndex) {
     GpuIndex.nllRows(this, loss, logp, target, ignoreIndex);
+  }
+
+  @Override
+  public void nllMean(Tensor mean, Tensor count, Tensor logp, Tensor target, int ignoreIndex,
+      String what) {
+    OperandChecks.nllMean(mean.shape(), mean.dtype(), count.shape(), count.dtype(),
+        logp.shape(), logp.dtype(), target.shape(), target.dtype());
+    if (runtime.maxLocalSize() < 256) {
+      throw unsupported("nllMean", "the kernel needs work groups of 256, the device allows "
+          + runtime.maxLocalSize());
+    }
+    DeferredChecks d = deferred.get();
+    int id = d.expect(this, what, logp.shape()[1]);
+    int[] ps = logp.stride();
+    launchGroups("index", "nll_mean_" + suffix(logp.dtype()), 1, 256, slab(mean), offset(mean),
+        slab(count), offset(count), slab(logp), offset(logp), ps[0], ps[1], slab(target),
+        offset(target), target.stride()[0], logp.shape()[0], logp.shape()[1], ignoreIndex,
+        slab(d.words), offset(d.words), id);
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.ember.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.nn.F;
 import dev.ember.nn.Reduction;
@@ -41,6 +43,61 @@ class GpuLossesTest {
           }
         }
       }
+    }
+  }
+
+  /**
+   * The mean on the device (one kernel, Backend.nllMean) over more rows than its work group has
+   * items, with ignored rows, against the CPU; NaN when every row is ignored.
+   */
+  @Test
+  void theMeanOverManyRowsMatchesCpu() {
+    GpuTesting.assumeDevice();
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      try (var scope = Tensor.scope()) {
+        Generator gen = new Generator(22);
+        Tensor base = Tensor.randn(gen, dtype, Device.CPU, 300, 7).mul(2);
+        long[] targets = new long[300];
+        for (int i = 0; i < targets.length; i++) {
+          targets[i] = i % 11 == 0 ? -100 : (i * 5) % 7;
+        }
+        Tensor t = Tensor.of(targets, 300);
+        Tensor w = Tensor.ones(dtype, Device.CPU, 1).reshape();
+        Tensor[] cpu = run(base, t, w, Reduction.MEAN, -100, false, Device.CPU);
+        Tensor[] dev = run(base, t, w, Reduction.MEAN, -100, false, GpuTesting.DEVICE);
+        double tol = dtype == DType.FLOAT32 ? 1e-5 : 1e-12;
+        close(cpu[0], dev[0], tol, dtype + " mean of 300 rows");
+        close(cpu[1], dev[1], tol, dtype + " grad of 300 rows");
+        Tensor none = F.crossEntropy(base.to(GpuTesting.DEVICE), Tensor.full(new int[] {300},
+            -100, DType.INT64, GpuTesting.DEVICE), null, -100, Reduction.MEAN, 0);
+        assertTrue(Double.isNaN(none.item()), "every row ignored: 0 / 0");
+      }
+    }
+  }
+
+  /**
+   * A bad target on the device: the loss reads nothing back (the kernel flags it), and the
+   * thread's next read throws, naming the loss, the target and its position, as the CPU does at
+   * once; after that the device reads normally again.
+   */
+  @Test
+  void aBadTargetIsReportedAtTheNextRead() {
+    GpuTesting.assumeDevice();
+    GpuBackend b = (GpuBackend) dev.ember.backend.Backends.get(GpuTesting.DEVICE);
+    try (var scope = Tensor.scope()) {
+      Tensor x = Tensor.randn(new Generator(23), DType.FLOAT32, GpuTesting.DEVICE, 4, 5);
+      Tensor t = Tensor.of(new long[] {0, 1, 7, 2}, 4).to(GpuTesting.DEVICE);
+      long reads = b.downloadCount();
+      Tensor loss = F.crossEntropy(x, t, null, -100, Reduction.MEAN, 0);
+      assertEquals(reads, b.downloadCount(), "the loss read something back");
+      IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, loss::item);
+      assertTrue(e.getMessage().startsWith(
+          "nllLoss: target 7 at position 2 is out of bounds for 5 classes"), e.getMessage());
+      // Reported once: the same thread reads again normally, a good target trains.
+      assertEquals(20, x.toFloatArray().length);
+      Tensor good = F.crossEntropy(x, Tensor.of(new long[] {0, 1, 4, 2}, 4)
+          .to(GpuTesting.DEVICE), null, -100, Reduction.MEAN, 0);
+      assertTrue(Double.isFinite(good.item()));
     }
   }
 

@@ -102,6 +102,19 @@ public interface Backend {
       int ignoreIndex);
 
   /**
+   * Cross-entropy's mean in one pass, with the targets checked where they are: {@code mean} (0-d)
+   * becomes the mean of {@link #nllRows}' values over the rows whose target is not ignoreIndex
+   * (NaN when there is none, as 0 / 0) and {@code count} (0-d) the number of those rows, both in
+   * logp's dtype. A target outside [0, C) that is not ignoreIndex is an {@link
+   * IndexOutOfBoundsException} whose message begins with {@code what} and names the target and
+   * its position: thrown at once on the CPU; on a GPU the kernel flags it and the calling thread's
+   * next read back to the host throws it (as PyTorch's device-side asserts are reported), so that
+   * a training step needs no read. A flagged row is left out of the mean.
+   */
+  void nllMean(Tensor mean, Tensor count, Tensor logp, Tensor target, int ignoreIndex,
+      String what);
+
+  /**
    * Batched matrix product {@code dst[b] = alpha * a[b] @ bm[b] + beta * dst[b]}, with a of shape
    * (B, M, K), bm of shape (B, K, N) and dst of shape (B, M, N), all float32 or all float64 (or
    * all int64/int32 on backends that support integer matmul). dst is not read when beta is 0.

@@ -289,6 +289,19 @@ public final class OperandChecks {
     }
   }
 
+  /** The operands of {@link Backend#nllMean}: two 0-d results in logp's dtype. */
+  public static void nllMean(int[] mean, DType meanDtype, int[] count, DType countDtype,
+      int[] logp, DType logpDtype, int[] target, DType targetDtype) {
+    crossEntropy("nllMean", logp, logpDtype, target, targetDtype, new int[0][], new DType[0],
+        new int[0][], new DType[0]);
+    if (mean.length != 0 || count.length != 0 || meanDtype != logpDtype
+        || countDtype != logpDtype) {
+      throw new IllegalArgumentException("nllMean needs 0-d mean and count of dtype " + logpDtype
+          + ", got " + Arrays.toString(mean) + " " + meanDtype + " and " + Arrays.toString(count)
+          + " " + countDtype);
+    }
+  }
+
   // --- matmul, masked select, optimizer updates ------------------------------------------------
 
   /** Batched matmul operands: {@code (B, M, K) @ (B, K, N) -> (B, M, N)}, one numeric dtype. */

@@ -390,6 +390,29 @@ public final class F {
 
   /** Checks a class-index target against a (N, C, *) input. */
   private static ClassTarget checkClassTarget(String loss, Tensor input, Tensor target, int ignoreIndex) {
+    int c = checkClassTargetShape(loss, input, target);
+    boolean anyIgnored = false;
+    int valid = 0;
+    if (target.numel() > 0) {
+      long[] t = target.reshape(-1).toLongArray();
+      for (int i = 0; i < t.length; i++) {
+        anyIgnored |= t[i] == ignoreIndex;
+        valid += t[i] == ignoreIndex ? 0 : 1;
+        if ((t[i] < 0 || t[i] >= c) && t[i] != ignoreIndex) {
+          throw new IndexOutOfBoundsException(
+              loss + ": target " + t[i] + " at position " + i + " is out of bounds for " + c
+                  + " classes");
+        }
+      }
+    }
+    return new ClassTarget(c, anyIgnored, valid);
+  }
+
+  /**
+   * Checks a class-index target's dtype and shape against a (N, C, *) input, without reading its
+   * values; returns C.
+   */
+  private static int checkClassTargetShape(String loss, Tensor input, Tensor target) {
     if (target.dtype() != DType.INT64 && target.dtype() != DType.INT32) {
       throw new IllegalArgumentException(
           loss + ": class-index targets must be int64 or int32, got " + target.describe());
@@ -413,21 +436,7 @@ public final class F {
           loss + ": expected target of shape " + Arrays.toString(expected) + " for input "
               + input.describe() + ", got " + target.describe());
     }
-    boolean anyIgnored = false;
-    int valid = 0;
-    if (target.numel() > 0) {
-      long[] t = target.reshape(-1).toLongArray();
-      for (int i = 0; i < t.length; i++) {
-        anyIgnored |= t[i] == ignoreIndex;
-        valid += t[i] == ignoreIndex ? 0 : 1;
-        if ((t[i] < 0 || t[i] >= c) && t[i] != ignoreIndex) {
-          throw new IndexOutOfBoundsException(
-              loss + ": target " + t[i] + " at position " + i + " is out of bounds for " + c
-                  + " classes");
-        }
-      }
-    }
-    return new ClassTarget(c, anyIgnored, valid);
+    return c;
   }
 
   /**
@@ -500,6 +509,14 @@ public final class F {
         && input.dim() == 2) {
       // The common case, fused (Losses.crossEntropyRows): the same values as log-softmax then
       // nllLoss, in fewer passes and, on a GPU, fewer launches.
+      if (reduction == Reduction.MEAN && !input.device().isCpu()
+          && target.device().equals(input.device())) {
+        // On a GPU the mean and the target check are one kernel (Backend.nllMean), which flags
+        // a bad target for the thread's next read instead of reading the targets here: a
+        // training step then reads nothing back.
+        checkClassTargetShape("nllLoss", input, target);
+        return Losses.crossEntropyMean(input, target, ignoreIndex, "nllLoss");
+      }
       ClassTarget ct = checkClassTarget("nllLoss", input, target, ignoreIndex);
       Tensor rows = Losses.crossEntropyRows(input, target, ignoreIndex);
       return switch (reduction) {

@@ -68,4 +68,59 @@ public final class Losses {
     }, logits);
     return loss;
   }
+
+  /**
+   * The mean of {@link #crossEntropyRows} over the rows whose target is not ignoreIndex (NaN when
+   * there is none), with the targets checked by the backend ({@link Backend#nllMean}: on a GPU in
+   * the kernel, reported at the thread's next read, so nothing is read back here). Forward: the
+   * backend's log-softmax, then one pass for the mean and the count of the rows it covers.
+   * Backward: {@code g / count} as the scale of every row, in the one pass of {@link
+   * Backend#crossEntropyBackward}; under {@code createGraph} composed from differentiable
+   * operators instead.
+   *
+   * @param what the loss's name, which begins the message of a bad target's exception
+   * @throws IllegalArgumentException if the shapes or dtypes do not fit
+   */
+  public static Tensor crossEntropyMean(Tensor logits, Tensor target, int ignoreIndex,
+      String what) {
+    if (logits.dim() != 2 || !logits.dtype().isFloatingPoint()) {
+      throw new IllegalArgumentException(
+          "crossEntropyMean needs (N, C) float logits, got " + logits.describe());
+    }
+    Tensor t = target.to(DType.INT64);
+    Tensor logp;
+    try (var ng = Autograd.noGrad()) {
+      logp = logits.logSoftmax(1);
+    }
+    int n = logits.size(0);
+    Backend be = logits.backend();
+    Tensor mean = Tensor.allocate(logits.dtype(), logits.device(), new int[0]);
+    Tensor count = Tensor.allocate(logits.dtype(), logits.device(), new int[0]);
+    be.nllMean(mean, count, logp, t, ignoreIndex, what);
+    SavedTensor savedLogp = SavedTensor.of(logp);
+    SavedTensor savedLogits = SavedTensor.of(logits);
+    SavedTensor savedTarget = SavedTensor.of(t);
+    SavedTensor savedCount = SavedTensor.of(count);
+    record("CrossEntropyBackward", mean, (g, needs) -> {
+      Tensor lp = savedLogp.get();
+      Tensor tt = savedTarget.get();
+      Tensor scale = g.div(savedCount.get());
+      if (Autograd.isGradEnabled()) {
+        // createGraph: the same formula from differentiable operators (see crossEntropyRows).
+        Tensor keep = tt.ne(ignoreIndex);
+        Tensor safe = Tensor.where(keep, tt, 0L);
+        Tensor onehot = Tensor.zeros(lp.dtype(), lp.device(), n, lp.size(1))
+            .scatter(1, safe.unsqueeze(1), 1.0);
+        Tensor p = savedLogits.get().logSoftmax(1).exp();
+        return new Tensor[] {p.sub(onehot).mul(keep.to(lp.dtype()).mul(scale).unsqueeze(1))};
+      }
+      Tensor grad = Tensor.allocate(lp.dtype(), lp.device(), lp.shapeRef());
+      if (n > 0) {
+        be.crossEntropyBackward(grad, lp, tt, Movement.expandRaw(scale, new int[] {n}),
+            ignoreIndex);
+      }
+      return new Tensor[] {grad};
+    }, logits);
+    return mean;
+  }
 }

@@ -69,6 +69,56 @@ class LossesTest {
     }
   }
 
+  /**
+   * crossEntropyMean (the mean and the target check in one pass, Backend.nllMean): the composed
+   * mean over the rows that are not ignored, and its gradient; NaN when every row is ignored; a
+   * bad target named at once on the CPU.
+   */
+  @Test
+  void theMeanMatchesTheComposedMeanAndChecksTargets() {
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      for (int ignore : new int[] {-100, 2}) {
+        Generator gen = new Generator(13);
+        Tensor base = Tensor.randn(gen, dtype, Device.CPU, 6, 4).mul(3);
+        Tensor t = Tensor.of(TARGETS, 6);
+        Tensor a = base.clone().requiresGrad(true);
+        Tensor b = base.clone().requiresGrad(true);
+        Tensor mean = Losses.crossEntropyMean(a, t, ignore, "nllLoss");
+        Tensor rows = composed(b, t, ignore);
+        Tensor ref = rows.sum().div(t.ne(ignore).sum().item());
+        double tol = dtype == DType.FLOAT32 ? 1e-6 : 1e-14;
+        assertClose(ref, mean, tol, dtype + " ignore " + ignore + " mean");
+        mean.mul(1.5).backward();
+        ref.mul(1.5).backward();
+        assertClose(b.grad(), a.grad(), tol, dtype + " ignore " + ignore + " grad");
+      }
+    }
+    Tensor all = Losses.crossEntropyMean(Tensor.zeros(2, 3), Tensor.of(new long[] {-1, -1}, 2),
+        -1, "nllLoss");
+    assertTrue(Double.isNaN(all.item()), "every row ignored: 0 / 0");
+    IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+        () -> Losses.crossEntropyMean(Tensor.zeros(3, 4), Tensor.of(new long[] {0, 4, 1}, 3),
+            -100, "nllLoss"));
+    assertEquals("nllLoss: target 4 at position 1 is out of bounds for 4 classes", e.getMessage());
+  }
+
+  @Test
+  void gradcheckOfTheMeanFirstAndSecondOrder() {
+    Generator gen = new Generator(14);
+    Tensor x = Tensor.randn(gen, DType.FLOAT64, Device.CPU, 6, 4).requiresGrad(true);
+    Tensor t = Tensor.of(TARGETS, 6);
+    for (int ignore : new int[] {-100, 3}) {
+      GradCheck.check(in -> Losses.crossEntropyMean(in[0], t, ignore, "nllLoss"), x);
+      GradCheck.check(in -> {
+        try (var m = Autograd.enableGrad()) {
+          Tensor loss = Losses.crossEntropyMean(in[0], t, ignore, "nllLoss");
+          Tensor g = Autograd.grad(List.of(loss), List.of(in[0]), null, true, true, false).get(0);
+          return g.mul(g).sum();
+        }
+      }, x);
+    }
+  }
+
   @Test
   void emptyBatchAndBadShapes() {
     Tensor x = Tensor.zeros(DType.FLOAT32, Device.CPU, 0, 4).requiresGrad(true);

@@ -248,6 +248,35 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
+  public void nllMean(Tensor mean, Tensor count, Tensor logp, Tensor target, int ignoreIndex,
+      String what) {
+    OperandChecks.nllMean(mean.shape(), mean.dtype(), count.shape(), count.dtype(),
+        logp.shape(), logp.dtype(), target.shape(), target.dtype());
+    View p = view(logp);
+    View tv = view(target);
+    long[] t = (long[]) tv.array();
+    int n = p.shape()[0];
+    int classes = p.shape()[1];
+    double sum = 0;
+    int valid = 0;
+    for (int i = 0; i < n; i++) {
+      long c = t[tv.offset() + i * tv.strides()[0]];
+      if (c == ignoreIndex) {
+        continue;
+      }
+      if (c < 0 || c >= classes) {
+        throw new IndexOutOfBoundsException(what + ": target " + c + " at position " + i
+            + " is out of bounds for " + classes + " classes");
+      }
+      sum -= CpuLoops.getDouble(p.array(), p.dtype(),
+          p.offset() + i * p.strides()[0] + (int) c * p.strides()[1]);
+      valid++;
+    }
+    fill(mean, sum / valid);
+    fill(count, valid);
+  }
+
+  @Override
   public void crossEntropyBackward(Tensor grad, Tensor logp, Tensor target, Tensor scale,
       int ignoreIndex) {
     OperandChecks.crossEntropy("crossEntropyBackward", logp.shape(), logp.dtype(),
