@@ -15,9 +15,11 @@
  * (batch, tile row, tile column) = (g / (tm * tn), g / tn % tm, g % tn).
  *
  * meta: [B, M, N, K, a batch/row/col strides, bm batch/row/col strides, c batch/row/col strides,
- * tm, tn, a_kfast, b_nfast, (addend strides, mma only), ksplit]. ksplit > 0 splits K instead
- * (one product, few tiles, long K): "batch" s then takes K from s * ksplit on, for at most
- * ksplit, writing its partial product to c's batch s; the host sums the partials. K is passed
+ * tm, tn, a_kfast, b_nfast, (addend strides, mma only), ksplit, relu]. relu != 0 (float types)
+ * stores max(c, 0) (NaN kept, as elementwise.c's relu): Linear + ReLU in one launch. ksplit > 0
+ * splits K instead (one product, few tiles, long K): "batch" s then takes K from s * ksplit on,
+ * for at most ksplit, writing its partial product to c's batch s; the host sums the partials
+ * (and applies the relu, if any, after the sum). K is passed
  * as 0 when alpha is 0 (a and bm are then not read: c becomes beta * c). When beta is 0, c is
  * only written (NaN in it does not propagate).
  *
@@ -56,6 +58,10 @@
     if (gr < m && gc < n) {                                                                   \
       int o = cbase + gr * scm + gc * scn;                                                    \
       EMBER_MM_STORE(c[o], acc##i##j);                                                        \
+      if (relu) {                                                                             \
+        elem_t v = c[o];                                                                      \
+        c[o] = v != v ? v : (v > (elem_t) 0 ? v : (elem_t) 0); /* elementwise.c's relu */     \
+      }                                                                                       \
     }                                                                                         \
   }
 
@@ -96,6 +102,7 @@
   int tm = meta[13], tn = meta[14];                                                           \
   int a_kfast = meta[15], b_nfast = meta[16];                                                 \
   int ksplit = meta[20];                                                                      \
+  int relu = meta[21];                                                                        \
   int g = GROUP_ID();                                                                         \
   int batch = g / (tm * tn);                                                                  \
   if (batch >= bsz) return; /* whole group: no barrier is split */                            \

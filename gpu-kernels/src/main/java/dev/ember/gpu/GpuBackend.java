@@ -188,7 +188,13 @@ public final class GpuBackend implements Backend {
   @Override
   public void matmulAdd(Tensor dst, Tensor a, Tensor bm, Tensor addend, double alpha,
       double beta) {
-    GpuMatmul.matmulAdd(this, dst, a, bm, addend, alpha, beta);
+    GpuMatmul.matmulAdd(this, dst, a, bm, addend, alpha, beta, false);
+  }
+
+  @Override
+  public void matmulAddRelu(Tensor dst, Tensor a, Tensor bm, Tensor addend, double alpha,
+      double beta) {
+    GpuMatmul.matmulAdd(this, dst, a, bm, addend, alpha, beta, true);
   }
 
   @Override

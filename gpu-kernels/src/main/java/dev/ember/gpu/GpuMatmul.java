@@ -2,6 +2,7 @@ package dev.ember.gpu;
 
 import dev.ember.backend.OperandChecks;
 import dev.ember.backend.ReduceOp;
+import dev.ember.backend.UnaryOp;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
 
@@ -43,31 +44,36 @@ final class GpuMatmul {
 
   static void matmul(GpuBackend b, Tensor dst, Tensor x, Tensor y, double alpha, double beta) {
     check(dst, x, y);
-    launch(b, dst, x, y, null, alpha, beta, 0);
+    launch(b, dst, x, y, null, alpha, beta, 0, -1, false);
   }
 
   /**
-   * Backend.matmulAdd: for float types one launch of the mma kernels, which read the beta term
-   * from the addend as each tile is stored; integer types copy the addend into dst first.
+   * Backend.matmulAdd (and, with {@code relu}, matmulAddRelu, float types only): for float types
+   * one launch of the mma kernels, which read the beta term from the addend as each tile is stored
+   * (and store max(., 0)); integer types copy the addend into dst first.
    */
   static void matmulAdd(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
-      double alpha, double beta) {
+      double alpha, double beta, boolean relu) {
     check(dst, x, y);
     OperandChecks.addend(dst.shape(), dst.dtype(), addend.shape(), addend.dtype());
+    if (relu && !dst.dtype().isFloatingPoint()) {
+      throw new IllegalArgumentException("matmulAddRelu needs float operands, got "
+          + dst.dtype());
+    }
     if (beta == 0 || addend == dst) {
-      launch(b, dst, x, y, null, alpha, beta, 0);
+      launch(b, dst, x, y, null, alpha, beta, 0, -1, relu);
     } else if (dst.dtype().isFloatingPoint()) {
-      launch(b, dst, x, y, addend, alpha, beta, 0);
+      launch(b, dst, x, y, addend, alpha, beta, 0, -1, relu);
     } else {
       b.copy(dst, addend);
-      launch(b, dst, x, y, null, alpha, beta, 0);
+      launch(b, dst, x, y, null, alpha, beta, 0, -1, false);
     }
   }
 
-  /** The GEMM with K split as {@link #kSplit} chooses. */
+  /** The GEMM with K split as {@link #kSplit} chooses, no relu. */
   static void launch(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
       double alpha, double beta, int tile) {
-    launch(b, dst, x, y, addend, alpha, beta, tile, -1);
+    launch(b, dst, x, y, addend, alpha, beta, tile, -1, false);
   }
 
   /**
@@ -75,9 +81,10 @@ final class GpuMatmul {
    * {@code tile} is the tile edge / 16 (1, 4, or 8 for float32), or 0 to choose. {@code split}
    * is the number of K slices (see {@link #kSplit}; at most 1: none), or -1 to choose: a split
    * product is one launch of partial products into a scratch tensor and one sum of them into dst.
+   * {@code relu} stores max(., 0) (float types).
    */
   static void launch(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
-      double alpha, double beta, int tile, int split) {
+      double alpha, double beta, int tile, int split, boolean relu) {
     int[] as = x.shape();
     int batches = as[0];
     int m = as[1];
@@ -116,12 +123,15 @@ final class GpuMatmul {
       slices = (k + ks - 1) / ks;
       try (var scope = Tensor.scope()) {
         Tensor parts = Tensor.empty(dtype, b.device(), slices, m, n);
-        issue(b, parts, x, y, null, alpha, 0, r, tm, tn, slices, k, ks);
+        issue(b, parts, x, y, null, alpha, 0, r, tm, tn, slices, k, ks, false);
         b.reduce(ReduceOp.SUM, dst, parts, new int[] {0});
+      }
+      if (relu) {
+        b.unary(UnaryOp.RELU, dst, dst, 0, 0);
       }
       return;
     }
-    issue(b, dst, x, y, addend, alpha, beta, r, tm, tn, batches, noProduct ? 0 : k, 0);
+    issue(b, dst, x, y, addend, alpha, beta, r, tm, tn, batches, noProduct ? 0 : k, 0, relu);
   }
 
   /**
@@ -129,7 +139,8 @@ final class GpuMatmul {
    * "batches" are K slices of that length of one product, written to dst's batches.
    */
   private static void issue(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
-      double alpha, double beta, int r, int tm, int tn, int batches, int k, int ksplit) {
+      double alpha, double beta, int r, int tm, int tn, int batches, int k, int ksplit,
+      boolean relu) {
     int m = x.shape()[1];
     int n = y.shape()[2];
     DType dtype = dst.dtype();
@@ -151,7 +162,7 @@ final class GpuMatmul {
       Math.abs(sa[2]) <= Math.abs(sa[1]) ? 1 : 0,
       Math.abs(sb[2]) <= Math.abs(sb[1]) ? 1 : 0,
       addend == null ? 0 : batchStride(addend), sd[1], sd[2],
-      ksplit,
+      ksplit, relu ? 1 : 0,
     };
     String kernel = (addend == null ? "mm" : "mma") + r + "_" + GpuBackend.suffix(dtype);
     Object[] args;

@@ -2,6 +2,7 @@ package dev.ember.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.backend.Backend;
 import dev.ember.backend.Backends;
@@ -287,13 +288,58 @@ class GpuMatmulTest {
             Tensor got = Tensor.full(new int[] {1, n, m}, Double.NaN, dtype, GpuTesting.DEVICE)
                 .transpose(1, 2);
             GpuMatmul.launch(gpu, got, a.to(GpuTesting.DEVICE).transpose(1, 2),
-                b.to(GpuTesting.DEVICE).transpose(1, 2), null, -2, 0, tile, split);
+                b.to(GpuTesting.DEVICE).transpose(1, 2), null, -2, 0, tile, split, false);
             double[] w = want.contiguous().toDoubleArray();
             double[] g = got.contiguous().toDoubleArray();
             double tol = (dtype == DType.FLOAT32 ? 4e-6 : 1e-13) * k;
             for (int i = 0; i < w.length; i++) {
               assertEquals(w[i], g[i], tol, "tile " + 16 * tile + " " + dtype + " split " + split
                   + " element " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The ReLU epilogue (Backend.matmulAddRelu: a Linear and its ReLU in one launch) on each tile
+   * size, with a bias addend and without (beta 0, where a long K is split and the ReLU follows
+   * the sum), against the CPU's matmulAdd then relu; NaN is kept.
+   */
+  @Test
+  void theReluEpilogueMatchesTheCpu() {
+    GpuBackend gpu = (GpuBackend) Backends.get(GpuTesting.DEVICE);
+    for (int tile : new int[] {1, 4, 8}) {
+      for (DType dtype : tile == 8 ? new DType[] {DType.FLOAT32}
+          : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+        for (int[] mkn : new int[][] {{70, 33, 130}, {20, 1200, 9}}) {
+          for (boolean bias : new boolean[] {true, false}) {
+            try (var scope = Tensor.scope()) {
+              int m = mkn[0];
+              int k = mkn[1];
+              int n = mkn[2];
+              Tensor a = values(dtype, 1, m, k);
+              Tensor b = values(dtype, 1, k, n);
+              a.select(0, 0).select(0, 3).select(0, 0).fill_(Double.NaN);
+              Tensor addend = values(dtype, n).reshape(1, 1, n).expand(1, m, n);
+              Tensor want = Tensor.empty(dtype, Device.CPU, 1, m, n);
+              backend(want).matmulAddRelu(want, a, b, bias ? addend : want, 1, bias ? 1 : 0);
+              Tensor got = Tensor.full(new int[] {1, m, n}, -7, dtype, GpuTesting.DEVICE);
+              GpuMatmul.launch(gpu, got, a.to(GpuTesting.DEVICE), b.to(GpuTesting.DEVICE),
+                  bias ? addend.to(GpuTesting.DEVICE) : null, 1, bias ? 1 : 0, tile, -1, true);
+              double[] w = want.toDoubleArray();
+              double[] g = got.toDoubleArray();
+              double tol = (dtype == DType.FLOAT32 ? 4e-6 : 1e-13) * k;
+              for (int i = 0; i < w.length; i++) {
+                String what = "tile " + 16 * tile + " " + dtype + " " + Arrays.toString(mkn)
+                    + (bias ? " bias" : "") + " element " + i;
+                if (Double.isNaN(w[i])) {
+                  assertTrue(Double.isNaN(g[i]), what);
+                } else {
+                  assertEquals(w[i], g[i], tol, what);
+                }
+              }
             }
           }
         }

@@ -130,6 +130,21 @@ public interface Backend {
   void matmulAdd(Tensor dst, Tensor a, Tensor bm, Tensor addend, double alpha, double beta);
 
   /**
+   * {@link #matmulAdd} followed by ReLU on dst ({@code max(x, 0)}, NaN kept, as {@link
+   * UnaryOp#RELU}), float types only: a Linear and its ReLU. A GPU applies it as each tile is
+   * stored, in the same launch; the default runs the two in turn, with the same values.
+   */
+  default void matmulAddRelu(Tensor dst, Tensor a, Tensor bm, Tensor addend, double alpha,
+      double beta) {
+    if (!dst.dtype().isFloatingPoint()) {
+      throw new IllegalArgumentException("matmulAddRelu needs float operands, got "
+          + dst.dtype());
+    }
+    matmulAdd(dst, a, bm, addend, alpha, beta);
+    unary(UnaryOp.RELU, dst, dst, 0, 0);
+  }
+
+  /**
    * {@code dst[..., i_dim, ...] = src[..., index[..., i_dim, ...], ...]} along {@code dim}; index
    * is int64 with dst's shape (broadcast strides allowed).
    *

@@ -6,6 +6,7 @@ import dev.ember.autograd.SavedTensor;
 import dev.ember.tensor.Conv;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Generator;
+import dev.ember.tensor.Layers;
 import dev.ember.tensor.Losses;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
@@ -59,6 +60,29 @@ public final class F {
     int[] shape = input.shape();
     shape[shape.length - 1] = out;
     return y.reshape(shape);
+  }
+
+  /**
+   * {@code relu(linear(input, weight, bias))} in one fused operator ({@link
+   * dev.ember.tensor.Layers#linearRelu}): on a GPU the ReLU is applied as the GEMM stores its
+   * tiles, one launch instead of two; the same values and gradients. {@link Sequential} uses it
+   * for a {@code Linear} followed by a {@code ReLU} on a GPU.
+   */
+  public static Tensor linearRelu(Tensor input, Tensor weight, Tensor bias) {
+    int[] s = input.shape();
+    if (weight.dim() != 2 || s.length == 0 || s[s.length - 1] != weight.size(1)) {
+      throw new IllegalArgumentException(
+          "linearRelu: input " + input.describe() + " does not match weight " + weight.describe()
+              + " (expected input of shape (*, " + (weight.dim() == 2 ? weight.size(1) : "?")
+              + "))");
+    }
+    Tensor x2 = input.dim() == 2 ? input : input.reshape(-1, weight.size(1));
+    Tensor y = Layers.linearRelu(x2, weight, bias);
+    if (input.dim() == 2) {
+      return y;
+    }
+    s[s.length - 1] = weight.size(0);
+    return y.reshape(s);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -363,7 +363,7 @@ final class Elementwise {
   }
 
   /** {@code y <= 0 ? 0 : g} in one pass; differentiable in {@code g} (for double backward). */
-  private static Tensor reluGrad(Tensor g, Tensor y) {
+  static Tensor reluGrad(Tensor g, Tensor y) {
     if (g.dtype() != y.dtype() || !g.dtype().isFloatingPoint()) {
       return where(y.le(0), zerosFor(g), g);
     }

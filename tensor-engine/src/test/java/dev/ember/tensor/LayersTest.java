@@ -1,0 +1,88 @@
+package dev.ember.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.autograd.Autograd;
+import dev.ember.autograd.GradCheck;
+import dev.ember.nn.F;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Layers.linearRelu (F.linearRelu) against relu(linear(...)) composed, and by central differences. */
+class LayersTest {
+
+  @Test
+  void matchesReluOfLinearExactly() {
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      for (boolean withBias : new boolean[] {true, false}) {
+        Generator gen = new Generator(31);
+        Tensor x0 = Tensor.randn(gen, dtype, Device.CPU, 7, 5);
+        Tensor w0 = Tensor.randn(gen, dtype, Device.CPU, 4, 5);
+        Tensor b0 = withBias ? Tensor.randn(gen, dtype, Device.CPU, 4) : null;
+        Tensor up = Tensor.randn(gen, dtype, Device.CPU, 7, 4);
+        Tensor[] fused = run(x0, w0, b0, up, true);
+        Tensor[] composed = run(x0, w0, b0, up, false);
+        String what = dtype + (withBias ? " with bias" : " without bias");
+        for (int i = 0; i < fused.length; i++) {
+          if (composed[i] == null) {
+            continue;
+          }
+          // The same arithmetic in the same order: the CPU's matmulAddRelu is matmulAdd, then relu.
+          assertArrayEquals(composed[i].toDoubleArray(), fused[i].toDoubleArray(), 0,
+              what + " output " + i);
+        }
+      }
+    }
+  }
+
+  private static Tensor[] run(Tensor x0, Tensor w0, Tensor b0, Tensor up, boolean fused) {
+    Tensor x = x0.clone().requiresGrad(true);
+    Tensor w = w0.clone().requiresGrad(true);
+    Tensor b = b0 == null ? null : b0.clone().requiresGrad(true);
+    Tensor y = fused ? F.linearRelu(x, w, b) : F.relu(F.linear(x, w, b));
+    y.mul(up).sum().backward();
+    return new Tensor[] {y, x.grad(), w.grad(), b == null ? null : b.grad()};
+  }
+
+  @Test
+  void gradcheckFirstAndSecondOrder() {
+    Generator gen = new Generator(32);
+    // Inputs away from the kink at 0, where central differences do not apply.
+    Tensor x = Tensor.randn(gen, DType.FLOAT64, Device.CPU, 5, 3).requiresGrad(true);
+    Tensor w = Tensor.randn(gen, DType.FLOAT64, Device.CPU, 4, 3).requiresGrad(true);
+    Tensor b = Tensor.randn(gen, DType.FLOAT64, Device.CPU, 4).requiresGrad(true);
+    GradCheck.check(in -> F.linearRelu(in[0], in[1], in[2]), x, w, b);
+    GradCheck.check(in -> F.linearRelu(in[0], in[1], null), x, w);
+    GradCheck.check(in -> {
+      try (var m = Autograd.enableGrad()) {
+        Tensor y = F.linearRelu(in[0], in[1], in[2]);
+        List<Tensor> g = Autograd.grad(List.of(y.mul(y).sum()), List.of(in[0], in[1]), null,
+            true, true, false);
+        return g.get(0).sum().add(g.get(1).mul(g.get(1)).sum());
+      }
+    }, x, w, b);
+  }
+
+  @Test
+  void batchedInputNanAndBadShapes() {
+    Tensor x = Tensor.of(new float[] {1, -2, 5, Float.NaN, 0, 0, 2, 2, 1, 1, -3, 4}, 2, 2, 3);
+    Tensor w = Tensor.of(new float[] {1, 0, 0, 0, 1, 0}, 2, 3);
+    Tensor y = F.linearRelu(x, w, Tensor.of(new float[] {0, 1}));
+    assertArrayEquals(new int[] {2, 2, 2}, y.shape());
+    float[] v = y.toFloatArray();
+    assertEquals(1f, v[0]);
+    assertEquals(0f, v[1]); // -2 + 1 < 0
+    assertTrue(Float.isNaN(v[2]) && Float.isNaN(v[3]), "relu keeps NaN");
+    assertEquals(2f, v[4]);
+    assertEquals(3f, v[5]);
+    assertEquals(0f, v[7]);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> F.linearRelu(Tensor.zeros(2, 4), w, null));
+    assertTrue(e.getMessage().contains("linearRelu"), e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> Layers.linearRelu(Tensor.zeros(2, 3), w, Tensor.zeros(3)));
+  }
+}
