@@ -32,13 +32,7 @@ public final class F {
    * @throws IllegalArgumentException if the last dim of the input is not {@code in}
    */
   public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-    int[] s = input.shape();
-    if (weight.dim() != 2 || s.length == 0 || s[s.length - 1] != weight.size(1)) {
-      throw new IllegalArgumentException(
-          "linear: input " + input.describe() + " does not match weight " + weight.describe()
-              + " (expected input of shape (*, " + (weight.dim() == 2 ? weight.size(1) : "?")
-              + "))");
-    }
+    checkLinear("linear", input, weight);
     int in = weight.size(1);
     int out = weight.size(0);
     Tensor x2 = input.dim() == 2 ? input : input.reshape(-1, in);
@@ -69,13 +63,8 @@ public final class F {
    * for a {@code Linear} followed by a {@code ReLU} on a GPU.
    */
   public static Tensor linearRelu(Tensor input, Tensor weight, Tensor bias) {
+    checkLinear("linearRelu", input, weight);
     int[] s = input.shape();
-    if (weight.dim() != 2 || s.length == 0 || s[s.length - 1] != weight.size(1)) {
-      throw new IllegalArgumentException(
-          "linearRelu: input " + input.describe() + " does not match weight " + weight.describe()
-              + " (expected input of shape (*, " + (weight.dim() == 2 ? weight.size(1) : "?")
-              + "))");
-    }
     Tensor x2 = input.dim() == 2 ? input : input.reshape(-1, weight.size(1));
     Tensor y = Layers.linearRelu(x2, weight, bias);
     if (input.dim() == 2) {
@@ -83,6 +72,17 @@ public final class F {
     }
     s[s.length - 1] = weight.size(0);
     return y.reshape(s);
+  }
+
+  /** Checks that input (*, in) fits a weight (out, in). */
+  private static void checkLinear(String op, Tensor input, Tensor weight) {
+    int[] s = input.shape();
+    if (weight.dim() != 2 || s.length == 0 || s[s.length - 1] != weight.size(1)) {
+      throw new IllegalArgumentException(
+          op + ": input " + input.describe() + " does not match weight " + weight.describe()
+              + " (expected input of shape (*, " + (weight.dim() == 2 ? weight.size(1) : "?")
+              + "))");
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

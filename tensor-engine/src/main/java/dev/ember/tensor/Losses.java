@@ -5,6 +5,7 @@ import static dev.ember.autograd.Autograd.record;
 import dev.ember.autograd.Autograd;
 import dev.ember.autograd.SavedTensor;
 import dev.ember.backend.Backend;
+import java.util.function.UnaryOperator;
 
 /**
  * Fused loss operators: fewer passes over the data and, on a GPU, fewer kernel launches than the
@@ -28,44 +29,14 @@ public final class Losses {
    * @throws IllegalArgumentException if the shapes or dtypes do not fit
    */
   public static Tensor crossEntropyRows(Tensor logits, Tensor target, int ignoreIndex) {
-    if (logits.dim() != 2 || !logits.dtype().isFloatingPoint()) {
-      throw new IllegalArgumentException(
-          "crossEntropyRows needs (N, C) float logits, got " + logits.describe());
-    }
+    Tensor logp = logSoftmax("crossEntropyRows", logits);
     Tensor t = target.to(DType.INT64);
-    Tensor logp;
-    try (var ng = Autograd.noGrad()) {
-      logp = logits.logSoftmax(1);
-    }
     int n = logits.size(0);
-    Backend be = logits.backend();
     Tensor loss = Tensor.allocate(logits.dtype(), logits.device(), new int[] {n});
     if (n > 0) {
-      be.nllRows(loss, logp, t, ignoreIndex);
+      logits.backend().nllRows(loss, logp, t, ignoreIndex);
     }
-    SavedTensor savedLogp = SavedTensor.of(logp);
-    SavedTensor savedLogits = SavedTensor.of(logits);
-    SavedTensor savedTarget = SavedTensor.of(t);
-    record("CrossEntropyBackward", loss, (g, needs) -> {
-      Tensor lp = savedLogp.get();
-      Tensor tt = savedTarget.get();
-      if (Autograd.isGradEnabled()) {
-        // createGraph: the same formula from differentiable operators, on a log-softmax that
-        // is itself recorded.
-        Tensor keep = tt.ne(ignoreIndex);
-        Tensor safe = Tensor.where(keep, tt, 0L);
-        Tensor onehot = Tensor.zeros(lp.dtype(), lp.device(), n, lp.size(1))
-            .scatter(1, safe.unsqueeze(1), 1.0);
-        Tensor p = savedLogits.get().logSoftmax(1).exp();
-        Tensor scale = g.mul(keep.to(lp.dtype())).unsqueeze(1);
-        return new Tensor[] {p.sub(onehot).mul(scale)};
-      }
-      Tensor grad = Tensor.allocate(lp.dtype(), lp.device(), lp.shapeRef());
-      if (n > 0) {
-        be.crossEntropyBackward(grad, lp, tt, g, ignoreIndex);
-      }
-      return new Tensor[] {grad};
-    }, logits);
+    recordBackward(loss, logits, logp, t, ignoreIndex, g -> g);
     return loss;
   }
 
@@ -83,44 +54,58 @@ public final class Losses {
    */
   public static Tensor crossEntropyMean(Tensor logits, Tensor target, int ignoreIndex,
       String what) {
-    if (logits.dim() != 2 || !logits.dtype().isFloatingPoint()) {
-      throw new IllegalArgumentException(
-          "crossEntropyMean needs (N, C) float logits, got " + logits.describe());
-    }
+    Tensor logp = logSoftmax("crossEntropyMean", logits);
     Tensor t = target.to(DType.INT64);
-    Tensor logp;
-    try (var ng = Autograd.noGrad()) {
-      logp = logits.logSoftmax(1);
-    }
-    int n = logits.size(0);
-    Backend be = logits.backend();
     Tensor mean = Tensor.allocate(logits.dtype(), logits.device(), new int[0]);
     Tensor count = Tensor.allocate(logits.dtype(), logits.device(), new int[0]);
-    be.nllMean(mean, count, logp, t, ignoreIndex, what);
+    logits.backend().nllMean(mean, count, logp, t, ignoreIndex, what);
+    SavedTensor savedCount = SavedTensor.of(count);
+    recordBackward(mean, logits, logp, t, ignoreIndex, g -> g.div(savedCount.get()));
+    return mean;
+  }
+
+  /** The log-softmax of (N, C) float logits, outside autograd (the losses record their own). */
+  private static Tensor logSoftmax(String op, Tensor logits) {
+    if (logits.dim() != 2 || !logits.dtype().isFloatingPoint()) {
+      throw new IllegalArgumentException(
+          op + " needs (N, C) float logits, got " + logits.describe());
+    }
+    try (var ng = Autograd.noGrad()) {
+      return logits.logSoftmax(1);
+    }
+  }
+
+  /**
+   * Records the backward of a cross-entropy output whose rows' upstream gradient is {@code
+   * rowScale(g)}, (N) or a 0-d value for every row: {@code scale_i * (softmax(x_i) -
+   * onehot(t_i))}, 0 in ignored rows, in one pass of {@link Backend#crossEntropyBackward}; under
+   * {@code createGraph} the same formula from differentiable operators, on a log-softmax that is
+   * itself recorded.
+   */
+  private static void recordBackward(Tensor out, Tensor logits, Tensor logp, Tensor t,
+      int ignoreIndex, UnaryOperator<Tensor> rowScale) {
+    int n = logits.size(0);
     SavedTensor savedLogp = SavedTensor.of(logp);
     SavedTensor savedLogits = SavedTensor.of(logits);
     SavedTensor savedTarget = SavedTensor.of(t);
-    SavedTensor savedCount = SavedTensor.of(count);
-    record("CrossEntropyBackward", mean, (g, needs) -> {
+    record("CrossEntropyBackward", out, (g, needs) -> {
       Tensor lp = savedLogp.get();
       Tensor tt = savedTarget.get();
-      Tensor scale = g.div(savedCount.get());
+      Tensor scale = rowScale.apply(g);
       if (Autograd.isGradEnabled()) {
-        // createGraph: the same formula from differentiable operators (see crossEntropyRows).
         Tensor keep = tt.ne(ignoreIndex);
         Tensor safe = Tensor.where(keep, tt, 0L);
         Tensor onehot = Tensor.zeros(lp.dtype(), lp.device(), n, lp.size(1))
             .scatter(1, safe.unsqueeze(1), 1.0);
         Tensor p = savedLogits.get().logSoftmax(1).exp();
-        return new Tensor[] {p.sub(onehot).mul(keep.to(lp.dtype()).mul(scale).unsqueeze(1))};
+        return new Tensor[] {p.sub(onehot).mul(scale.mul(keep.to(lp.dtype())).unsqueeze(1))};
       }
       Tensor grad = Tensor.allocate(lp.dtype(), lp.device(), lp.shapeRef());
       if (n > 0) {
-        be.crossEntropyBackward(grad, lp, tt, Movement.expandRaw(scale, new int[] {n}),
-            ignoreIndex);
+        logits.backend().crossEntropyBackward(grad, lp, tt,
+            scale.dim() == 0 ? Movement.expandRaw(scale, new int[] {n}) : scale, ignoreIndex);
       }
       return new Tensor[] {grad};
     }, logits);
-    return mean;
   }
 }
