@@ -1,9 +1,9 @@
 package dev.ember.gpu;
 
 import dev.ember.backend.Backend;
+import dev.ember.backend.BinaryOp;
 import dev.ember.backend.HostArrays;
 import dev.ember.backend.OperandChecks;
-import dev.ember.backend.BinaryOp;
 import dev.ember.backend.OptimizerUpdate;
 import dev.ember.backend.RandomOp;
 import dev.ember.backend.ReduceOp;

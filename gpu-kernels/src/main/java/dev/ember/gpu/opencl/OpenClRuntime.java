@@ -30,8 +30,10 @@ import java.util.Optional;
  * GetPrimitiveArrayCritical}) and wraps ({@code CL_MEM_USE_HOST_PTR}) at each launch, reading it
  * back before the launch returns; launches are synchronous and a {@link Slab}'s array is always
  * current on the host, so {@link #read} and {@link #write} are array copies. On PoCL (an OpenCL
- * device on the CPU) this costs no copy; on a discrete GPU Aparapi copies the bound arrays both
- * ways at each launch, which is why slabs are few and kernels take (buffer, offset) pairs.
+ * device on the CPU) Aparapi's buffers alias the arrays and this costs no copy. A device whose
+ * buffers are copies (a discrete GPU: Aparapi copies each argument in and out at every launch)
+ * computes wrong results when one array is two arguments of a launch, so the provider refuses
+ * it ({@link #hostMemoryProblem}).
  *
  * <p>Aparapi 3.0.2 caches the device buffer of each kernel argument position and, when a
  * different or moved array comes at that position, pins it twice and unpins it once: the JVM's
