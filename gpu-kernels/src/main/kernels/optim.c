@@ -105,3 +105,44 @@
 
 EMBER_OPTIM(f32, float)
 EMBER_OPTIM(f64, double)
+
+/* adam_multi: Adam/AdamW (no amsgrad) over several tensors in one launch, with the arithmetic of
+   adam_* above. The tensors live in up to eight buffers per role (p0..p7, g0..g7, m0..m7,
+   v0..v7); table holds 9 ints per tensor, in order of their elements in the launch: [first
+   element, then the (buffer slot, offset) pairs of p, g, m and v]. Work item i finds its tensor by
+   binary search over the first elements. */
+#define EMBER_SEL8(s, x)                                                                     \
+  ((s) < 4 ? ((s) < 2 ? ((s) == 0 ? x##0 : x##1) : ((s) == 2 ? x##2 : x##3))                \
+           : ((s) < 6 ? ((s) == 4 ? x##4 : x##5) : ((s) == 6 ? x##6 : x##7)))
+#define EMBER_BUFFERS8(Q, x)                                                                 \
+  Q x##0, Q x##1, Q x##2, Q x##3, Q x##4, Q x##5, Q x##6, Q x##7
+#define EMBER_OPTIM_MULTI(SUF, T)                                                            \
+  KERNEL adam_multi_##SUF(EMBER_BUFFERS8(GLOBAL T*, p), EMBER_BUFFERS8(GLOBAL const T*, g),  \
+      EMBER_BUFFERS8(GLOBAL T*, m), EMBER_BUFFERS8(GLOBAL T*, v), GLOBAL const int* table,   \
+      int count, int total, T b1, T ob1, T b2, T ob2, T eps, T wd, T decayF, T negStep,      \
+      T bc2, T sign, int hasWd, int decay) {                                                 \
+    int i = GLOBAL_ID();                                                                     \
+    if (i >= total) return;                                                                  \
+    int lo = 0;                                                                              \
+    int hi = count - 1;                                                                      \
+    while (lo < hi) {                                                                        \
+      int mid = (lo + hi + 1) / 2;                                                           \
+      if (table[mid * 9] <= i) lo = mid; else hi = mid - 1;                                  \
+    }                                                                                        \
+    int e = lo * 9;                                                                          \
+    int k = i - table[e];                                                                    \
+    GLOBAL T* p = EMBER_SEL8(table[e + 1], p) + table[e + 2] + k;                            \
+    GLOBAL const T* g = EMBER_SEL8(table[e + 3], g) + table[e + 4] + k;                      \
+    GLOBAL T* m = EMBER_SEL8(table[e + 5], m) + table[e + 6] + k;                            \
+    GLOBAL T* v = EMBER_SEL8(table[e + 7], v) + table[e + 8] + k;                            \
+    T pi = decay ? p[0] * decayF : p[0];                                                     \
+    T gi = hasWd ? g[0] * sign + wd * pi : g[0] * sign;                                      \
+    T mi = m[0] * b1 + ob1 * gi;                                                             \
+    T vi = v[0] * b2 + ob2 * gi * gi;                                                        \
+    m[0] = mi;                                                                               \
+    v[0] = vi;                                                                               \
+    p[0] = pi + negStep * mi / (sqrt(vi) / bc2 + eps);                                       \
+  }
+
+EMBER_OPTIM_MULTI(f32, float)
+EMBER_OPTIM_MULTI(f64, double)

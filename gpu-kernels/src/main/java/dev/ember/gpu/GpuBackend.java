@@ -253,6 +253,12 @@ public final class GpuBackend implements Backend {
   }
 
   @Override
+  public void optimizerUpdates(OptimizerUpdate kind, java.util.List<Tensor> params,
+      java.util.List<Tensor> grads, java.util.List<Tensor[]> states, double[] hyper) {
+    GpuOptim.updateAll(this, kind, params, grads, states, hyper);
+  }
+
+  @Override
   public void im2col(Tensor dst, Tensor src, int[] stride, int[] padding, int[] dilation) {
     GpuConv.im2col(this, dst, src, stride, padding, dilation);
   }

@@ -4,6 +4,9 @@ import dev.ember.backend.OperandChecks;
 import dev.ember.backend.OptimizerUpdate;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Fused optimizer updates (kernels in {@code optim.c}): one launch per parameter and step, one
@@ -16,42 +19,16 @@ import dev.ember.tensor.Tensor;
  */
 final class GpuOptim {
   private static final String FAMILY = "optim";
+  /** Buffers per role of one multi-tensor launch (the kernel's p0..p7, g0..g7, ...). */
+  static final int SLOTS = 8;
 
   private GpuOptim() {}
 
   static void update(GpuBackend b, OptimizerUpdate kind, Tensor param, Tensor grad,
       Tensor[] state, double[] hyper) {
-    if (state.length != kind.stateSlots() || hyper.length != kind.hyperCount()) {
-      throw new IllegalArgumentException("optimizer update " + kind + " takes " + kind.stateSlots()
-          + " state slots and " + kind.hyperCount() + " hyperparameters, got " + state.length
-          + " and " + hyper.length);
-    }
+    checkAll(b, kind, param, grad, state, hyper);
     DType dtype = param.dtype();
-    if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) {
-      throw new IllegalArgumentException("optimizer update " + kind
-          + " needs a float32 or float64 parameter, got " + param.describe());
-    }
     int n = param.numel();
-    check(kind, "param", param, dtype, n);
-    check(kind, "grad", grad, dtype, n);
-    for (int i = 0; i < state.length; i++) {
-      if (state[i] != null) {
-        check(kind, "state[" + i + "]", state[i], dtype, n);
-      }
-    }
-    boolean[] present = new boolean[state.length];
-    for (int i = 0; i < state.length; i++) {
-      present[i] = state[i] != null;
-    }
-    OperandChecks.optimizerStates(kind, hyper, present);
-    // Tensors on another device fail here, naming the tensor, before anything is launched.
-    b.slab(param);
-    b.slab(grad);
-    for (Tensor s : state) {
-      if (s != null) {
-        b.slab(s);
-      }
-    }
     if (n == 0) {
       return;
     }
@@ -73,6 +50,137 @@ final class GpuOptim {
     System.arraycopy(head, 0, all, 0, head.length);
     System.arraycopy(args, 0, all, head.length, args.length);
     b.launch(FAMILY, kernel, n, all);
+  }
+
+  /**
+   * Backend.optimizerUpdates: Adam and AdamW without amsgrad as few launches of {@code
+   * adam_multi_*} as the tensors' buffers allow (each launch binds at most {@link #SLOTS} buffers
+   * per role: parameters, gradients, first and second moments), with the single-tensor kernel's
+   * arithmetic, so the result is the same bit for bit; every other update one launch per tensor.
+   * All tensors are checked before anything is launched.
+   */
+  static void updateAll(GpuBackend b, OptimizerUpdate kind, List<Tensor> params,
+      List<Tensor> grads, List<Tensor[]> states, double[] hyper) {
+    boolean multi = (kind == OptimizerUpdate.ADAM || kind == OptimizerUpdate.ADAMW)
+        && hyper.length == kind.hyperCount() && hyper[6] == 0 && params.size() > 1;
+    DType dtype = params.isEmpty() ? null : params.get(0).dtype();
+    for (int i = 0; i < params.size() && multi; i++) {
+      multi = params.get(i).dtype() == dtype;
+    }
+    if (!multi) {
+      for (int i = 0; i < params.size(); i++) {
+        update(b, kind, params.get(i), grads.get(i), states.get(i), hyper);
+      }
+      return;
+    }
+    for (int i = 0; i < params.size(); i++) {
+      checkAll(b, kind, params.get(i), grads.get(i), states.get(i), hyper);
+    }
+    boolean f64 = dtype == DType.FLOAT64;
+    Object[] scalars = adamScalars(kind == OptimizerUpdate.ADAMW, hyper, f64);
+    Batch batch = new Batch();
+    for (int i = 0; i < params.size(); i++) {
+      Tensor p = params.get(i);
+      if (p.numel() == 0) {
+        continue;
+      }
+      Tensor[] roles = {p, grads.get(i), states.get(i)[0], states.get(i)[1]};
+      if (!batch.fits(b, roles)) {
+        batch.launch(b, dtype, scalars);
+        batch = new Batch();
+      }
+      batch.add(b, roles);
+    }
+    batch.launch(b, dtype, scalars);
+  }
+
+  /** The tensors of one multi-tensor launch and the buffers they bind. */
+  private static final class Batch {
+    final List<List<Slab>> slabs = List.of(new ArrayList<>(), new ArrayList<>(),
+        new ArrayList<>(), new ArrayList<>());
+    final List<Integer> table = new ArrayList<>();
+    long total;
+
+    boolean fits(GpuBackend b, Tensor[] roles) {
+      for (int r = 0; r < roles.length; r++) {
+        List<Slab> bound = slabs.get(r);
+        if (!bound.contains(b.slab(roles[r])) && bound.size() == SLOTS) {
+          return false;
+        }
+      }
+      return total + roles[0].numel() <= Integer.MAX_VALUE;
+    }
+
+    void add(GpuBackend b, Tensor[] roles) {
+      table.add((int) total);
+      for (int r = 0; r < roles.length; r++) {
+        List<Slab> bound = slabs.get(r);
+        Slab s = b.slab(roles[r]);
+        int slot = bound.indexOf(s);
+        if (slot < 0) {
+          slot = bound.size();
+          bound.add(s);
+        }
+        table.add(slot);
+        table.add(b.offset(roles[r]));
+      }
+      total += roles[0].numel();
+    }
+
+    void launch(GpuBackend b, DType dtype, Object[] scalars) {
+      if (total == 0) {
+        return;
+      }
+      List<Object> args = new ArrayList<>();
+      for (List<Slab> bound : slabs) {
+        for (int k = 0; k < SLOTS; k++) {
+          // An unused slot repeats the first buffer; the kernel never selects it.
+          args.add(bound.get(k < bound.size() ? k : 0));
+        }
+      }
+      args.add(table.stream().mapToInt(Integer::intValue).toArray());
+      args.add(table.size() / 9);
+      args.add((int) total);
+      args.addAll(Arrays.asList(scalars));
+      b.launch(FAMILY, "adam_multi_" + GpuBackend.suffix(dtype), (int) total, args.toArray());
+    }
+  }
+
+  /**
+   * The checks of one tensor's update, as the CPU backend makes them and with its messages;
+   * launches nothing.
+   */
+  private static void checkAll(GpuBackend b, OptimizerUpdate kind, Tensor param, Tensor grad,
+      Tensor[] state, double[] hyper) {
+    if (state.length != kind.stateSlots() || hyper.length != kind.hyperCount()) {
+      throw new IllegalArgumentException("optimizer update " + kind + " takes " + kind.stateSlots()
+          + " state slots and " + kind.hyperCount() + " hyperparameters, got " + state.length
+          + " and " + hyper.length);
+    }
+    DType dtype = param.dtype();
+    if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) {
+      throw new IllegalArgumentException("optimizer update " + kind
+          + " needs a float32 or float64 parameter, got " + param.describe());
+    }
+    int n = param.numel();
+    check(kind, "param", param, dtype, n);
+    check(kind, "grad", grad, dtype, n);
+    boolean[] present = new boolean[state.length];
+    for (int i = 0; i < state.length; i++) {
+      present[i] = state[i] != null;
+      if (state[i] != null) {
+        check(kind, "state[" + i + "]", state[i], dtype, n);
+      }
+    }
+    OperandChecks.optimizerStates(kind, hyper, present);
+    // Tensors on another device fail here, naming the tensor, before anything is launched.
+    b.slab(param);
+    b.slab(grad);
+    for (Tensor s : state) {
+      if (s != null) {
+        b.slab(s);
+      }
+    }
   }
 
   /** The CPU backend's operand check and message. */
@@ -129,16 +237,20 @@ final class GpuOptim {
   // hyper: {lr, beta1, beta2, eps, weight_decay, step, amsgrad, maximize}
   private static Object[] adam(GpuBackend b, boolean decoupled, Tensor param, Tensor[] s,
       double[] h, int n, boolean f64) {
+    return concat(buffer(b, s[0], param), buffer(b, s[1], param), buffer(b, s[2], param),
+        new Object[] {n}, adamScalars(decoupled, h, f64), new Object[] {flag(h[6] != 0)});
+  }
+
+  /** Adam's scalars after the buffers and n: b1 ... sign, hasWd, decay (adam_* and adam_multi_*). */
+  private static Object[] adamScalars(boolean decoupled, double[] h, boolean f64) {
     double lr = h[0];
     double step = h[5];
     double negStep = -lr / (1 - Math.pow(h[1], step));
     double bc2 = Math.sqrt(1 - Math.pow(h[2], step));
-    return concat(buffer(b, s[0], param), buffer(b, s[1], param), buffer(b, s[2], param),
-        new Object[] {n, scalar(h[1], f64), scalar(1 - h[1], f64), scalar(h[2], f64),
-            scalar(1 - h[2], f64), scalar(h[3], f64), scalar(h[4], f64),
-            scalar(1 - lr * h[4], f64), scalar(negStep, f64), scalar(bc2, f64),
-            scalar(h[7] != 0 ? -1 : 1, f64), flag(!decoupled && h[4] != 0),
-            flag(decoupled && h[4] != 0), flag(h[6] != 0)});
+    return new Object[] {scalar(h[1], f64), scalar(1 - h[1], f64), scalar(h[2], f64),
+        scalar(1 - h[2], f64), scalar(h[3], f64), scalar(h[4], f64), scalar(1 - lr * h[4], f64),
+        scalar(negStep, f64), scalar(bc2, f64), scalar(h[7] != 0 ? -1 : 1, f64),
+        flag(!decoupled && h[4] != 0), flag(decoupled && h[4] != 0)};
   }
 
   // hyper: {lr, alpha, eps, weight_decay, momentum, centered, maximize}

@@ -1,5 +1,6 @@
 package dev.ember.gpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,10 @@ import dev.ember.tensor.Device;
 import dev.ember.tensor.Generator;
 import dev.ember.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -145,7 +149,6 @@ class GpuOptimTest {
     }
   }
 
-  /** A parameter at a storage offset on the device is updated in place, its neighbours intact. */
   /**
    * Gradient-norm clipping on the device reads nothing back to the host and clips as on the CPU;
    * the reading form reads the norm (and the coefficient).
@@ -180,6 +183,69 @@ class GpuOptimTest {
       before = b.downloadCount();
       GradClip.clipGradNorm(List.of(dev), 1.0);
       assertTrue(b.downloadCount() > before, "clipGradNorm reads the norm");
+    }
+  }
+
+  /**
+   * Backend.optimizerUpdates on the device: Adam and AdamW over many tensors in few launches (at
+   * most eight buffers per role each: ten tensors of their own buffers take two), bit for bit the
+   * per-tensor updates; an empty tensor is skipped; with amsgrad one launch per tensor.
+   */
+  @Test
+  void multiTensorAdamMatchesThePerTensorUpdatesBitForBit() {
+    GpuTesting.assumeDevice();
+    GpuBackend b = (GpuBackend) Backends.get(GpuTesting.DEVICE);
+    // Ten of at least CachingAllocator.SMALL_LIMIT elements (a buffer each), and small ones.
+    int[] sizes = {270_000, 3, 0, 280_000, 7_000, 290_000, 300_000, 310_000, 5, 320_000, 330_000,
+        340_000, 350_000, 360_000};
+    for (OptimizerUpdate kind : new OptimizerUpdate[] {OptimizerUpdate.ADAM,
+        OptimizerUpdate.ADAMW}) {
+      for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+        for (boolean amsgrad : new boolean[] {false, true}) {
+          try (var scope = Tensor.scope()) {
+            Generator gen = new Generator(10);
+            List<Tensor> pa = new ArrayList<>();
+            List<Tensor> pb = new ArrayList<>();
+            List<Tensor> grads = new ArrayList<>();
+            List<Tensor[]> sa = new ArrayList<>();
+            List<Tensor[]> sb = new ArrayList<>();
+            Set<Slab> slabs = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (int n : sizes) {
+              Tensor p = Tensor.randn(gen, dtype, Device.CPU, n);
+              Tensor m = Tensor.randn(gen, dtype, Device.CPU, n);
+              Tensor v = Tensor.rand(gen, dtype, Device.CPU, n);
+              Tensor vmax = amsgrad ? v.mul(1.5) : null;
+              pa.add(p.to(GpuTesting.DEVICE));
+              pb.add(p.to(GpuTesting.DEVICE));
+              grads.add(Tensor.randn(gen, dtype, GpuTesting.DEVICE, n));
+              sa.add(new Tensor[] {m.to(GpuTesting.DEVICE), v.to(GpuTesting.DEVICE),
+                  vmax == null ? null : vmax.to(GpuTesting.DEVICE)});
+              sb.add(new Tensor[] {m.to(GpuTesting.DEVICE), v.to(GpuTesting.DEVICE),
+                  vmax == null ? null : vmax.to(GpuTesting.DEVICE)});
+              slabs.add(b.slab(pa.get(pa.size() - 1)));
+            }
+            assertTrue(slabs.size() > GpuOptim.SLOTS, "the parameters span " + slabs.size()
+                + " buffers, too few to need a second launch");
+            double[] hyper = {1e-2, 0.9, 0.999, 1e-8, 0.1, 3, amsgrad ? 1 : 0, 0};
+            long before = b.launchCount();
+            b.optimizerUpdates(kind, pa, grads, sa, hyper);
+            long launches = b.launchCount() - before;
+            for (int i = 0; i < sizes.length; i++) {
+              b.optimizerUpdate(kind, pb.get(i), grads.get(i), sb.get(i), hyper);
+            }
+            String what = kind + " " + dtype + (amsgrad ? " amsgrad" : "");
+            assertEquals(amsgrad ? sizes.length - 1 : 2, launches, what + ": launches");
+            for (int i = 0; i < sizes.length; i++) {
+              assertArrayEquals(pb.get(i).toDoubleArray(), pa.get(i).toDoubleArray(),
+                  what + ": param " + i);
+              for (int k = 0; k < 2; k++) {
+                assertArrayEquals(sb.get(i)[k].toDoubleArray(), sa.get(i)[k].toDoubleArray(),
+                    what + ": state " + k + " of " + i);
+              }
+            }
+          }
+        }
+      }
     }
   }
 

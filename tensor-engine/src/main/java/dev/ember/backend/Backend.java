@@ -3,6 +3,7 @@ package dev.ember.backend;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
+import java.util.List;
 
 /**
  * The backend SPI: the small set of primitives every device implements.
@@ -187,6 +188,20 @@ public interface Backend {
    */
   void optimizerUpdate(
       OptimizerUpdate kind, Tensor param, Tensor grad, Tensor[] state, double[] hyper);
+
+  /**
+   * {@link #optimizerUpdate} of several parameters with the same {@code hyper} (the same step
+   * count, for the updates that take one): {@code states.get(i)} goes with {@code params.get(i)}
+   * and {@code grads.get(i)}. The results are those of the updates one by one; a GPU runs them in
+   * fewer launches (Adam and AdamW: one per up to eight buffers of each kind). The default runs
+   * them one by one.
+   */
+  default void optimizerUpdates(OptimizerUpdate kind, List<Tensor> params, List<Tensor> grads,
+      List<Tensor[]> states, double[] hyper) {
+    for (int i = 0; i < params.size(); i++) {
+      optimizerUpdate(kind, params.get(i), grads.get(i), states.get(i), hyper);
+    }
+  }
 
   // convolution and pooling
 

@@ -48,6 +48,7 @@ abstract class AdamBase extends Optimizer {
         boolean amsgrad = group.getFlag("amsgrad");
         double[] hyper = {group.lr(), betas[0], betas[1], group.get("eps"),
             group.get("weight_decay"), 0, amsgrad ? 1 : 0, flag(group, "maximize")};
+        FusedBatch batch = new FusedBatch(kind);
         for (Tensor p : group.params()) {
           Tensor grad = p.grad();
           if (grad == null) {
@@ -78,9 +79,10 @@ abstract class AdamBase extends Optimizer {
           st.setStep(st.step() + 1);
           double[] h = hyper.clone();
           h[5] = st.step();
-          fusedUpdate(kind, p, grad,
+          batch.add(p, grad,
               new Tensor[] {st.buffer("exp_avg"), st.buffer("exp_avg_sq"), max}, h);
         }
+        batch.flush();
       }
     }
   }

@@ -304,6 +304,57 @@ public abstract class Optimizer implements Stateful {
   }
 
   /**
+   * Fused updates of one kind collected over a step and run together: consecutive parameters with
+   * the same hyperparameters, device and dtype, each contiguous with a contiguous gradient, go to
+   * the backend in one {@link dev.ember.backend.Backend#optimizerUpdates} call (a GPU runs Adam's
+   * in one launch where PyTorch's foreach implementation would); any other goes through {@link
+   * #fusedUpdate}. The results are those of the updates one by one. Call {@link #flush} at the end.
+   */
+  protected static final class FusedBatch {
+    private final OptimizerUpdate kind;
+    private final List<Tensor> params = new ArrayList<>();
+    private final List<Tensor> grads = new ArrayList<>();
+    private final List<Tensor[]> states = new ArrayList<>();
+    private double[] hyper;
+
+    /** An empty batch of {@code kind} updates. */
+    protected FusedBatch(OptimizerUpdate kind) {
+      this.kind = kind;
+    }
+
+    /** Adds the update of {@code param} (run now, or at the next flush). */
+    public void add(Tensor param, Tensor grad, Tensor[] state, double[] h) {
+      if (!param.isContiguous() || !grad.isContiguous()) {
+        fusedUpdate(kind, param, grad, state, h);
+        return;
+      }
+      if (!params.isEmpty() && (!Arrays.equals(h, hyper)
+          || !param.device().equals(params.get(0).device())
+          || param.dtype() != params.get(0).dtype())) {
+        flush();
+      }
+      params.add(param);
+      grads.add(grad);
+      states.add(state);
+      hyper = h;
+    }
+
+    /** Runs the collected updates and bumps the versions of everything they wrote. */
+    public void flush() {
+      if (params.isEmpty()) {
+        return;
+      }
+      params.get(0).backend().optimizerUpdates(kind, params, grads, states, hyper);
+      for (int i = 0; i < params.size(); i++) {
+        bumpVersions(params.get(i), states.get(i));
+      }
+      params.clear();
+      grads.clear();
+      states.clear();
+    }
+  }
+
+  /**
    * Runs the fused update on one parameter and bumps the version of everything it wrote (so a
    * graph that saved the old values fails loudly in backward). A non-contiguous parameter or
    * gradient goes through contiguous copies.
@@ -321,6 +372,14 @@ public abstract class Optimizer implements Stateful {
         }
       }
     }
+    bumpVersions(param, buffers);
+  }
+
+  /**
+   * Bumps the version of a parameter and its state buffers after an update wrote them (so a graph
+   * that saved the old values fails loudly in backward).
+   */
+  private static void bumpVersions(Tensor param, Tensor[] buffers) {
     param.storage().bumpVersion();
     for (Tensor b : buffers) {
       if (b != null) {
