@@ -493,3 +493,26 @@ EMBER_WHERE(f64, double)
 EMBER_WHERE(i64, long)
 EMBER_WHERE(i32, int)
 EMBER_WHERE(b8, uchar)
+
+/* relu_grad_colsum: one work item per column c of (rows, cols) g and y: gz[r, c] = y[r, c] <= 0 ?
+   0 : g[r, c] (binary_*'s relu gradient) for every row r, and sums[c] = gz[0, c] + gz[1, c] + ...
+   in row order: a Linear + ReLU layer's gradient before its GEMMs and its bias gradient in one
+   pass. gz is contiguous; g and y have any strides. */
+#define EMBER_RELU_GRAD_COLSUM(SUF, T)                                                       \
+  KERNEL relu_grad_colsum_##SUF(GLOBAL T* gz, int gz_off, GLOBAL T* sums, int s_off,         \
+      GLOBAL const T* g, int g_off, int gs0, int gs1, GLOBAL const T* y, int y_off, int ys0,  \
+      int ys1, int rows, int cols) {                                                         \
+    int c = GLOBAL_ID();                                                                     \
+    if (c >= cols) return;                                                                   \
+    T s = (T) 0;                                                                             \
+    for (int r = 0; r < rows; r++) {                                                         \
+      T v = y[y_off + r * ys0 + c * ys1] <= (T) 0 ? (T) 0 : g[g_off + r * gs0 + c * gs1];    \
+      gz[gz_off + r * cols + c] = v;                                                         \
+      s += v;                                                                                \
+    }                                                                                        \
+    sums[s_off + c] = s;                                                                     \
+  }
+
+EMBER_RELU_GRAD_COLSUM(f32, float)
+EMBER_RELU_GRAD_COLSUM(f64, double)
+

@@ -28,6 +28,8 @@ public final class GpuBackend implements Backend {
   private final CachingAllocator allocator;
   private final int local;
   private Tensor unreadFlag;
+  /** The most rows {@link #reluGradColumnSums} sums in one work item per column. */
+  static final int COLSUM_MAX_ROWS = 4096;
   /** Each thread's checks that kernels flag and its next read reports (see DeferredChecks). */
   private final ThreadLocal<DeferredChecks> deferred = ThreadLocal.withInitial(DeferredChecks::new);
   private final java.util.concurrent.atomic.LongAdder launches =
@@ -158,6 +160,33 @@ public final class GpuBackend implements Backend {
   @Override
   public void binary(BinaryOp op, Tensor dst, Tensor a, Tensor b) {
     GpuElementwise.binary(this, op, dst, a, b);
+  }
+
+  /**
+   * One launch of {@code relu_grad_colsum}, a work item per column looping over the rows, for up
+   * to {@link #COLSUM_MAX_ROWS} rows (a batch); longer columns take the default's two launches,
+   * which spread the rows over the device.
+   */
+  @Override
+  public void reluGradColumnSums(Tensor gz, Tensor sums, Tensor g, Tensor y) {
+    int[] s = g.shape();
+    if (s.length != 2 || !java.util.Arrays.equals(s, y.shape())
+        || !java.util.Arrays.equals(s, gz.shape()) || sums.dim() != 1 || sums.size(0) != s[1]
+        || !g.dtype().isFloatingPoint() || y.dtype() != g.dtype() || gz.dtype() != g.dtype()
+        || sums.dtype() != g.dtype() || !gz.isContiguous() || !sums.isContiguous()) {
+      throw new IllegalArgumentException("reluGradColumnSums needs 2-D float g and y of one shape,"
+          + " a contiguous gz of it and contiguous sums of its columns, got gz " + gz.describe()
+          + ", sums " + sums.describe() + ", g " + g.describe() + ", y " + y.describe());
+    }
+    if (s[0] > COLSUM_MAX_ROWS || s[1] == 0) {
+      Backend.super.reluGradColumnSums(gz, sums, g, y);
+      return;
+    }
+    int[] gs = g.stride();
+    int[] ys = y.stride();
+    launch("elementwise", "relu_grad_colsum_" + suffix(g.dtype()), s[1], slab(gz), offset(gz),
+        slab(sums), offset(sums), slab(g), offset(g), gs[0], gs[1], slab(y), offset(y), ys[0],
+        ys[1], s[0], s[1]);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.ember.gpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ember.autograd.Autograd;
@@ -59,6 +60,46 @@ class GpuLinearReluTest {
     y.mul(up.to(device)).sum().backward();
     return new Tensor[] {y.to(Device.CPU), x.grad().to(Device.CPU), w.grad().to(Device.CPU),
         b == null ? null : b.grad().to(Device.CPU)};
+  }
+
+  /**
+   * Backend.reluGradColumnSums on the device against the CPU's: a strided (transposed) g, NaN and
+   * -0 in y, one launch up to GpuBackend.COLSUM_MAX_ROWS rows and the default beyond.
+   */
+  @Test
+  void reluGradientAndColumnSumsMatchTheCpu() {
+    GpuTesting.assumeDevice();
+    GpuBackend gpu = (GpuBackend) Backends.get(GpuTesting.DEVICE);
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      for (int rows : new int[] {37, GpuBackend.COLSUM_MAX_ROWS + 3}) {
+        try (var scope = Tensor.scope()) {
+          Generator gen = new Generator(42);
+          Tensor g = Tensor.randn(gen, dtype, Device.CPU, 9, rows).t();
+          Tensor y = Tensor.randn(gen, dtype, Device.CPU, rows, 9);
+          y.select(0, 1).select(0, 2).fill_(Double.NaN);
+          y.select(0, 2).select(0, 3).fill_(-0.0);
+          Tensor gz = Tensor.empty(dtype, Device.CPU, rows, 9);
+          Tensor sums = Tensor.empty(dtype, Device.CPU, 9);
+          gz.backend().reluGradColumnSums(gz, sums, g, y);
+          Tensor dgz = Tensor.empty(dtype, GpuTesting.DEVICE, rows, 9);
+          Tensor dsums = Tensor.empty(dtype, GpuTesting.DEVICE, 9);
+          long before = gpu.launchCount();
+          gpu.reluGradColumnSums(dgz, dsums, g.to(GpuTesting.DEVICE),
+              y.to(GpuTesting.DEVICE));
+          if (rows <= GpuBackend.COLSUM_MAX_ROWS) {
+            assertEquals(1, gpu.launchCount() - before, "launches");
+          }
+          String what = dtype + " " + rows + " rows";
+          assertArrayEquals(gz.toDoubleArray(), dgz.toDoubleArray(), what + ": gradient");
+          double[] e = sums.toDoubleArray();
+          double[] a = dsums.toDoubleArray();
+          for (int i = 0; i < e.length; i++) {
+            assertEquals(e[i], a[i], (dtype == DType.FLOAT32 ? 1e-5 : 1e-12) * rows,
+                what + ": sum " + i);
+          }
+        }
+      }
+    }
   }
 
   @Test

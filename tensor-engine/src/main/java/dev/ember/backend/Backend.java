@@ -63,6 +63,18 @@ public interface Backend {
    */
   void binary(BinaryOp op, Tensor dst, Tensor a, Tensor b);
 
+  /**
+   * A ReLU's gradient and its column sums in one pass: {@code gz = y <= 0 ? 0 : g} ({@link
+   * BinaryOp#RELU_GRAD}) for 2-D float g and y (N, C) of any strides, and {@code sums} (C) = gz
+   * summed over the rows: a Linear + ReLU layer's gradient before its GEMMs, and its bias
+   * gradient. gz (N, C) and sums (C) are contiguous, all four of one dtype. The default runs the
+   * gradient, then the sum.
+   */
+  default void reluGradColumnSums(Tensor gz, Tensor sums, Tensor g, Tensor y) {
+    binary(BinaryOp.RELU_GRAD, gz, g, y);
+    reduce(ReduceOp.SUM, sums.unsqueeze(0), gz, new int[] {0});
+  }
+
   /** {@code dst[i] = cond[i] ? a[i] : b[i]}; cond is bool, a, b and dst share a dtype. */
   void where(Tensor dst, Tensor cond, Tensor a, Tensor b);
 

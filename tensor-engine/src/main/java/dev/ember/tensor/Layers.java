@@ -18,7 +18,8 @@ public final class Layers {
    * dev.ember.backend.Backend#matmulAddRelu} (a GPU applies the ReLU as the GEMM stores its
    * tiles). Backward: the ReLU's gradient (passed where the output is not {@code <= 0}, NaN
    * included, as {@code relu}'s), then the Linear's: {@code dx = gz weight}, {@code dweight =
-   * gz^T x}, {@code dbias = gz} summed over the rows.
+   * gz^T x}, {@code dbias = gz} summed over the rows (with the ReLU's gradient in one {@link
+   * dev.ember.backend.Backend#reluGradColumnSums}).
    *
    * @throws IllegalArgumentException naming the shapes, dtypes or devices that do not fit
    */
@@ -58,11 +59,21 @@ public final class Layers {
     SavedTensor sw = SavedTensor.of(weight);
     SavedTensor sy = SavedTensor.of(y);
     record("LinearReluBackward", y, (g, need) -> {
-      Tensor gz = Elementwise.reluGrad(g, sy.get());
+      Tensor gz;
+      Tensor db = null;
+      if (need[2] && !Autograd.isGradEnabled()) {
+        // The ReLU's gradient and the bias gradient (its column sums) in one backend pass.
+        gz = Tensor.allocate(g.dtype(), g.device(), g.shapeRef());
+        db = Tensor.allocate(g.dtype(), g.device(), new int[] {out});
+        g.backend().reluGradColumnSums(gz, db, g, sy.get());
+      } else {
+        gz = Elementwise.reluGrad(g, sy.get());
+        db = need[2] ? gz.sum(0) : null;
+      }
       return new Tensor[] {
           need[0] ? gz.matmul(sw.get()) : null,
           need[1] ? gz.t().matmul(sx.get()) : null,
-          need[2] ? gz.sum(0) : null};
+          db};
     }, x, weight, bias);
     return y;
   }
