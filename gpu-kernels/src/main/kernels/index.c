@@ -249,12 +249,13 @@ EMBER_MASKED_SELECT(b8, uchar)
 
 /* ce_backward: one work item per element of a (n, c) grad:
    grad[i, j] = scale[i] * (exp(logp[i, j]) - (j == t_i)), 0 in rows whose t_i is `ignore`,
-   computed as e * s (e * s - s on the target), the order of the composed loss's gradient. */
+   computed as e * s (e * s - s on the target), the order of the composed loss's gradient. With
+   has_div, scale[i] is first divided by div[0] (a mean's gradient over its count). */
 #define EMBER_CE_BACKWARD(SUF, T)                                                            \
   KERNEL ce_backward_##SUF(GLOBAL T* grad, int g_off, int gs0, int gs1,                      \
       GLOBAL const T* logp, int p_off, int ps0, int ps1, GLOBAL const long* target,          \
-      int t_off, int ts, GLOBAL const T* scale, int s_off, int ss, int n, int c,             \
-      int ignore) {                                                                          \
+      int t_off, int ts, GLOBAL const T* scale, int s_off, int ss, GLOBAL const T* div,      \
+      int d_off, int has_div, int n, int c, int ignore) {                                    \
     int e = GLOBAL_ID();                                                                     \
     if (e >= n * c) return;                                                                  \
     int i = e / c;                                                                           \
@@ -263,7 +264,7 @@ EMBER_MASKED_SELECT(b8, uchar)
     T v = (T) 0;                                                                             \
     if (t != ignore) {                                                                       \
       /* The composed gradient's arithmetic and order: e * s, minus s on the target. */      \
-      T s = scale[s_off + i * ss];                                                           \
+      T s = has_div ? scale[s_off + i * ss] / div[d_off] : scale[s_off + i * ss];            \
       T es = exp(logp[p_off + i * ps0 + j * ps1]) * s;                                       \
       v = j == (int) t ? es - s : es;                                                        \
     }                                                                                        \

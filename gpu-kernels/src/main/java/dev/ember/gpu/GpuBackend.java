@@ -252,7 +252,18 @@ public final class GpuBackend implements Backend {
   @Override
   public void crossEntropyBackward(Tensor grad, Tensor logp, Tensor target, Tensor scale,
       int ignoreIndex) {
-    GpuIndex.crossEntropyBackward(this, grad, logp, target, scale, ignoreIndex);
+    GpuIndex.crossEntropyBackward(this, grad, logp, target, scale, null, ignoreIndex);
+  }
+
+  @Override
+  public void crossEntropyMeanBackward(Tensor grad, Tensor logp, Tensor target, Tensor g,
+      Tensor count, int ignoreIndex) {
+    if (g.dim() != 0 || count.dim() != 0 || count.dtype() != logp.dtype()) {
+      throw new IllegalArgumentException("crossEntropyMeanBackward needs 0-d g and count of "
+          + logp.dtype() + ", got " + g.describe() + " and " + count.describe());
+    }
+    GpuIndex.crossEntropyBackward(this, grad, logp, target,
+        g.expand(logp.shape()[0]), count, ignoreIndex);
   }
 
   @Override

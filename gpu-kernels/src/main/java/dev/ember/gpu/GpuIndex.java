@@ -35,9 +35,13 @@ final class GpuIndex {
         b.slab(target), b.offset(target), target.stride()[0], n, ignoreIndex);
   }
 
-  /** Backend.crossEntropyBackward: one work item per element (kernel ce_backward_<dtype>). */
+  /**
+   * Backend.crossEntropyBackward (div null) and crossEntropyMeanBackward (scale the mean's 0-d
+   * gradient, broadcast, and div its count): one work item per element (kernel
+   * ce_backward_<dtype>).
+   */
   static void crossEntropyBackward(GpuBackend b, Tensor grad, Tensor logp, Tensor target,
-      Tensor scale, int ignoreIndex) {
+      Tensor scale, Tensor div, int ignoreIndex) {
     OperandChecks.crossEntropy("crossEntropyBackward", logp.shape(), logp.dtype(),
         target.shape(), target.dtype(), new int[][] {scale.shape()}, new DType[] {scale.dtype()},
         new int[][] {grad.shape()}, new DType[] {grad.dtype()});
@@ -56,7 +60,8 @@ final class GpuIndex {
     b.launch("index", "ce_backward_" + GpuBackend.suffix(logp.dtype()), (int) items,
         b.slab(grad), b.offset(grad), gs[0], gs[1], b.slab(logp), b.offset(logp), ps[0], ps[1],
         b.slab(target), b.offset(target), target.stride()[0], b.slab(scale), b.offset(scale),
-        scale.stride()[0], n, c, ignoreIndex);
+        scale.stride()[0], b.slab(div == null ? scale : div), b.offset(div == null ? scale : div),
+        div == null ? 0 : 1, n, c, ignoreIndex);
   }
 
   static void gather(GpuBackend b, Tensor dst, Tensor src, int dim, Tensor index) {

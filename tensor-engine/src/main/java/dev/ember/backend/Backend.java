@@ -115,6 +115,16 @@ public interface Backend {
       int ignoreIndex);
 
   /**
+   * The gradient of {@link #nllMean}'s mean through log-softmax: {@link #crossEntropyBackward}
+   * with every row's scale {@code g / count} (both 0-d, logp's dtype). A GPU divides in the same
+   * launch; the default divides first, with the same values.
+   */
+  default void crossEntropyMeanBackward(Tensor grad, Tensor logp, Tensor target, Tensor g,
+      Tensor count, int ignoreIndex) {
+    crossEntropyBackward(grad, logp, target, g.div(count).expand(logp.shape()[0]), ignoreIndex);
+  }
+
+  /**
    * Cross-entropy's mean in one pass, with the targets checked where they are: {@code mean} (0-d)
    * becomes the mean of {@link #nllRows}' values over the rows whose target is not ignoreIndex
    * (NaN when there is none, as 0 / 0) and {@code count} (0-d) the number of those rows, both in

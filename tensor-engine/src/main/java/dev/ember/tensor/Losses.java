@@ -5,7 +5,6 @@ import static dev.ember.autograd.Autograd.record;
 import dev.ember.autograd.Autograd;
 import dev.ember.autograd.SavedTensor;
 import dev.ember.backend.Backend;
-import java.util.function.UnaryOperator;
 
 /**
  * Fused loss operators: fewer passes over the data and, on a GPU, fewer kernel launches than the
@@ -36,7 +35,7 @@ public final class Losses {
     if (n > 0) {
       logits.backend().nllRows(loss, logp, t, ignoreIndex);
     }
-    recordBackward(loss, logits, logp, t, ignoreIndex, g -> g);
+    recordBackward(loss, logits, logp, t, ignoreIndex, null);
     return loss;
   }
 
@@ -59,8 +58,7 @@ public final class Losses {
     Tensor mean = Tensor.allocate(logits.dtype(), logits.device(), new int[0]);
     Tensor count = Tensor.allocate(logits.dtype(), logits.device(), new int[0]);
     logits.backend().nllMean(mean, count, logp, t, ignoreIndex, what);
-    SavedTensor savedCount = SavedTensor.of(count);
-    recordBackward(mean, logits, logp, t, ignoreIndex, g -> g.div(savedCount.get()));
+    recordBackward(mean, logits, logp, t, ignoreIndex, count);
     return mean;
   }
 
@@ -76,23 +74,25 @@ public final class Losses {
   }
 
   /**
-   * Records the backward of a cross-entropy output whose rows' upstream gradient is {@code
-   * rowScale(g)}, (N) or a 0-d value for every row: {@code scale_i * (softmax(x_i) -
-   * onehot(t_i))}, 0 in ignored rows, in one pass of {@link Backend#crossEntropyBackward}; under
-   * {@code createGraph} the same formula from differentiable operators, on a log-softmax that is
-   * itself recorded.
+   * Records the backward of a cross-entropy output: per row ({@code count} null; the rows'
+   * upstream gradient is the scale) or a mean over {@code count} rows (the 0-d upstream gradient
+   * over count is every row's scale): {@code scale_i * (softmax(x_i) - onehot(t_i))}, 0 in ignored
+   * rows, in one pass of {@link Backend#crossEntropyBackward} or {@link
+   * Backend#crossEntropyMeanBackward}; under {@code createGraph} the same formula from
+   * differentiable operators, on a log-softmax that is itself recorded.
    */
   private static void recordBackward(Tensor out, Tensor logits, Tensor logp, Tensor t,
-      int ignoreIndex, UnaryOperator<Tensor> rowScale) {
+      int ignoreIndex, Tensor count) {
     int n = logits.size(0);
     SavedTensor savedLogp = SavedTensor.of(logp);
     SavedTensor savedLogits = SavedTensor.of(logits);
     SavedTensor savedTarget = SavedTensor.of(t);
+    SavedTensor savedCount = SavedTensor.of(count);
     record("CrossEntropyBackward", out, (g, needs) -> {
       Tensor lp = savedLogp.get();
       Tensor tt = savedTarget.get();
-      Tensor scale = rowScale.apply(g);
       if (Autograd.isGradEnabled()) {
+        Tensor scale = count == null ? g : g.div(savedCount.get());
         Tensor keep = tt.ne(ignoreIndex);
         Tensor safe = Tensor.where(keep, tt, 0L);
         Tensor onehot = Tensor.zeros(lp.dtype(), lp.device(), n, lp.size(1))
@@ -102,8 +102,12 @@ public final class Losses {
       }
       Tensor grad = Tensor.allocate(lp.dtype(), lp.device(), lp.shapeRef());
       if (n > 0) {
-        logits.backend().crossEntropyBackward(grad, lp, tt,
-            scale.dim() == 0 ? Movement.expandRaw(scale, new int[] {n}) : scale, ignoreIndex);
+        if (count == null) {
+          logits.backend().crossEntropyBackward(grad, lp, tt, g, ignoreIndex);
+        } else {
+          logits.backend().crossEntropyMeanBackward(grad, lp, tt, g, savedCount.get(),
+              ignoreIndex);
+        }
       }
       return new Tensor[] {grad};
     }, logits);
