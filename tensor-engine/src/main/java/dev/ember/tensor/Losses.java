@@ -45,7 +45,7 @@ public final class Losses {
    * the kernel, reported at the thread's next read, so nothing is read back here). Forward: the
    * backend's log-softmax, then one pass for the mean and the count of the rows it covers.
    * Backward: {@code g / count} as the scale of every row, in the one pass of {@link
-   * Backend#crossEntropyBackward}; under {@code createGraph} composed from differentiable
+   * Backend#crossEntropyMeanBackward}; under {@code createGraph} composed from differentiable
    * operators instead.
    *
    * @param what the loss's name, which begins the message of a bad target's exception
