@@ -5,7 +5,9 @@
 #   benchmarks/run-workloads.sh [w1 w2 w3]      # ~15 minutes on 2 cores for all three
 #
 # Needs a JDK 17+ and, for the reference, Debian's python3 with python3-torch (/usr/bin/python3).
-# PyTorch runs in its fastest configuration here: 2 threads, OMP_WAIT_POLICY=PASSIVE. Data: the
+# PyTorch runs in its fastest configuration here: 2 threads, OMP_WAIT_POLICY=PASSIVE; Ember in its
+# own: OPENBLAS_NUM_THREADS=1, so that each GEMM is split over Ember's two threads instead of
+# OpenBLAS's, whose idle workers spin on sched_yield between calls (Gemm's doc). Data: the
 # full Fashion-MNIST in ../shared/data/fashion-mnist (override with DATA=...). Results go to
 # benchmarks/results/workloads-<date>/ (results.jsonl, table.md).
 set -euo pipefail
@@ -19,7 +21,7 @@ mkdir -p "$out"
 export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
 for w in $workloads; do
   for seed in 1 2 3; do
-    java --add-modules jdk.incubator.vector -Xmx8g -cp benchmarks/target/benchmarks.jar \
+    OPENBLAS_NUM_THREADS=1 java --add-modules jdk.incubator.vector -Xmx8g -cp benchmarks/target/benchmarks.jar \
       dev.ember.benchmarks.workloads.TrainWorkload "$w" "$seed" "$data" 2>/dev/null | tee -a "$out/results.jsonl"
     /usr/bin/python3 benchmarks/scripts/workloads_reference.py "$w" "$seed" "$data" | tee -a "$out/results.jsonl"
   done

@@ -17,15 +17,28 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code auto} (the default): native BLAS if netlib's {@code NativeBLAS} loads, else the
  *       Java SIMD kernel if the module {@code jdk.incubator.vector} is in the boot layer (run the
- *       JVM with {@code --add-modules jdk.incubator.vector}), else the scalar Java kernel;
+ *       JVM with {@code --add-modules jdk.incubator.vector}), else the scalar Java kernel. Native
+ *       BLAS is split over {@link Parallel}'s threads when the environment runs OpenBLAS on one
+ *       thread ({@link #nativeThreadsFromEnvironment});
  *   <li>{@code native}: native BLAS, or every call fails with an {@link IllegalStateException}
  *       saying why it could not be loaded;
+ *   <li>{@code native-split}: native BLAS, each call split into column (or row) blocks of C that
+ *       {@link Parallel}'s threads multiply at the same time;
  *   <li>{@code java}: the best Java kernel, never native code;
  *   <li>{@code scalar}: the scalar Java kernel.
  * </ul>
  *
- * <p>Native BLAS runs on its own threads (OpenBLAS's count); the Java kernels use {@link
- * Parallel}.
+ * <p>Unsplit native BLAS runs on its own threads (OpenBLAS's count); the Java kernels and the
+ * split native calls use {@link Parallel}.
+ *
+ * <p>Why the split: between calls, OpenBLAS's pthread workers wait for work by spinning on {@code
+ * sched_yield} for about 0.1 s. A training step alternates GEMMs with Java work (elementwise
+ * kernels, autograd, and in a young JVM the JIT compilers), and on a small machine the spinning
+ * workers take a core from it: on 2 cores, W1's whole run is 15% faster with {@code
+ * OPENBLAS_NUM_THREADS=1} and each GEMM split over Ember's two threads than with OpenBLAS's own
+ * two threads (README, issue 3). Ember cannot set OpenBLAS's thread count from Java (netlib does
+ * not expose {@code openblas_set_num_threads}), so it follows the environment the process was
+ * started with.
  */
 public final class Gemm {
 
@@ -36,6 +49,7 @@ public final class Gemm {
   /** The implementations, each callable directly (tests run all that this machine has). */
   enum Impl {
     NATIVE("native BLAS (netlib JNIBLAS → libblas.so.3)"),
+    NATIVE_SPLIT("native BLAS (netlib JNIBLAS → libblas.so.3), split over Ember's threads"),
     SIMD("Java SIMD (jdk.incubator.vector)"),
     SCALAR("Java scalar");
 
@@ -48,7 +62,7 @@ public final class Gemm {
     /** Why this implementation cannot run in this JVM, or null if it can; loads it on first use. */
     String unavailableReason() {
       return switch (this) {
-        case NATIVE -> nativeFailure();
+        case NATIVE, NATIVE_SPLIT -> nativeFailure();
         case SIMD -> SimdHolder.FAILURE;
         case SCALAR -> null;
       };
@@ -92,20 +106,45 @@ public final class Gemm {
 
   private static Impl select(String mode, String value) {
     return switch (mode) {
-      case "auto" -> Impl.NATIVE.unavailableReason() == null ? Impl.NATIVE : bestJava();
-      case "native" -> {
+      case "auto" -> Impl.NATIVE.unavailableReason() != null ? bestJava()
+          : nativeThreadsFromEnvironment() == 1 ? Impl.NATIVE_SPLIT : Impl.NATIVE;
+      case "native", "native-split" -> {
         String why = Impl.NATIVE.unavailableReason();
         if (why != null) {
-          throw new IllegalStateException(PROPERTY + "=native but native BLAS is unavailable: "
-              + why);
+          throw new IllegalStateException(PROPERTY + "=" + mode
+              + " but native BLAS is unavailable: " + why);
         }
-        yield Impl.NATIVE;
+        yield mode.equals("native") ? Impl.NATIVE : Impl.NATIVE_SPLIT;
       }
       case "java" -> bestJava();
       case "scalar" -> Impl.SCALAR;
       default -> throw new IllegalStateException(
-          PROPERTY + " must be one of auto, native, java, scalar; got '" + value + "'");
+          PROPERTY + " must be one of auto, native, native-split, java, scalar; got '" + value
+              + "'");
     };
+  }
+
+  /**
+   * The number of threads OpenBLAS takes from the environment, as its pthread build reads it (the
+   * first positive of {@code OPENBLAS_NUM_THREADS}, {@code GOTO_NUM_THREADS}, {@code
+   * OMP_NUM_THREADS}), or 0 when none is set. A reference (single-threaded) BLAS ignores these.
+   */
+  static int nativeThreadsFromEnvironment() {
+    for (String name : new String[] {"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS",
+        "OMP_NUM_THREADS"}) {
+      String v = System.getenv(name);
+      if (v != null) {
+        try {
+          int n = Integer.parseInt(v.trim());
+          if (n > 0) {
+            return n;
+          }
+        } catch (NumberFormatException e) {
+          // OpenBLAS reads such a value as 0, that is unset.
+        }
+      }
+    }
+    return 0;
   }
 
   private static Impl bestJava() {
@@ -115,7 +154,10 @@ public final class Gemm {
   /** For the log: why faster implementations that {@code mode} allows were passed over. */
   private static String passedOver(Impl selected, String mode) {
     StringBuilder sb = new StringBuilder();
-    if (mode.equals("auto") && selected != Impl.NATIVE) {
+    if (mode.equals("auto") && selected == Impl.NATIVE) {
+      sb.append("; not split over Ember's threads, since the environment does not run OpenBLAS"
+          + " on one thread (set OPENBLAS_NUM_THREADS=1 for that)");
+    } else if (mode.equals("auto") && selected != Impl.NATIVE_SPLIT) {
       sb.append("; not native BLAS: ").append(Impl.NATIVE.unavailableReason());
     }
     if ((mode.equals("auto") || mode.equals("java")) && selected == Impl.SCALAR) {
@@ -252,9 +294,11 @@ public final class Gemm {
       return;
     }
     switch (impl) {
-      // Row-major C = op(A)op(B) is column-major C' = op(B)'op(A)': swap the operands and m, n.
-      case NATIVE -> NativeHolder.INSTANCE.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k,
-          alpha, b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
+      case NATIVE -> nativeSgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
+          c, cOff, ldc);
+      case NATIVE_SPLIT -> split(transA, transB, m, n, k, (rm, rn, rAOff, rBOff, rCOff) ->
+          nativeSgemm(transA, transB, rm, rn, k, alpha, a, rAOff, lda, b, rBOff, ldb, beta, c,
+              rCOff, ldc), aOff, lda, bOff, ldb, cOff, ldc);
       case SIMD -> JavaGemm.sgemm(SimdHolder.FLOAT, transA, transB, m, n, k, alpha, a, aOff, lda,
           b, bOff, ldb, beta, c, cOff, ldc);
       case SCALAR -> JavaGemm.sgemm(JavaGemm.SCALAR_FLOAT, transA, transB, m, n, k, alpha, a,
@@ -304,12 +348,61 @@ public final class Gemm {
       return;
     }
     switch (impl) {
-      case NATIVE -> NativeHolder.INSTANCE.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k,
-          alpha, b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
+      case NATIVE -> nativeDgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
+          c, cOff, ldc);
+      case NATIVE_SPLIT -> split(transA, transB, m, n, k, (rm, rn, rAOff, rBOff, rCOff) ->
+          nativeDgemm(transA, transB, rm, rn, k, alpha, a, rAOff, lda, b, rBOff, ldb, beta, c,
+              rCOff, ldc), aOff, lda, bOff, ldb, cOff, ldc);
       case SIMD -> JavaGemm.dgemm(SimdHolder.DOUBLE, transA, transB, m, n, k, alpha, a, aOff, lda,
           b, bOff, ldb, beta, c, cOff, ldc);
       case SCALAR -> JavaGemm.dgemm(JavaGemm.SCALAR_DOUBLE, transA, transB, m, n, k, alpha, a,
           aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+  }
+
+  // Row-major C = op(A)op(B) is column-major C' = op(B)'op(A)': swap the operands and m, n.
+  private static void nativeSgemm(boolean transA, boolean transB, int m, int n, int k,
+      float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
+      float[] c, int cOff, int ldc) {
+    NativeHolder.INSTANCE.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b, bOff,
+        ldb, a, aOff, lda, beta, c, cOff, ldc);
+  }
+
+  private static void nativeDgemm(boolean transA, boolean transB, int m, int n, int k,
+      double alpha, double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double beta,
+      double[] c, int cOff, int ldc) {
+    NativeHolder.INSTANCE.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b, bOff,
+        ldb, a, aOff, lda, beta, c, cOff, ldc);
+  }
+
+  /** One block of C: rows or columns {@code [start, end)} of the whole product. */
+  @FunctionalInterface
+  private interface Block {
+    void run(int m, int n, int aOff, int bOff, int cOff);
+  }
+
+  /** Below this many multiply-adds a GEMM runs on the calling thread. */
+  static final long SPLIT_MIN_WORK = 1L << 18;
+  /** The fewest rows or columns of C one thread gets. */
+  private static final int SPLIT_GRAIN = 32;
+
+  /**
+   * Runs {@code block} on {@link Parallel}'s threads over blocks of C's columns, or of its rows
+   * when C has more rows than columns. Each block is a GEMM over the whole k, so no partial sums
+   * are added afterwards.
+   */
+  private static void split(boolean transA, boolean transB, int m, int n, int k, Block block,
+      int aOff, int lda, int bOff, int ldb, int cOff, int ldc) {
+    if ((long) m * n * k < SPLIT_MIN_WORK) {
+      block.run(m, n, aOff, bOff, cOff);
+    } else if (n >= m) {
+      // Columns [s, e) of op(B): B's columns s.. (B is k x n), or its rows s.. (stored n x k).
+      Parallel.forRange(n, SPLIT_GRAIN, (s, e) -> block.run(m, e - s, aOff,
+          bOff + (transB ? s * ldb : s), cOff + s));
+    } else {
+      // Rows [s, e) of op(A): A's rows s.. (A is m x k), or its columns s.. (stored k x m).
+      Parallel.forRange(m, SPLIT_GRAIN, (s, e) -> block.run(e - s, n,
+          aOff + (transA ? s : s * lda), bOff, cOff + s * ldc));
     }
   }
 

@@ -38,7 +38,7 @@ class GemmTest {
 
   private static void assumeAvailable(Gemm.Impl impl) {
     String why = impl.unavailableReason();
-    if (impl == Gemm.Impl.NATIVE) {
+    if (impl == Gemm.Impl.NATIVE || impl == Gemm.Impl.NATIVE_SPLIT) {
       assumeTrue(why == null, () -> "native BLAS not available: " + why);
     }
     assertNull(why, () -> impl + " must be available in the test JVM");
@@ -91,6 +91,7 @@ class GemmTest {
         for (boolean dbl : BOOLS) {
           check(impl, dbl, false, false, 257, 130, 190, 1, 0, true);
           check(impl, dbl, true, true, 190, 257, 130, -2, 0.5, true);
+          check(impl, dbl, true, false, 300, 70, 64, 1, 0, false);
           // Too few rows for one block per thread: the columns are split instead.
           check(impl, dbl, false, true, 5, 2000, 500, 1, 1, true);
         }
