@@ -316,9 +316,78 @@ EMBER_MASKED_SELECT(b8, uchar)
     }                                                                                        \
   }
 
+/* ce_mean: log-softmax and nll_mean in one work group of 256 items (cross-entropy's mean, for
+   small (n, c) logits x): each item takes every 256th row, writes its log-softmax to logp with
+   the softmax kernel's arithmetic (m = the row's maximum, float32 skipping NaN candidates and
+   float64 as Math.max; e = exp(x - m) in the dtype, summed in double; logp = (x - m) - log(sum)),
+   then adds -logp[i, t_i] as nll_mean does, with its target check and its fixed-order tree. */
+DEVICE_FN float ce_max_f32(float m, float v) {
+  return v > m ? v : m;
+}
+
+DEVICE_FN double ce_max_f64(double a, double b) {
+  if (a != a) return a;
+  if (b != b) return b;
+  if (a == 0.0 && b == 0.0) return DOUBLE_AS_LONG(a) < 0 ? b : a;
+  return a > b ? a : b;
+}
+
+#define EMBER_CE_MEAN(SUF, T, NEG_INF)                                                       \
+  KERNEL ce_mean_##SUF(GLOBAL T* mean, int m_off, GLOBAL T* count, int c_off,                \
+      GLOBAL T* logp, int p_off, int ps0, int ps1, GLOBAL const T* x, int x_off, int xs0,    \
+      int xs1, GLOBAL const long* target, int t_off, int ts, int n, int c, int ignore,       \
+      GLOBAL int* check, int k_off, int id) {                                                \
+    LOCAL_ARRAY(T, sums, 256);                                                               \
+    LOCAL_ARRAY(int, valid, 256);                                                            \
+    int lid = LOCAL_ID();                                                                    \
+    T s = (T) 0;                                                                             \
+    int k = 0;                                                                               \
+    for (int i = lid; i < n; i += 256) {                                                     \
+      int xb = x_off + i * xs0;                                                              \
+      int pb = p_off + i * ps0;                                                              \
+      T m = NEG_INF;                                                                         \
+      for (int j = 0; j < c; j++) m = ce_max_##SUF(m, x[xb + j * xs1]);                      \
+      double z = 0.0;                                                                        \
+      for (int j = 0; j < c; j++) {                                                          \
+        T e = exp(x[xb + j * xs1] - m);                                                      \
+        z += (double) e;                                                                     \
+      }                                                                                      \
+      T l = (T) log(z);                                                                      \
+      for (int j = 0; j < c; j++) logp[pb + j * ps1] = (x[xb + j * xs1] - m) - l;            \
+      long t = target[t_off + i * ts];                                                       \
+      if (t == ignore) continue;                                                             \
+      if (t < 0 || t >= c) {                                                                 \
+        if (ATOMIC_CAS_INT(check + k_off, 0, id) == 0) {                                     \
+          check[k_off + 1] = i;                                                              \
+          check[k_off + 2] = (int) t;                                                        \
+          check[k_off + 3] = (int) (t >> 32);                                                \
+        }                                                                                    \
+        continue;                                                                            \
+      }                                                                                      \
+      s += -logp[pb + (int) t * ps1];                                                        \
+      k++;                                                                                   \
+    }                                                                                        \
+    sums[lid] = s;                                                                           \
+    valid[lid] = k;                                                                          \
+    BARRIER();                                                                               \
+    for (int w = 128; w > 0; w >>= 1) {                                                      \
+      if (lid < w) {                                                                         \
+        sums[lid] += sums[lid + w];                                                          \
+        valid[lid] += valid[lid + w];                                                        \
+      }                                                                                      \
+      BARRIER();                                                                             \
+    }                                                                                        \
+    if (lid == 0) {                                                                          \
+      mean[m_off] = sums[0] / (T) valid[0];                                                  \
+      count[c_off] = (T) valid[0];                                                           \
+    }                                                                                        \
+  }
+
 EMBER_NLL_ROWS(f32, float)
 EMBER_NLL_ROWS(f64, double)
 EMBER_NLL_MEAN(f32, float)
 EMBER_NLL_MEAN(f64, double)
 EMBER_CE_BACKWARD(f32, float)
 EMBER_CE_BACKWARD(f64, double)
+EMBER_CE_MEAN(f32, float, INT_AS_FLOAT((int) 0xff800000))
+EMBER_CE_MEAN(f64, double, LONG_AS_DOUBLE((long) 0xfff0000000000000UL))

@@ -103,7 +103,7 @@
   int a_kfast = meta[15], b_nfast = meta[16];                                                 \
   int ksplit = meta[20];                                                                      \
   int relu = meta[21];                                                                        \
-  int g = GROUP_ID();                                                                         \
+  int g = GROUP_ID() - g_base;                                                                \
   int batch = g / (tm * tn);                                                                  \
   if (batch >= bsz) return; /* whole group: no barrier is split */                            \
   int kbeg = ksplit > 0 ? batch * ksplit : 0;                                                 \
@@ -148,6 +148,7 @@
       GLOBAL const T* bm, int b_off, GLOBAL const int* meta, T alpha, T beta) {               \
     typedef T elem_t;                                                                         \
     typedef T acc_t;                                                                          \
+    const int g_base = 0;                                                                     \
     EMBER_MM_BODY(T, R)                                                                       \
   }
 
@@ -160,6 +161,7 @@
     typedef ulong acc_t;                                                                      \
     ulong alpha = ((ulong) (uint) alpha_hi << 32) | (ulong) (uint) alpha_lo;                  \
     ulong beta = ((ulong) (uint) beta_hi << 32) | (ulong) (uint) beta_lo;                     \
+    const int g_base = 0;                                                                     \
     EMBER_MM_BODY(T, R)                                                                       \
   }
 
@@ -195,6 +197,7 @@ EMBER_MM_INT(i32, int, 4)
     typedef T elem_t;                                                                         \
     typedef T acc_t;                                                                          \
     int sdb = meta[17], sdm = meta[18], sdn = meta[19];                                       \
+    const int g_base = 0;                                                                     \
     EMBER_MM_BODY(T, R)                                                                       \
   }
 
@@ -203,3 +206,35 @@ EMBER_MMA_FLOAT(f32, float, 4)
 EMBER_MMA_FLOAT(f32, float, 8)
 EMBER_MMA_FLOAT(f64, double, 1)
 EMBER_MMA_FLOAT(f64, double, 4)
+
+/* mmp*: two products in one launch (Backend.matmulPair: a Linear's input and weight gradients),
+   floating types: c1 = alpha * a1 @ bm1 + beta * c1 over groups [0, groups1), c2 = alpha * a2 @
+   bm2 + beta * c2 over the rest. metas holds the two products' meta, 22 ints each (no addend,
+   no K split). Both run at the tile size R. */
+#undef EMBER_MM_STORE
+#define EMBER_MM_STORE(dst, v) dst = (elem_t) (beta == 0 ? alpha * (v) : alpha * (v) + beta * dst)
+
+#define EMBER_MMP_FLOAT(SUF, T, R)                                                            \
+  KERNEL mmp##R##_##SUF(GLOBAL T* c1, int c1_off, GLOBAL const T* a1, int a1_off,             \
+      GLOBAL const T* bm1, int b1_off, GLOBAL T* c2, int c2_off, GLOBAL const T* a2,          \
+      int a2_off, GLOBAL const T* bm2, int b2_off, GLOBAL const int* metas, int groups1,      \
+      T alpha, T beta) {                                                                      \
+    typedef T elem_t;                                                                         \
+    typedef T acc_t;                                                                          \
+    const int second = GROUP_ID() >= groups1;                                                 \
+    const int g_base = second ? groups1 : 0;                                                  \
+    GLOBAL T* c = second ? c2 : c1;                                                           \
+    GLOBAL const T* a = second ? a2 : a1;                                                     \
+    GLOBAL const T* bm = second ? bm2 : bm1;                                                  \
+    int c_off = second ? c2_off : c1_off;                                                     \
+    int a_off = second ? a2_off : a1_off;                                                     \
+    int b_off = second ? b2_off : b1_off;                                                     \
+    GLOBAL const int* meta = metas + (second ? 22 : 0);                                       \
+    EMBER_MM_BODY(T, R)                                                                       \
+  }
+
+EMBER_MMP_FLOAT(f32, float, 1)
+EMBER_MMP_FLOAT(f32, float, 4)
+EMBER_MMP_FLOAT(f32, float, 8)
+EMBER_MMP_FLOAT(f64, double, 1)
+EMBER_MMP_FLOAT(f64, double, 4)

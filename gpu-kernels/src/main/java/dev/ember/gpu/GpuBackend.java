@@ -227,6 +227,12 @@ public final class GpuBackend implements Backend {
   }
 
   @Override
+  public void matmulPair(Tensor dst1, Tensor a1, Tensor b1, Tensor dst2, Tensor a2,
+      Tensor b2) {
+    GpuMatmul.matmulPair(this, dst1, a1, b1, dst2, a2, b2);
+  }
+
+  @Override
   public void nllRows(Tensor loss, Tensor logp, Tensor target, int ignoreIndex) {
     GpuIndex.nllRows(this, loss, logp, target, ignoreIndex);
   }
@@ -247,6 +253,34 @@ public final class GpuBackend implements Backend {
         slab(count), offset(count), slab(logp), offset(logp), ps[0], ps[1], slab(target),
         offset(target), target.stride()[0], logp.shape()[0], logp.shape()[1], ignoreIndex,
         slab(d.words), offset(d.words), id);
+  }
+
+  /** Logits up to this many elements take the one-launch {@code ce_mean} (one work group). */
+  static final int CE_MEAN_MAX_ELEMENTS = 1 << 16;
+
+  @Override
+  public void logSoftmaxNllMean(Tensor logp, Tensor mean, Tensor count, Tensor logits,
+      Tensor target, int ignoreIndex, String what) {
+    int[] shape = logits.shape();
+    if (shape.length != 2 || (long) shape[0] * shape[1] > CE_MEAN_MAX_ELEMENTS
+        || shape[1] == 0 || runtime.maxLocalSize() < 256) {
+      Backend.super.logSoftmaxNllMean(logp, mean, count, logits, target, ignoreIndex, what);
+      return;
+    }
+    OperandChecks.nllMean(mean.shape(), mean.dtype(), count.shape(), count.dtype(),
+        logp.shape(), logp.dtype(), target.shape(), target.dtype());
+    if (logits.dtype() != logp.dtype() || !java.util.Arrays.equals(shape, logp.shape())) {
+      throw new IllegalArgumentException("logSoftmaxNllMean needs logp of the logits' shape and"
+          + " dtype, got " + logp.describe() + " for " + logits.describe());
+    }
+    DeferredChecks d = deferred.get();
+    int id = d.expect(this, what, shape[1]);
+    int[] ps = logp.stride();
+    int[] xs = logits.stride();
+    launchGroups("index", "ce_mean_" + suffix(logp.dtype()), 1, 256, slab(mean), offset(mean),
+        slab(count), offset(count), slab(logp), offset(logp), ps[0], ps[1], slab(logits),
+        offset(logits), xs[0], xs[1], slab(target), offset(target), target.stride()[0],
+        shape[0], shape[1], ignoreIndex, slab(d.words), offset(d.words), id);
   }
 
   @Override

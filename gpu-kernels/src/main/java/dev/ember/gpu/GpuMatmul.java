@@ -141,29 +141,13 @@ final class GpuMatmul {
   private static void issue(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
       double alpha, double beta, int r, int tm, int tn, int batches, int k, int ksplit,
       boolean relu) {
-    int m = x.shape()[1];
-    int n = y.shape()[2];
     DType dtype = dst.dtype();
     long ia = (long) alpha;
     long groups = (long) batches * tm * tn;
     if (groups * GROUP > Integer.MAX_VALUE) {
       throw b.unsupported("matmul", "a product of " + groups + " tiles exceeds one launch");
     }
-    int[] sa = x.stride();
-    int[] sb = y.stride();
-    int[] sc = dst.stride();
-    int[] sd = addend == null ? new int[3] : addend.stride();
-    int[] meta = {
-      batches, m, n, k,
-      batchStride(x), sa[1], sa[2],
-      batchStride(y), sb[1], sb[2],
-      batchStride(dst), sc[1], sc[2],
-      tm, tn,
-      Math.abs(sa[2]) <= Math.abs(sa[1]) ? 1 : 0,
-      Math.abs(sb[2]) <= Math.abs(sb[1]) ? 1 : 0,
-      addend == null ? 0 : batchStride(addend), sd[1], sd[2],
-      ksplit, relu ? 1 : 0,
-    };
+    int[] meta = meta(dst, x, y, addend, batches, k, tm, tn, ksplit, relu);
     String kernel = (addend == null ? "mm" : "mma") + r + "_" + GpuBackend.suffix(dtype);
     Object[] args;
     switch (dtype) {
@@ -188,6 +172,103 @@ final class GpuMatmul {
     all[6] = meta;
     System.arraycopy(args, 0, all, 7, args.length);
     b.launchGroups("matmul", kernel, (int) groups, GROUP, all);
+  }
+
+  /** The kernels' meta (see matmul.c) for one product, {@link #META} ints. */
+  private static int[] meta(Tensor dst, Tensor x, Tensor y, Tensor addend, int batches, int k,
+      int tm, int tn, int ksplit, boolean relu) {
+    int[] sa = x.stride();
+    int[] sb = y.stride();
+    int[] sc = dst.stride();
+    int[] sd = addend == null ? new int[3] : addend.stride();
+    return new int[] {
+      batches, x.shape()[1], y.shape()[2], k,
+      batchStride(x), sa[1], sa[2],
+      batchStride(y), sb[1], sb[2],
+      batchStride(dst), sc[1], sc[2],
+      tm, tn,
+      Math.abs(sa[2]) <= Math.abs(sa[1]) ? 1 : 0,
+      Math.abs(sb[2]) <= Math.abs(sb[1]) ? 1 : 0,
+      addend == null ? 0 : batchStride(addend), sd[1], sd[2],
+      ksplit, relu ? 1 : 0,
+    };
+  }
+
+  /** The ints of one product's meta. */
+  private static final int META = 22;
+
+  /**
+   * Backend.matmulPair: {@code dst1 = x1 @ y1} and {@code dst2 = x2 @ y2} in one launch of the
+   * mmp kernels when both are float products that need no K split, at the smaller of the two
+   * tiles they would each take; otherwise two launches, each as {@link #matmul}.
+   */
+  static void matmulPair(GpuBackend b, Tensor dst1, Tensor x1, Tensor y1, Tensor dst2,
+      Tensor x2, Tensor y2) {
+    check(dst1, x1, y1);
+    check(dst2, x2, y2);
+    if (dst1.dtype() != dst2.dtype()) {
+      throw new IllegalArgumentException("matmulPair needs two products of one dtype, got "
+          + dst1.dtype() + " and " + dst2.dtype());
+    }
+    DType dtype = dst1.dtype();
+    int r1 = pairTile(dtype, x1, y1);
+    int r2 = pairTile(dtype, x2, y2);
+    if (!dtype.isFloatingPoint() || r1 < 0 || r2 < 0 || b.runtime().maxLocalSize() < GROUP) {
+      launch(b, dst1, x1, y1, null, 1, 0, 0, -1, false);
+      launch(b, dst2, x2, y2, null, 1, 0, 0, -1, false);
+      return;
+    }
+    if (r1 == 0 || r2 == 0) {
+      // An empty product: only the other one runs.
+      launch(b, dst1, x1, y1, null, 1, 0, 0, -1, false);
+      launch(b, dst2, x2, y2, null, 1, 0, 0, -1, false);
+      return;
+    }
+    int r = Math.min(r1, r2);
+    int ts = 16 * r;
+    int[] metas = new int[2 * META];
+    long groups1 = pairMeta(metas, 0, dst1, x1, y1, ts);
+    long groups2 = pairMeta(metas, META, dst2, x2, y2, ts);
+    if ((groups1 + groups2) * GROUP > Integer.MAX_VALUE) {
+      throw b.unsupported("matmul", "two products of " + (groups1 + groups2)
+          + " tiles exceed one launch");
+    }
+    Object alpha = dtype == DType.FLOAT32 ? (Object) 1f : (Object) 1d;
+    Object beta = dtype == DType.FLOAT32 ? (Object) 0f : (Object) 0d;
+    b.launchGroups("matmul", "mmp" + r + "_" + GpuBackend.suffix(dtype),
+        (int) (groups1 + groups2), GROUP, b.slab(dst1), b.offset(dst1), b.slab(x1),
+        b.offset(x1), b.slab(y1), b.offset(y1), b.slab(dst2), b.offset(dst2), b.slab(x2),
+        b.offset(x2), b.slab(y2), b.offset(y2), metas, (int) groups1, alpha, beta);
+  }
+
+  /**
+   * The tile a product of a pair takes alone (see {@link #tile}), 0 when it is empty, or -1 when
+   * it would be split along K (it then runs alone, as matmul runs it).
+   */
+  private static int pairTile(DType dtype, Tensor x, Tensor y) {
+    int batches = x.shape()[0];
+    int m = x.shape()[1];
+    int k = x.shape()[2];
+    int n = y.shape()[2];
+    if (batches == 0 || m == 0 || n == 0) {
+      return 0;
+    }
+    int r = FORCED_TILE == 0 || FORCED_TILE == 8 && dtype != DType.FLOAT32
+        ? tile(dtype, batches, m, n) : FORCED_TILE;
+    return k > 0 && kSplit(dtype, batches, ((m + 16 * r - 1) / (16 * r))
+        * ((n + 16 * r - 1) / (16 * r)), k) > 1 ? -1 : r;
+  }
+
+  /** Writes one (nonempty) product's meta at {@code at} for tiles of edge ts; returns its groups. */
+  private static long pairMeta(int[] metas, int at, Tensor dst, Tensor x, Tensor y, int ts) {
+    int batches = x.shape()[0];
+    int m = x.shape()[1];
+    int n = y.shape()[2];
+    int tm = (m + ts - 1) / ts;
+    int tn = (n + ts - 1) / ts;
+    System.arraycopy(meta(dst, x, y, null, batches, x.shape()[2], tm, tn, 0, false), 0, metas,
+        at, META);
+    return (long) batches * tm * tn;
   }
 
   /**

@@ -47,30 +47,35 @@ class GpuLossesTest {
   }
 
   /**
-   * The mean on the device (one kernel, Backend.nllMean) over more rows than its work group has
-   * items, with ignored rows, against the CPU; NaN when every row is ignored.
+   * The mean on the device over more rows than its work group has items, with ignored rows,
+   * against the CPU; NaN when every row is ignored. 300 rows take one kernel for the log-softmax
+   * and the mean (Backend.logSoftmaxNllMean), 7,000 rows (70,000 logits) the log-softmax kernel
+   * and then Backend.nllMean.
    */
   @Test
   void theMeanOverManyRowsMatchesCpu() {
     GpuTesting.assumeDevice();
     for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-      try (var scope = Tensor.scope()) {
-        Generator gen = new Generator(22);
-        Tensor base = Tensor.randn(gen, dtype, Device.CPU, 300, 7).mul(2);
-        long[] targets = new long[300];
-        for (int i = 0; i < targets.length; i++) {
-          targets[i] = i % 11 == 0 ? -100 : (i * 5) % 7;
+      for (int n : new int[] {300, 7000}) {
+        try (var scope = Tensor.scope()) {
+          Generator gen = new Generator(22);
+          int c = n == 300 ? 7 : 10;
+          Tensor base = Tensor.randn(gen, dtype, Device.CPU, n, c).mul(2);
+          long[] targets = new long[n];
+          for (int i = 0; i < targets.length; i++) {
+            targets[i] = i % 11 == 0 ? -100 : (i * 5) % c;
+          }
+          Tensor t = Tensor.of(targets, n);
+          Tensor w = Tensor.ones(dtype, Device.CPU, 1).reshape();
+          Tensor[] cpu = run(base, t, w, Reduction.MEAN, -100, false, Device.CPU);
+          Tensor[] dev = run(base, t, w, Reduction.MEAN, -100, false, GpuTesting.DEVICE);
+          double tol = dtype == DType.FLOAT32 ? 1e-5 : 1e-12;
+          close(cpu[0], dev[0], tol, dtype + " mean of " + n + " rows");
+          close(cpu[1], dev[1], tol, dtype + " grad of " + n + " rows");
+          Tensor none = F.crossEntropy(base.to(GpuTesting.DEVICE), Tensor.full(new int[] {n},
+              -100, DType.INT64, GpuTesting.DEVICE), null, -100, Reduction.MEAN, 0);
+          assertTrue(Double.isNaN(none.item()), "every row ignored: 0 / 0");
         }
-        Tensor t = Tensor.of(targets, 300);
-        Tensor w = Tensor.ones(dtype, Device.CPU, 1).reshape();
-        Tensor[] cpu = run(base, t, w, Reduction.MEAN, -100, false, Device.CPU);
-        Tensor[] dev = run(base, t, w, Reduction.MEAN, -100, false, GpuTesting.DEVICE);
-        double tol = dtype == DType.FLOAT32 ? 1e-5 : 1e-12;
-        close(cpu[0], dev[0], tol, dtype + " mean of 300 rows");
-        close(cpu[1], dev[1], tol, dtype + " grad of 300 rows");
-        Tensor none = F.crossEntropy(base.to(GpuTesting.DEVICE), Tensor.full(new int[] {300},
-            -100, DType.INT64, GpuTesting.DEVICE), null, -100, Reduction.MEAN, 0);
-        assertTrue(Double.isNaN(none.item()), "every row ignored: 0 / 0");
       }
     }
   }

@@ -347,6 +347,59 @@ class GpuMatmulTest {
     }
   }
 
+  /**
+   * Backend.matmulPair (a Linear's input and weight gradients): two products in one launch, at
+   * the smaller of their tiles, each as the CPU computes it, the second through a transposed view
+   * (gz^T); a product that would be split along K, or an empty one, runs on its own.
+   */
+  @Test
+  void aPairOfProductsMatchesTheCpuInOneLaunch() {
+    GpuBackend gpu = (GpuBackend) Backends.get(GpuTesting.DEVICE);
+    // {m1, k1, n1, m2, k2, n2, launches}
+    int[][] pairs = {
+      {128, 128, 256, 128, 128, 256, 1}, // W1's second layer: both in 64 x 64 tiles
+      {128, 10, 128, 10, 128, 128, 1}, // W1's last layer: 64 x 64 and 16 x 16 tiles
+      {64, 128, 300, 128, 64, 300, 1},
+      {300, 300, 300, 7, 5, 3, 1},
+      {20, 1200, 9, 5, 3, 7, 3}, // the first is split along K: a product and a sum, then one
+      {0, 4, 5, 3, 4, 5, 1}, // an empty first product
+    };
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      for (int[] p : pairs) {
+        try (var scope = Tensor.scope()) {
+          Tensor a1 = values(dtype, 1, p[0], p[1]);
+          Tensor b1 = values(dtype, 1, p[1], p[2]);
+          Tensor a2t = values(dtype, 1, p[4], p[3]); // a2 is its transposed view
+          Tensor b2 = values(dtype, 1, p[4], p[5]);
+          Tensor want1 = Tensor.empty(dtype, Device.CPU, 1, p[0], p[2]);
+          Tensor want2 = Tensor.empty(dtype, Device.CPU, 1, p[3], p[5]);
+          backend(want1).matmulPair(want1, a1, b1, want2, a2t.mT(), b2);
+          Tensor got1 = Tensor.full(new int[] {1, p[0], p[2]}, Double.NaN, dtype,
+              GpuTesting.DEVICE);
+          Tensor got2 = Tensor.full(new int[] {1, p[3], p[5]}, Double.NaN, dtype,
+              GpuTesting.DEVICE);
+          Tensor g1 = a1.to(GpuTesting.DEVICE);
+          Tensor g2 = b1.to(GpuTesting.DEVICE);
+          Tensor g3 = a2t.to(GpuTesting.DEVICE).mT();
+          Tensor g4 = b2.to(GpuTesting.DEVICE);
+          long before = gpu.launchCount();
+          gpu.matmulPair(got1, g1, g2, got2, g3, g4);
+          String what = dtype + " " + Arrays.toString(p);
+          assertEquals(p[6], gpu.launchCount() - before, what + ": launches");
+          double tol = (dtype == DType.FLOAT32 ? 4e-6 : 1e-13) * Math.max(p[1], p[4]);
+          double[][] w = {want1.toDoubleArray(), want2.toDoubleArray()};
+          double[][] g = {got1.toDoubleArray(), got2.toDoubleArray()};
+          for (int q = 0; q < 2; q++) {
+            assertEquals(w[q].length, g[q].length, what);
+            for (int i = 0; i < w[q].length; i++) {
+              assertEquals(w[q][i], g[q][i], tol, what + " product " + (q + 1) + " element " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void onlyOneProductWithFewTilesAndALongKIsSplit() {
     // conv2d's weight gradient in W2: 64 x 289 outputs (5 tiles of 64), K = 64 x 14 x 14.

@@ -1,7 +1,9 @@
 package dev.ember.autograd;
 
-import dev.ember.tensor.Tensor;
 import dev.ember.backend.Storage;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
+import dev.ember.tensor.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,6 +12,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Walks the graph from the roots in reverse topological order (Kahn's algorithm over the number of
@@ -17,6 +20,27 @@ import java.util.Set;
  */
 final class Engine {
   private Engine() {}
+
+  /**
+   * The implicit seed gradient of a scalar root, one constant 1 per device and dtype, made once:
+   * on a GPU a backward pass then starts without a fill launch. Nothing writes it: a gradient the
+   * engine delivers is only read by the nodes, and it is counted as shared so that no leaf takes
+   * it over as its .grad.
+   */
+  private static final Map<Device, Map<DType, Tensor>> ONES = new ConcurrentHashMap<>();
+
+  private static Tensor seed(Tensor root) {
+    Tensor one = ONES.computeIfAbsent(root.device(), d -> new ConcurrentHashMap<>())
+        .computeIfAbsent(root.dtype(), dt -> {
+          try (GradMode ng = Autograd.noGrad()) {
+            Tensor t = Tensor.full(new int[0], 1.0, dt, root.device()).persist();
+            // A read waits for the fill, so a thread on another GPU stream reads a written 1.
+            t.item();
+            return t;
+          }
+        });
+    return one.expand(root.shape());
+  }
 
   static List<Tensor> run(
       List<Tensor> roots,
@@ -53,7 +77,8 @@ final class Engine {
               "grad can be implicitly created only for scalar outputs, got " + root.describe()
                   + "; pass a gradient of the same shape");
         }
-        g = Tensor.onesLike(root);
+        g = seed(root);
+        deliveries.merge(g.storage(), 1, Integer::sum);
       } else if (!Arrays.equals(g.shape(), root.shape())) {
         throw new IllegalArgumentException(
             "gradient of shape " + Arrays.toString(g.shape()) + " given for a tensor of shape "

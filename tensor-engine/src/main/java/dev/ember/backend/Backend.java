@@ -138,6 +138,17 @@ public interface Backend {
       String what);
 
   /**
+   * Cross-entropy's mean from (N, C) float logits, N and C at least 1: {@code logp} (N, C)
+   * becomes their log-softmax along dim 1 ({@link #softmax}), then {@link #nllMean} of it. A GPU
+   * does both in one launch when the logits are small; the default runs the two in turn.
+   */
+  default void logSoftmaxNllMean(Tensor logp, Tensor mean, Tensor count, Tensor logits,
+      Tensor target, int ignoreIndex, String what) {
+    softmax(logp, logits, 1, true);
+    nllMean(mean, count, logp, target, ignoreIndex, what);
+  }
+
+  /**
    * Batched matrix product {@code dst[b] = alpha * a[b] @ bm[b] + beta * dst[b]}, with a of shape
    * (B, M, K), bm of shape (B, K, N) and dst of shape (B, M, N), all float32 or all float64 (or
    * all int64/int32 on backends that support integer matmul). dst is not read when beta is 0.
@@ -165,6 +176,18 @@ public interface Backend {
     }
     matmulAdd(dst, a, bm, addend, alpha, beta);
     unary(UnaryOp.RELU, dst, dst, 0, 0);
+  }
+
+  /**
+   * Two independent products, {@code dst1 = a1 @ b1} and {@code dst2 = a2 @ b2}, each as {@link
+   * #matmul} with alpha 1 and beta 0, of one dtype: a Linear's input and weight gradients. Neither
+   * dst may overlap an operand. A GPU runs both in one launch where they fit one kernel; the
+   * default runs the two in turn, with the same values.
+   */
+  default void matmulPair(Tensor dst1, Tensor a1, Tensor b1, Tensor dst2, Tensor a2,
+      Tensor b2) {
+    matmul(dst1, a1, b1, 1, 0);
+    matmul(dst2, a2, b2, 1, 0);
   }
 
   /**

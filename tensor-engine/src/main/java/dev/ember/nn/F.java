@@ -44,10 +44,10 @@ public final class F {
     // layout, rather than (x^T g)^T through a transposed view that accumulation would copy.
     SavedTensor sx = SavedTensor.of(x2);
     SavedTensor sw = SavedTensor.of(weight);
-    Autograd.record("LinearBackward", y, (g, n) -> new Tensor[] {
-        n[0] ? g.matmul(sw.get()) : null,
-        n[1] ? g.t().matmul(sx.get()) : null,
-        n[2] ? g.sum(0) : null}, x2, weight, bias);
+    Autograd.record("LinearBackward", y, (g, n) -> {
+      Tensor[] grads = Layers.linearGrads(g, sw.get(), sx.get(), n[0], n[1]);
+      return new Tensor[] {grads[0], grads[1], n[2] ? g.sum(0) : null};
+    }, x2, weight, bias);
     if (input.dim() == 2) {
       return y;
     }

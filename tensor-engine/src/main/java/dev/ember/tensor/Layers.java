@@ -70,11 +70,45 @@ public final class Layers {
         gz = Elementwise.reluGrad(g, sy.get());
         db = need[2] ? gz.sum(0) : null;
       }
-      return new Tensor[] {
-          need[0] ? gz.matmul(sw.get()) : null,
-          need[1] ? gz.t().matmul(sx.get()) : null,
-          db};
+      Tensor[] grads = linearGrads(gz, sw.get(), sx.get(), need[0], need[1]);
+      return new Tensor[] {grads[0], grads[1], db};
     }, x, weight, bias);
     return y;
+  }
+
+  /**
+   * A Linear's input and weight gradients from its output gradient gz (N, out), weight (out, in)
+   * and input x (N, in): {@code {dx = gz @ weight, dweight = gz^T @ x}}, each null when not
+   * needed. With both needed, float operands and grad mode off (a backward pass that builds no
+   * graph), one {@link dev.ember.backend.Backend#matmulPair} (on a GPU, one launch); otherwise
+   * two recorded matmuls.
+   */
+  public static Tensor[] linearGrads(Tensor gz, Tensor weight, Tensor x, boolean needX,
+      boolean needWeight) {
+    if (!needX || !needWeight || Autograd.isGradEnabled() || !gz.dtype().isFloatingPoint()
+        || weight.dtype() != gz.dtype() || x.dtype() != gz.dtype()) {
+      return new Tensor[] {
+          needX ? gz.matmul(weight) : null, needWeight ? gz.t().matmul(x) : null};
+    }
+    Elementwise.sameDevice("linearGrads", gz, weight);
+    Elementwise.sameDevice("linearGrads", gz, x);
+    int n = gz.shapeRef()[0];
+    int out = gz.shapeRef()[1];
+    int in = weight.shapeRef()[1];
+    if (weight.shapeRef()[0] != out || x.shapeRef()[0] != n || x.shapeRef()[1] != in) {
+      throw new IllegalArgumentException("linearGrads: gz " + gz.describe() + ", weight "
+          + weight.describe() + " and x " + x.describe()
+          + " do not fit (gz (N, out), weight (out, in), x (N, in))");
+    }
+    Tensor dx = Tensor.allocate(gz.dtype(), gz.device(), new int[] {n, in});
+    Tensor dw = Tensor.allocate(gz.dtype(), gz.device(), new int[] {out, in});
+    gz.backend().matmulPair(
+        Movement.expandRaw(dx, new int[] {1, n, in}),
+        Movement.expandRaw(gz, new int[] {1, n, out}),
+        Movement.expandRaw(weight, new int[] {1, out, in}),
+        Movement.expandRaw(dw, new int[] {1, out, in}),
+        Movement.expandRaw(gz.t(), new int[] {1, out, n}),
+        Movement.expandRaw(x, new int[] {1, n, in}));
+    return new Tensor[] {dx, dw};
   }
 }

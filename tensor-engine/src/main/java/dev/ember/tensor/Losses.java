@@ -43,7 +43,8 @@ public final class Losses {
    * The mean of {@link #crossEntropyRows} over the rows whose target is not ignoreIndex (NaN when
    * there is none), with the targets checked by the backend ({@link Backend#nllMean}: on a GPU in
    * the kernel, reported at the thread's next read, so nothing is read back here). Forward: the
-   * backend's log-softmax, then one pass for the mean and the count of the rows it covers.
+   * log-softmax, the mean and the count of the rows it covers in {@link
+   * Backend#logSoftmaxNllMean} (on a GPU one launch for small logits).
    * Backward: {@code g / count} as the scale of every row, in the one pass of {@link
    * Backend#crossEntropyMeanBackward}; under {@code createGraph} composed from differentiable
    * operators instead.
@@ -53,11 +54,18 @@ public final class Losses {
    */
   public static Tensor crossEntropyMean(Tensor logits, Tensor target, int ignoreIndex,
       String what) {
-    Tensor logp = logSoftmax("crossEntropyMean", logits);
     Tensor t = target.to(DType.INT64);
     Tensor mean = Tensor.allocate(logits.dtype(), logits.device(), new int[0]);
     Tensor count = Tensor.allocate(logits.dtype(), logits.device(), new int[0]);
-    logits.backend().nllMean(mean, count, logp, t, ignoreIndex, what);
+    Tensor logp;
+    if (logits.dim() == 2 && logits.dtype().isFloatingPoint() && logits.numel() > 0) {
+      // One backend pass for both (one launch on a GPU).
+      logp = Tensor.allocate(logits.dtype(), logits.device(), logits.shapeRef());
+      logits.backend().logSoftmaxNllMean(logp, mean, count, logits, t, ignoreIndex, what);
+    } else {
+      logp = logSoftmax("crossEntropyMean", logits);
+      logits.backend().nllMean(mean, count, logp, t, ignoreIndex, what);
+    }
     recordBackward(mean, logits, logp, t, ignoreIndex, count);
     return mean;
   }

@@ -34,6 +34,30 @@ class AutogradTest {
    * ownership check); a gradient shared with another leaf, passed through, or given by the caller
    * is copied, so that in-place accumulation into one .grad never changes another tensor.
    */
+  /**
+   * The implicit seed of a scalar root is one shared constant 1 (no fill per backward pass): a
+   * leaf that is itself the root gets a copy as its .grad, so writing into that gradient leaves
+   * the seed of later passes 1, for every root shape of one element.
+   */
+  @Test
+  void theSharedSeedIsNeverTakenOverOrWritten() {
+    Tensor s = Tensor.of(new double[] {2}, new int[0]).requiresGrad(true);
+    s.backward();
+    assertEquals(1, s.grad().item(), 0);
+    s.grad().add_(Tensor.of(new double[] {41}, new int[0]));
+    s.grad().mul_(Tensor.of(new double[] {1}, new int[0]));
+    Tensor t = Tensor.of(new double[] {3}, 1, 1).requiresGrad(true);
+    t.backward();
+    assertArrayEquals(new double[] {1}, t.grad().toDoubleArray(), 0);
+    t.grad().fill_(9);
+    Tensor x = leaf(1, 2);
+    x.mul(x).sum().backward();
+    assertArrayEquals(new double[] {2, 4}, x.grad().toDoubleArray(), 0);
+    Tensor f = Tensor.of(new double[] {5}, new int[0]).to(DType.FLOAT32).requiresGrad(true);
+    f.mul(f).backward();
+    assertEquals(10, f.grad().item(), 0);
+  }
+
   @Test
   void aLeafTakesOverOnlyGradientsNothingElseShares() {
     // (a + b) * 2: add passes one fresh, contiguous gradient object to both leaves.

@@ -38,6 +38,42 @@ class LayersTest {
     }
   }
 
+  /**
+   * Layers.linearGrads: in a backward pass without a graph, the input and weight gradients of one
+   * Backend.matmulPair equal the two products; with grad mode on, both are recorded (a second
+   * order works); one not needed is null.
+   */
+  @Test
+  void linearGradsArePlainProducts() {
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      Generator gen = new Generator(32);
+      Tensor gz = Tensor.randn(gen, dtype, Device.CPU, 6, 3);
+      Tensor w = Tensor.randn(gen, dtype, Device.CPU, 3, 5);
+      Tensor x = Tensor.randn(gen, dtype, Device.CPU, 6, 5);
+      Tensor[] pair;
+      try (var ng = Autograd.noGrad()) {
+        pair = Layers.linearGrads(gz, w, x, true, true);
+      }
+      assertArrayEquals(gz.matmul(w).toDoubleArray(), pair[0].toDoubleArray(), 0, "dx");
+      assertArrayEquals(gz.t().matmul(x).toDoubleArray(), pair[1].toDoubleArray(), 0, "dw");
+      assertArrayEquals(new int[] {6, 5}, pair[0].shape());
+      assertArrayEquals(new int[] {3, 5}, pair[1].shape());
+      Tensor gzr = gz.clone().requiresGrad(true);
+      Tensor[] recorded = Layers.linearGrads(gzr, w, x, true, true);
+      assertTrue(recorded[0].requiresGrad() && recorded[1].requiresGrad(), "recorded");
+      recorded[0].sum().add(recorded[1].sum()).backward();
+      assertArrayEquals(w.sum(1).unsqueeze(0).expand(6, 3).add(x.sum(1).unsqueeze(1).expand(6, 3))
+          .toDoubleArray(), gzr.grad().toDoubleArray(), 1e-12, "second order");
+      try (var ng = Autograd.noGrad()) {
+        Tensor[] one = Layers.linearGrads(gz, w, x, false, true);
+        assertEquals(null, one[0]);
+        assertArrayEquals(pair[1].toDoubleArray(), one[1].toDoubleArray(), 0);
+        assertThrows(IllegalArgumentException.class,
+            () -> Layers.linearGrads(gz, w, x.narrow(0, 0, 5), true, true));
+      }
+    }
+  }
+
   private static Tensor[] run(Tensor x0, Tensor w0, Tensor b0, Tensor up, boolean fused) {
     Tensor x = x0.clone().requiresGrad(true);
     Tensor w = w0.clone().requiresGrad(true);

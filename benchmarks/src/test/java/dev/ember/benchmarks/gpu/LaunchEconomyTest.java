@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The launch economy of W1-W3 training steps on opencl:0 does not regress past the README's
- * figures: 16, 44 and 140 kernel launches and no read back to the host per step (the targets
- * are checked in the loss's kernel, Backend.nllMean). Counts, not times: the same on every machine.
+ * figures: 12, 40 and 137 kernel launches and no read back to the host per step (the targets
+ * are checked in the loss's kernel, Backend.logSoftmaxNllMean). Counts, not times: the same on every machine.
  */
 class LaunchEconomyTest {
 
@@ -24,9 +24,10 @@ class LaunchEconomyTest {
         "skipped: no OpenCL device here (install pocl-opencl-icd to run this on the CPU)");
     double[] perStep = LaunchEconomy.perStep(Workload.W1, opencl,
         (GpuBackend) Backends.get(opencl), 2);
-    assertTrue(perStep[0] <= 16, "launches per W1 step: " + perStep[0]);
+    assertTrue(perStep[0] <= 12, "launches per W1 step: " + perStep[0]);
     assertEquals(0, perStep[1], "host reads per W1 step");
-    assertTrue(perStep[0] >= 8, "fewer launches than the step's 8 GEMMs: " + perStep[0]);
+    assertTrue(perStep[0] >= 6, "fewer launches than the step's 6 GEMM launches: "
+        + perStep[0]);
   }
 
   @Test
@@ -37,10 +38,10 @@ class LaunchEconomyTest {
     GpuBackend backend = (GpuBackend) Backends.get(opencl);
     double[] w2 = LaunchEconomy.perStep(Workload.W2, opencl, backend, 1);
     // The max-pool backwards of autograd's own indices read nothing back.
-    assertTrue(w2[0] <= 44, "launches per W2 step: " + w2[0]);
+    assertTrue(w2[0] <= 40, "launches per W2 step: " + w2[0]);
     assertEquals(0, w2[1], "host reads per W2 step");
     double[] w3 = LaunchEconomy.perStep(Workload.W3, opencl, backend, 1);
-    assertTrue(w3[0] <= 140, "launches per W3 step: " + w3[0]);
+    assertTrue(w3[0] <= 137, "launches per W3 step: " + w3[0]);
     assertEquals(0, w3[1], "host reads per W3 step");
   }
 }
