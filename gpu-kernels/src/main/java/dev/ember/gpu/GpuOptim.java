@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Fused optimizer updates (kernels in {@code optim.c}): one launch per parameter and step, one
- * work item per element.
+ * Fused optimizer updates (kernels in {@code optim.c}): one work item per element; one launch per
+ * parameter, or per group of parameters ({@link #updateAll}).
  *
  * <p>The scalars of an update are derived here in double exactly as the CPU backend derives them
  * ({@code CpuOptim}) and rounded once to the tensors' dtype, so the kernels' per-element
@@ -32,37 +32,37 @@ final class GpuOptim {
     if (n == 0) {
       return;
     }
-    boolean f64 = dtype == DType.FLOAT64;
-    String kernel = switch (kind) {
+    List<Object> args = new ArrayList<>(List.of(b.slab(param), b.offset(param), b.slab(grad),
+        b.offset(grad)));
+    for (Tensor t : state) {
+      args.addAll(Arrays.asList(buffer(b, t, param)));
+    }
+    args.add(n);
+    args.addAll(Arrays.asList(scalars(kind, hyper, dtype == DType.FLOAT64)));
+    b.launch(FAMILY, kernel(kind) + GpuBackend.suffix(dtype), n, args.toArray());
+  }
+
+  /** The kernel name's stem of an update kind. */
+  private static String kernel(OptimizerUpdate kind) {
+    return switch (kind) {
       case SGD -> "sgd_";
       case ADAM, ADAMW -> "adam_";
       case RMSPROP -> "rmsprop_";
       case ADAGRAD -> "adagrad_";
-    } + GpuBackend.suffix(dtype);
-    Object[] head = {b.slab(param), b.offset(param), b.slab(grad), b.offset(grad)};
-    Object[] args = switch (kind) {
-      case SGD -> sgd(b, param, state, hyper, n, f64);
-      case ADAM, ADAMW -> adam(b, kind == OptimizerUpdate.ADAMW, param, state, hyper, n, f64);
-      case RMSPROP -> rmsprop(b, param, state, hyper, n, f64);
-      case ADAGRAD -> adagrad(b, param, state, hyper, n, f64);
     };
-    Object[] all = new Object[head.length + args.length];
-    System.arraycopy(head, 0, all, 0, head.length);
-    System.arraycopy(args, 0, all, head.length, args.length);
-    b.launch(FAMILY, kernel, n, all);
   }
 
   /**
-   * Backend.optimizerUpdates: Adam and AdamW without amsgrad as few launches of {@code
-   * adam_multi_*} as the tensors' buffers allow (each launch binds at most {@link #SLOTS} buffers
-   * per role: parameters, gradients, first and second moments), with the single-tensor kernel's
-   * arithmetic, so the result is the same bit for bit; every other update one launch per tensor.
-   * All tensors are checked before anything is launched.
+   * Backend.optimizerUpdates: every update kind (SGD, Adam and AdamW with or without amsgrad,
+   * RMSprop, Adagrad) as few launches of its {@code <kind>_multi_*} kernel as the tensors'
+   * buffers allow (each launch binds at most {@link #SLOTS} buffers per role: parameters,
+   * gradients and each state slot), with the single-tensor kernel's arithmetic (the same device
+   * function), so the result is the same bit for bit. All tensors are checked before anything is
+   * launched.
    */
   static void updateAll(GpuBackend b, OptimizerUpdate kind, List<Tensor> params,
       List<Tensor> grads, List<Tensor[]> states, double[] hyper) {
-    boolean multi = (kind == OptimizerUpdate.ADAM || kind == OptimizerUpdate.ADAMW)
-        && hyper.length == kind.hyperCount() && hyper[6] == 0 && params.size() > 1;
+    boolean multi = hyper.length == kind.hyperCount() && params.size() > 1;
     DType dtype = params.isEmpty() ? null : params.get(0).dtype();
     for (int i = 0; i < params.size() && multi; i++) {
       multi = params.get(i).dtype() == dtype;
@@ -76,30 +76,43 @@ final class GpuOptim {
     for (int i = 0; i < params.size(); i++) {
       checkAll(b, kind, params.get(i), grads.get(i), states.get(i), hyper);
     }
-    boolean f64 = dtype == DType.FLOAT64;
-    Object[] scalars = adamScalars(kind == OptimizerUpdate.ADAMW, hyper, f64);
-    Batch batch = new Batch();
+    Object[] scalars = scalars(kind, hyper, dtype == DType.FLOAT64);
+    String name = kernel(kind) + "multi_" + GpuBackend.suffix(dtype);
+    int roles = 2 + kind.stateSlots();
+    Batch batch = new Batch(roles);
     for (int i = 0; i < params.size(); i++) {
       Tensor p = params.get(i);
       if (p.numel() == 0) {
         continue;
       }
-      Tensor[] roles = {p, grads.get(i), states.get(i)[0], states.get(i)[1]};
-      if (!batch.fits(b, roles)) {
-        batch.launch(b, dtype, scalars);
-        batch = new Batch();
+      Tensor[] tensors = new Tensor[roles];
+      tensors[0] = p;
+      tensors[1] = grads.get(i);
+      for (int r = 2; r < roles; r++) {
+        // A slot the update does not use binds the parameter's buffer (never touched).
+        Tensor st = states.get(i)[r - 2];
+        tensors[r] = st != null ? st : p;
       }
-      batch.add(b, roles);
+      if (!batch.fits(b, tensors)) {
+        batch.launch(b, name, scalars);
+        batch = new Batch(roles);
+      }
+      batch.add(b, tensors);
     }
-    batch.launch(b, dtype, scalars);
+    batch.launch(b, name, scalars);
   }
 
-  /** The tensors of one multi-tensor launch and the buffers they bind. */
+  /** The tensors of one multi-tensor launch and the buffers they bind, per role. */
   private static final class Batch {
-    final List<List<Slab>> slabs = List.of(new ArrayList<>(), new ArrayList<>(),
-        new ArrayList<>(), new ArrayList<>());
+    final List<List<Slab>> slabs = new ArrayList<>();
     final List<Integer> table = new ArrayList<>();
     long total;
+
+    Batch(int roles) {
+      for (int r = 0; r < roles; r++) {
+        slabs.add(new ArrayList<>());
+      }
+    }
 
     boolean fits(GpuBackend b, Tensor[] roles) {
       for (int r = 0; r < roles.length; r++) {
@@ -127,7 +140,7 @@ final class GpuOptim {
       total += roles[0].numel();
     }
 
-    void launch(GpuBackend b, DType dtype, Object[] scalars) {
+    void launch(GpuBackend b, String kernel, Object[] scalars) {
       if (total == 0) {
         return;
       }
@@ -139,10 +152,10 @@ final class GpuOptim {
         }
       }
       args.add(table.stream().mapToInt(Integer::intValue).toArray());
-      args.add(table.size() / 9);
+      args.add(table.size() / (1 + 2 * slabs.size()));
       args.add((int) total);
       args.addAll(Arrays.asList(scalars));
-      b.launch(FAMILY, "adam_multi_" + GpuBackend.suffix(dtype), (int) total, args.toArray());
+      b.launch(FAMILY, kernel, (int) total, args.toArray());
     }
   }
 
@@ -211,63 +224,37 @@ final class GpuOptim {
     return new Object[] {b.slab(x), b.offset(x)};
   }
 
-  private static Object[] concat(Object[]... parts) {
-    int len = 0;
-    for (Object[] p : parts) {
-      len += p.length;
-    }
-    Object[] out = new Object[len];
-    int k = 0;
-    for (Object[] p : parts) {
-      System.arraycopy(p, 0, out, k, p.length);
-      k += p.length;
-    }
-    return out;
-  }
-
-  // hyper: {lr, momentum, dampening, weight_decay, nesterov, maximize, init}
-  private static Object[] sgd(GpuBackend b, Tensor param, Tensor[] s, double[] h, int n,
-      boolean f64) {
-    return concat(buffer(b, s[0], param), new Object[] {n,
-        scalar(-h[0], f64), scalar(h[1], f64), scalar(1 - h[2], f64), scalar(h[3], f64),
-        scalar(h[5] != 0 ? -1 : 1, f64), flag(h[3] != 0), flag(h[1] != 0), flag(h[4] != 0),
-        flag(h[6] != 0)});
-  }
-
-  // hyper: {lr, beta1, beta2, eps, weight_decay, step, amsgrad, maximize}
-  private static Object[] adam(GpuBackend b, boolean decoupled, Tensor param, Tensor[] s,
-      double[] h, int n, boolean f64) {
-    return concat(buffer(b, s[0], param), buffer(b, s[1], param), buffer(b, s[2], param),
-        new Object[] {n}, adamScalars(decoupled, h, f64), new Object[] {flag(h[6] != 0)});
-  }
-
-  /** Adam's scalars after the buffers and n: b1 ... sign, hasWd, decay (adam_* and adam_multi_*). */
-  private static Object[] adamScalars(boolean decoupled, double[] h, boolean f64) {
-    double lr = h[0];
-    double step = h[5];
-    double negStep = -lr / (1 - Math.pow(h[1], step));
-    double bc2 = Math.sqrt(1 - Math.pow(h[2], step));
-    return new Object[] {scalar(h[1], f64), scalar(1 - h[1], f64), scalar(h[2], f64),
-        scalar(1 - h[2], f64), scalar(h[3], f64), scalar(h[4], f64), scalar(1 - lr * h[4], f64),
-        scalar(negStep, f64), scalar(bc2, f64), scalar(h[7] != 0 ? -1 : 1, f64),
-        flag(!decoupled && h[4] != 0), flag(decoupled && h[4] != 0)};
-  }
-
-  // hyper: {lr, alpha, eps, weight_decay, momentum, centered, maximize}
-  private static Object[] rmsprop(GpuBackend b, Tensor param, Tensor[] s, double[] h, int n,
-      boolean f64) {
-    return concat(buffer(b, s[0], param), buffer(b, s[1], param), buffer(b, s[2], param),
-        new Object[] {n, scalar(-h[0], f64), scalar(h[1], f64), scalar(1 - h[1], f64),
-            scalar(h[2], f64), scalar(h[3], f64), scalar(h[4], f64),
-            scalar(h[6] != 0 ? -1 : 1, f64), flag(h[3] != 0), flag(h[4] > 0), flag(h[5] != 0)});
-  }
-
-  // hyper: {lr, lr_decay, weight_decay, eps, step, maximize}
-  private static Object[] adagrad(GpuBackend b, Tensor param, Tensor[] s, double[] h, int n,
-      boolean f64) {
-    double negClr = -h[0] / (1 + (h[4] - 1) * h[1]);
-    return concat(buffer(b, s[0], param), new Object[] {n, scalar(negClr, f64),
-        scalar(h[2], f64), scalar(h[3], f64), scalar(h[5] != 0 ? -1 : 1, f64),
-        flag(h[2] != 0)});
+  /**
+   * The scalars of an update, as its kernels take them after n (or the multi kernel's total): derived
+   * in double as the CPU backend derives them, rounded once to the dtype.
+   */
+  private static Object[] scalars(OptimizerUpdate kind, double[] h, boolean f64) {
+    return switch (kind) {
+      // hyper: {lr, momentum, dampening, weight_decay, nesterov, maximize, init}
+      case SGD -> new Object[] {scalar(-h[0], f64), scalar(h[1], f64), scalar(1 - h[2], f64),
+          scalar(h[3], f64), scalar(h[5] != 0 ? -1 : 1, f64), flag(h[3] != 0), flag(h[1] != 0),
+          flag(h[4] != 0), flag(h[6] != 0)};
+      // hyper: {lr, beta1, beta2, eps, weight_decay, step, amsgrad, maximize}
+      case ADAM, ADAMW -> {
+        boolean decoupled = kind == OptimizerUpdate.ADAMW;
+        double lr = h[0];
+        double step = h[5];
+        double negStep = -lr / (1 - Math.pow(h[1], step));
+        double bc2 = Math.sqrt(1 - Math.pow(h[2], step));
+        yield new Object[] {scalar(h[1], f64), scalar(1 - h[1], f64), scalar(h[2], f64),
+            scalar(1 - h[2], f64), scalar(h[3], f64), scalar(h[4], f64),
+            scalar(1 - lr * h[4], f64), scalar(negStep, f64), scalar(bc2, f64),
+            scalar(h[7] != 0 ? -1 : 1, f64), flag(!decoupled && h[4] != 0),
+            flag(decoupled && h[4] != 0), flag(h[6] != 0)};
+      }
+      // hyper: {lr, alpha, eps, weight_decay, momentum, centered, maximize}
+      case RMSPROP -> new Object[] {scalar(-h[0], f64), scalar(h[1], f64),
+          scalar(1 - h[1], f64), scalar(h[2], f64), scalar(h[3], f64), scalar(h[4], f64),
+          scalar(h[6] != 0 ? -1 : 1, f64), flag(h[3] != 0), flag(h[4] > 0), flag(h[5] != 0)};
+      // hyper: {lr, lr_decay, weight_decay, eps, step, maximize}
+      case ADAGRAD -> new Object[] {scalar(-h[0] / (1 + (h[4] - 1) * h[1]), f64),
+          scalar(h[2], f64), scalar(h[3], f64), scalar(h[5] != 0 ? -1 : 1, f64),
+          flag(h[2] != 0)};
+    };
   }
 }

@@ -187,58 +187,91 @@ class GpuOptimTest {
   }
 
   /**
-   * Backend.optimizerUpdates on the device: Adam and AdamW over many tensors in few launches (at
-   * most eight buffers per role each: ten tensors of their own buffers take two), bit for bit the
-   * per-tensor updates; an empty tensor is skipped; with amsgrad one launch per tensor.
+   * Backend.optimizerUpdates on the device: every update kind (SGD with momentum, nesterov or
+   * none; Adam and AdamW with and without amsgrad; RMSprop centered with momentum, and plain;
+   * Adagrad) over many tensors in few launches (at most eight buffers per role each: ten tensors
+   * of their own buffers take two), bit for bit the per-tensor updates; an empty tensor is
+   * skipped.
    */
   @Test
-  void multiTensorAdamMatchesThePerTensorUpdatesBitForBit() {
+  void multiTensorUpdatesMatchThePerTensorUpdatesBitForBit() {
     GpuTesting.assumeDevice();
     GpuBackend b = (GpuBackend) Backends.get(GpuTesting.DEVICE);
     // Ten of at least CachingAllocator.SMALL_LIMIT elements (a buffer each), and small ones.
     int[] sizes = {270_000, 3, 0, 280_000, 7_000, 290_000, 300_000, 310_000, 5, 320_000, 330_000,
         340_000, 350_000, 360_000};
-    for (OptimizerUpdate kind : new OptimizerUpdate[] {OptimizerUpdate.ADAM,
-        OptimizerUpdate.ADAMW}) {
+    // {kind, hyper, which state slots are present}
+    Object[][] cases = {
+      {OptimizerUpdate.SGD, new double[] {1e-2, 0.9, 0.1, 0.01, 0, 0, 0}, new boolean[] {true}},
+      {OptimizerUpdate.SGD, new double[] {1e-2, 0.9, 0, 0, 1, 1, 1}, new boolean[] {true}},
+      {OptimizerUpdate.SGD, new double[] {1e-2, 0, 0, 0.01, 0, 0, 0}, new boolean[] {false}},
+      {OptimizerUpdate.ADAM, new double[] {1e-2, 0.9, 0.999, 1e-8, 0.1, 3, 0, 0},
+          new boolean[] {true, true, false}},
+      {OptimizerUpdate.ADAM, new double[] {1e-2, 0.9, 0.999, 1e-8, 0.1, 3, 1, 1},
+          new boolean[] {true, true, true}},
+      {OptimizerUpdate.ADAMW, new double[] {1e-2, 0.9, 0.999, 1e-8, 0.1, 3, 0, 0},
+          new boolean[] {true, true, false}},
+      {OptimizerUpdate.ADAMW, new double[] {1e-2, 0.9, 0.999, 1e-8, 0.1, 3, 1, 0},
+          new boolean[] {true, true, true}},
+      {OptimizerUpdate.RMSPROP, new double[] {1e-2, 0.99, 1e-8, 0.01, 0.5, 1, 0},
+          new boolean[] {true, true, true}},
+      {OptimizerUpdate.RMSPROP, new double[] {1e-2, 0.99, 1e-8, 0, 0, 0, 1},
+          new boolean[] {true, false, false}},
+      {OptimizerUpdate.ADAGRAD, new double[] {1e-2, 0.01, 0.1, 1e-10, 4, 0},
+          new boolean[] {true}},
+    };
+    for (Object[] c : cases) {
+      OptimizerUpdate kind = (OptimizerUpdate) c[0];
+      double[] hyper = (double[]) c[1];
+      boolean[] present = (boolean[]) c[2];
       for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-        for (boolean amsgrad : new boolean[] {false, true}) {
-          try (var scope = Tensor.scope()) {
-            Generator gen = new Generator(10);
-            List<Tensor> pa = new ArrayList<>();
-            List<Tensor> pb = new ArrayList<>();
-            List<Tensor> grads = new ArrayList<>();
-            List<Tensor[]> sa = new ArrayList<>();
-            List<Tensor[]> sb = new ArrayList<>();
-            Set<Slab> slabs = Collections.newSetFromMap(new IdentityHashMap<>());
-            for (int n : sizes) {
-              Tensor p = Tensor.randn(gen, dtype, Device.CPU, n);
-              Tensor m = Tensor.randn(gen, dtype, Device.CPU, n);
-              Tensor v = Tensor.rand(gen, dtype, Device.CPU, n);
-              Tensor vmax = amsgrad ? v.mul(1.5) : null;
-              pa.add(p.to(GpuTesting.DEVICE));
-              pb.add(p.to(GpuTesting.DEVICE));
-              grads.add(Tensor.randn(gen, dtype, GpuTesting.DEVICE, n));
-              sa.add(new Tensor[] {m.to(GpuTesting.DEVICE), v.to(GpuTesting.DEVICE),
-                  vmax == null ? null : vmax.to(GpuTesting.DEVICE)});
-              sb.add(new Tensor[] {m.to(GpuTesting.DEVICE), v.to(GpuTesting.DEVICE),
-                  vmax == null ? null : vmax.to(GpuTesting.DEVICE)});
-              slabs.add(b.slab(pa.get(pa.size() - 1)));
+        try (var scope = Tensor.scope()) {
+          Generator gen = new Generator(10);
+          List<Tensor> pa = new ArrayList<>();
+          List<Tensor> pb = new ArrayList<>();
+          List<Tensor> grads = new ArrayList<>();
+          List<Tensor[]> sa = new ArrayList<>();
+          List<Tensor[]> sb = new ArrayList<>();
+          Set<Slab> slabs = Collections.newSetFromMap(new IdentityHashMap<>());
+          for (int n : sizes) {
+            Tensor p = Tensor.randn(gen, dtype, Device.CPU, n);
+            pa.add(p.to(GpuTesting.DEVICE));
+            pb.add(p.to(GpuTesting.DEVICE));
+            grads.add(Tensor.randn(gen, dtype, GpuTesting.DEVICE, n));
+            Tensor[] a = new Tensor[present.length];
+            Tensor[] bs = new Tensor[present.length];
+            for (int k = 0; k < present.length; k++) {
+              if (present[k]) {
+                // Non-negative where the state is a sum of squares (Adam's v, RMSprop's square
+                // average, Adagrad's sum; Adam's max of v).
+                boolean squares = kind == OptimizerUpdate.ADAGRAD || k == (kind
+                    == OptimizerUpdate.RMSPROP ? 0 : 1) && kind != OptimizerUpdate.SGD
+                    || k == 2 && (kind == OptimizerUpdate.ADAM || kind == OptimizerUpdate.ADAMW);
+                Tensor st = squares ? Tensor.rand(gen, dtype, Device.CPU, n)
+                    : Tensor.randn(gen, dtype, Device.CPU, n);
+                a[k] = st.to(GpuTesting.DEVICE);
+                bs[k] = st.to(GpuTesting.DEVICE);
+              }
             }
-            assertTrue(slabs.size() > GpuOptim.SLOTS, "the parameters span " + slabs.size()
-                + " buffers, too few to need a second launch");
-            double[] hyper = {1e-2, 0.9, 0.999, 1e-8, 0.1, 3, amsgrad ? 1 : 0, 0};
-            long before = b.launchCount();
-            b.optimizerUpdates(kind, pa, grads, sa, hyper);
-            long launches = b.launchCount() - before;
-            for (int i = 0; i < sizes.length; i++) {
-              b.optimizerUpdate(kind, pb.get(i), grads.get(i), sb.get(i), hyper);
-            }
-            String what = kind + " " + dtype + (amsgrad ? " amsgrad" : "");
-            assertEquals(amsgrad ? sizes.length - 1 : 2, launches, what + ": launches");
-            for (int i = 0; i < sizes.length; i++) {
-              assertArrayEquals(pb.get(i).toDoubleArray(), pa.get(i).toDoubleArray(),
-                  what + ": param " + i);
-              for (int k = 0; k < 2; k++) {
+            sa.add(a);
+            sb.add(bs);
+            slabs.add(b.slab(pa.get(pa.size() - 1)));
+          }
+          assertTrue(slabs.size() > GpuOptim.SLOTS, "the parameters span " + slabs.size()
+              + " buffers, too few to need a second launch");
+          long before = b.launchCount();
+          b.optimizerUpdates(kind, pa, grads, sa, hyper);
+          long launches = b.launchCount() - before;
+          for (int i = 0; i < sizes.length; i++) {
+            b.optimizerUpdate(kind, pb.get(i), grads.get(i), sb.get(i), hyper);
+          }
+          String what = kind + " " + dtype + " " + java.util.Arrays.toString(hyper);
+          assertEquals(2, launches, what + ": launches");
+          for (int i = 0; i < sizes.length; i++) {
+            assertArrayEquals(pb.get(i).toDoubleArray(), pa.get(i).toDoubleArray(),
+                what + ": param " + i);
+            for (int k = 0; k < present.length; k++) {
+              if (present[k]) {
                 assertArrayEquals(sb.get(i)[k].toDoubleArray(), sa.get(i)[k].toDoubleArray(),
                     what + ": state " + k + " of " + i);
               }

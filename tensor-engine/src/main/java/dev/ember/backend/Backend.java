@@ -238,8 +238,8 @@ public interface Backend {
    * {@link #optimizerUpdate} of several parameters with the same {@code hyper} (the same step
    * count, for the updates that take one): {@code states.get(i)} goes with {@code params.get(i)}
    * and {@code grads.get(i)}. The results are those of the updates one by one; a GPU runs them in
-   * fewer launches (Adam and AdamW: one per up to eight buffers of each kind). The default runs
-   * them one by one.
+   * fewer launches (every kind: one per up to eight buffers of each role). The default runs them
+   * one by one.
    */
   default void optimizerUpdates(OptimizerUpdate kind, List<Tensor> params, List<Tensor> grads,
       List<Tensor[]> states, double[] hyper) {

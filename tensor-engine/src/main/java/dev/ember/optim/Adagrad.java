@@ -148,6 +148,7 @@ public final class Adagrad extends Optimizer {
       for (ParamGroup group : paramGroups()) {
         double[] hyper = {group.lr(), group.get("lr_decay"), group.get("weight_decay"),
             group.get("eps"), 0, flag(group, "maximize")};
+        FusedBatch batch = new FusedBatch(OptimizerUpdate.ADAGRAD);
         for (Tensor p : group.params()) {
           Tensor grad = p.grad();
           if (grad == null) {
@@ -161,8 +162,9 @@ public final class Adagrad extends Optimizer {
           st.setStep(st.step() + 1);
           double[] h = hyper.clone();
           h[4] = st.step();
-          fusedUpdate(OptimizerUpdate.ADAGRAD, p, grad, new Tensor[] {st.buffer("sum")}, h);
+          batch.add(p, grad, new Tensor[] {st.buffer("sum")}, h);
         }
+        batch.flush();
       }
     }
   }

@@ -306,7 +306,7 @@ public abstract class Optimizer implements Stateful {
   /**
    * Fused updates of one kind collected over a step and run together: consecutive parameters with
    * the same hyperparameters, device and dtype, each contiguous with a contiguous gradient, go to
-   * the backend in one {@link dev.ember.backend.Backend#optimizerUpdates} call (a GPU runs Adam's
+   * the backend in one {@link dev.ember.backend.Backend#optimizerUpdates} call (a GPU runs them
    * in one launch where PyTorch's foreach implementation would); any other goes through {@link
    * #fusedUpdate}. The results are those of the updates one by one. Call {@link #flush} at the end.
    */

@@ -156,6 +156,7 @@ public final class RMSprop extends Optimizer {
         boolean centered = group.getFlag("centered");
         double[] hyper = {group.lr(), group.get("alpha"), group.get("eps"),
             group.get("weight_decay"), momentum, centered ? 1 : 0, flag(group, "maximize")};
+        FusedBatch batch = new FusedBatch(OptimizerUpdate.RMSPROP);
         for (Tensor p : group.params()) {
           Tensor grad = p.grad();
           if (grad == null) {
@@ -169,9 +170,9 @@ public final class RMSprop extends Optimizer {
           Tensor buf = momentum > 0 ? orZeros(st, "momentum_buffer", p) : null;
           Tensor gradAvg = centered ? orZeros(st, "grad_avg", p) : null;
           st.setStep(st.step() + 1);
-          fusedUpdate(OptimizerUpdate.RMSPROP, p, grad,
-              new Tensor[] {st.buffer("square_avg"), buf, gradAvg}, hyper.clone());
+          batch.add(p, grad, new Tensor[] {st.buffer("square_avg"), buf, gradAvg}, hyper.clone());
         }
+        batch.flush();
       }
     }
   }

@@ -144,6 +144,7 @@ public final class SGD extends Optimizer {
         double momentum = group.get("momentum");
         double[] hyper = {group.lr(), momentum, group.get("dampening"),
             group.get("weight_decay"), flag(group, "nesterov"), flag(group, "maximize"), 0};
+        FusedBatch batch = new FusedBatch(OptimizerUpdate.SGD);
         for (Tensor p : group.params()) {
           Tensor grad = p.grad();
           if (grad == null) {
@@ -160,8 +161,9 @@ public final class SGD extends Optimizer {
               h[6] = 1;
             }
           }
-          fusedUpdate(OptimizerUpdate.SGD, p, grad, new Tensor[] {buf}, h);
+          batch.add(p, grad, new Tensor[] {buf}, h);
         }
+        batch.flush();
       }
     }
   }
