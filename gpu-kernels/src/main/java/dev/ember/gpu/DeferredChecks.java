@@ -1,7 +1,6 @@
 package dev.ember.gpu;
 
 import dev.ember.tensor.DType;
-import dev.ember.tensor.Tensor;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -21,18 +20,50 @@ final class DeferredChecks {
   /** What a flagged check names: the operation and the bound the value broke. */
   private record Expected(String what, int classes) {}
 
-  Tensor words;
+  /** The first id of checks a step graph records (never reused, so never confused). */
+  private static final int RECORDED_IDS = 1 << 30;
+
+  /** The four words; persistent (held for the thread's life, never released). */
+  GpuStorage words;
   private final Map<Integer, Expected> pending = new HashMap<>();
   private int nextId = 1;
+  private int nextRecordedId = RECORDED_IDS;
+  /** Where a recording step graph keeps its checks, or null. */
+  private Map<Integer, Object> recorder;
+
+  /** Makes the four words if they do not exist yet. */
+  void ensureWords(GpuBackend b) {
+    if (words == null) {
+      GpuStorage s = (GpuStorage) b.allocate(DType.INT32, 4);
+      b.runtime().write(s.slab(), s.offset(), new int[4], 0, 4);
+      words = s;
+    }
+  }
+
+  /** Sends the checks registered from now on to {@code checks} too (null: stop). */
+  void recordInto(Map<Integer, Object> checks) {
+    recorder = checks;
+  }
+
+  /** A step graph's replay: its recorded checks are outstanding again. */
+  void register(Map<Integer, Object> checks) {
+    for (Map.Entry<Integer, Object> e : checks.entrySet()) {
+      pending.put(e.getKey(), (Expected) e.getValue());
+    }
+  }
 
   /**
    * Registers a check of class indices against {@code classes} for the launch about to be made
    * and returns the id its kernel flags with.
    */
   int expect(GpuBackend b, String what, int classes) {
-    if (words == null) {
-      // Persistent: it outlives the scope of the launch that first needed it.
-      words = Tensor.zeros(DType.INT32, b.device(), 4).persist();
+    ensureWords(b);
+    if (recorder != null) {
+      int id = nextRecordedId++;
+      Expected e = new Expected(what, classes);
+      recorder.put(id, e);
+      pending.put(id, e);
+      return id;
     }
     if (pending.size() >= MAX_PENDING) {
       report(b);
@@ -52,14 +83,14 @@ final class DeferredChecks {
       return;
     }
     int[] w = new int[4];
-    b.runtime().read(b.slab(words), b.offset(words), w, 0, 4);
+    b.runtime().read(words.slab(), words.offset(), w, 0, 4);
     Map<Integer, Expected> checked = new HashMap<>(pending);
     pending.clear();
     nextId = 1;
     if (w[0] == 0) {
       return;
     }
-    b.runtime().write(b.slab(words), b.offset(words), new int[4], 0, 4);
+    b.runtime().write(words.slab(), words.offset(), new int[4], 0, 4);
     Expected e = checked.get(w[0]);
     long value = ((long) w[3] << 32) | (w[2] & 0xffffffffL);
     throw new IndexOutOfBoundsException((e == null ? "a kernel's check" : e.what()) + ": target "

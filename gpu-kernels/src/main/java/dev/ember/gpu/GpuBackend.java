@@ -12,6 +12,10 @@ import dev.ember.backend.UnaryOp;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The backend SPI on a GPU, written once for both runtimes: memory comes from a {@link
@@ -36,6 +40,12 @@ public final class GpuBackend implements Backend {
       new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder downloads =
       new java.util.concurrent.atomic.LongAdder();
+  /** The step graph the calling thread is recording on this backend, if any. */
+  private final ThreadLocal<StepGraph> recording = new ThreadLocal<>();
+  /** Storages allocated while a step graph recorded, and that graph: see {@link #free}. */
+  private final Map<GpuStorage, StepGraph> graphOwned = new IdentityHashMap<>();
+  /** Step graphs recorded on this backend and not closed: while 0, frees skip the map. */
+  private volatile int openGraphs;
 
   /** The backend of {@code runtime}'s device. */
   public GpuBackend(GpuRuntime runtime) {
@@ -64,13 +74,91 @@ public final class GpuBackend implements Backend {
   @Override
   public Storage allocate(DType dtype, int size) {
     CachingAllocator.Block b = allocator.allocate(dtype, size);
-    return new GpuStorage(this, dtype, b.slab(), b.offset(), size, b.capacity());
+    GpuStorage s = new GpuStorage(this, dtype, b.slab(), b.offset(), size, b.capacity());
+    StepGraph g = recording.get();
+    if (g != null) {
+      synchronized (graphOwned) {
+        graphOwned.put(s, g);
+        g.owned.add(s);
+      }
+    }
+    return s;
   }
 
+  /**
+   * Returns a storage's memory to the allocator, unless a step graph recorded its allocation and
+   * is not closed: its replays write that memory, which then waits for the graph's close.
+   */
   @Override
   public void free(Storage storage) {
     GpuStorage s = (GpuStorage) storage;
+    if (openGraphs > 0) {
+      synchronized (graphOwned) {
+        StepGraph g = graphOwned.get(s);
+        if (g != null && g.isOpen()) {
+          g.released.add(s);
+          return;
+        }
+        graphOwned.remove(s);
+      }
+    }
     allocator.free(new CachingAllocator.Block(s.slab(), s.offset(), s.capacity()));
+  }
+
+  /** Starts recording {@code g} on the calling thread (StepGraph.capture). */
+  void startRecording(StepGraph g) {
+    if (recording.get() != null) {
+      throw new IllegalStateException("this thread is recording a step graph on " + device()
+          + " already");
+    }
+    // The thread's check words exist before the recording: made inside it, their zeroing would
+    // be recorded and would clear an unreported flag at every replay.
+    deferred.get().ensureWords(this);
+    deferred.get().recordInto(g.checks);
+    synchronized (graphOwned) {
+      openGraphs++;
+    }
+    recording.set(g);
+  }
+
+  /** Stops the calling thread's recording of {@code g}. */
+  void stopRecording(StepGraph g) {
+    if (recording.get() == g) {
+      recording.remove();
+      deferred.get().recordInto(null);
+    }
+  }
+
+  /**
+   * A closed graph's memory: what was released returns to the allocator; the rest is its tensors'
+   * again, freed when they are.
+   */
+  void releaseGraph(StepGraph g) {
+    List<GpuStorage> free = new ArrayList<>();
+    synchronized (graphOwned) {
+      for (GpuStorage s : g.owned) {
+        graphOwned.remove(s);
+        if (g.released.contains(s)) {
+          free.add(s);
+        }
+      }
+      g.owned.clear();
+      g.released.clear();
+      openGraphs--;
+    }
+    for (GpuStorage s : free) {
+      allocator.free(new CachingAllocator.Block(s.slab(), s.offset(), s.capacity()));
+    }
+  }
+
+  /** The calling thread's deferred checks. */
+  DeferredChecks deferredChecks() {
+    return deferred.get();
+  }
+
+  /** Counts one launch (a step graph's replay). */
+  void countLaunch() {
+    launches.increment();
   }
 
   @Override
@@ -87,6 +175,10 @@ public final class GpuBackend implements Backend {
           + " takes the Java array of that dtype, got "
           + (array == null ? "null" : array.getClass().getSimpleName()));
     }
+    StepGraph g = recording.get();
+    if (g != null) {
+      throw g.transfer("an upload from the host");
+    }
     int n = java.lang.reflect.Array.getLength(host);
     GpuStorage s = (GpuStorage) allocate(dtype, n);
     runtime.write(s.slab(), s.offset(), host, 0, n);
@@ -95,6 +187,10 @@ public final class GpuBackend implements Backend {
 
   @Override
   public Object download(Tensor src) {
+    StepGraph g = recording.get();
+    if (g != null) {
+      throw g.transfer("a read back to the host (of " + src.describe() + ")");
+    }
     downloads.increment();
     deferred.get().report(this);
     int n = src.numel();
@@ -252,7 +348,7 @@ public final class GpuBackend implements Backend {
     launchGroups("index", "nll_mean_" + suffix(logp.dtype()), 1, 256, slab(mean), offset(mean),
         slab(count), offset(count), slab(logp), offset(logp), ps[0], ps[1], slab(target),
         offset(target), target.stride()[0], logp.shape()[0], logp.shape()[1], ignoreIndex,
-        slab(d.words), offset(d.words), id);
+        d.words.slab(), d.words.offset(), id);
   }
 
   /** Logits up to this many elements take the one-launch {@code ce_mean} (one work group). */
@@ -280,7 +376,7 @@ public final class GpuBackend implements Backend {
     launchGroups("index", "ce_mean_" + suffix(logp.dtype()), 1, 256, slab(mean), offset(mean),
         slab(count), offset(count), slab(logp), offset(logp), ps[0], ps[1], slab(logits),
         offset(logits), xs[0], xs[1], slab(target), offset(target), target.stride()[0],
-        shape[0], shape[1], ignoreIndex, slab(d.words), offset(d.words), id);
+        shape[0], shape[1], ignoreIndex, d.words.slab(), d.words.offset(), id);
   }
 
   @Override
@@ -407,6 +503,10 @@ public final class GpuBackend implements Backend {
   /** Launches a 1-D kernel as {@code groups} groups of {@code groupSize} work items. */
   public void launchGroups(String family, String kernel, int groups, int groupSize,
       Object... args) {
+    StepGraph g = recording.get();
+    if (g != null) {
+      g.record(family, kernel, groups * groupSize, groupSize, args);
+    }
     launches.increment();
     runtime.launch(family, kernel, groups * groupSize, groupSize, args);
   }

@@ -61,4 +61,37 @@ public interface GpuRuntime {
 
   /** Waits for every launch so far to finish. */
   void synchronize();
+
+  /**
+   * Whether launches can be captured into a graph that one launch replays ({@link
+   * #beginCapture}: CUDA); without, {@link StepGraph} replays its launches one by one.
+   */
+  default boolean supportsGraphs() {
+    return false;
+  }
+
+  /**
+   * Starts capturing the calling thread's launches into a graph instead of running them, until
+   * {@link #endCapture}; the thread may only launch meanwhile (no transfers, no waits).
+   *
+   * @throws UnsupportedOperationException where {@link #supportsGraphs} is false
+   */
+  default void beginCapture() {
+    throw new UnsupportedOperationException(device() + " has no graphs");
+  }
+
+  /** Ends the thread's capture: an executable graph for {@link #launchGraph}. */
+  default long endCapture() {
+    throw new UnsupportedOperationException(device() + " has no graphs");
+  }
+
+  /** Runs an executable graph on the calling thread's stream, as one launch. */
+  default void launchGraph(long graph) {
+    throw new UnsupportedOperationException(device() + " has no graphs");
+  }
+
+  /** Frees an executable graph from {@link #endCapture}. */
+  default void destroyGraph(long graph) {
+    throw new UnsupportedOperationException(device() + " has no graphs");
+  }
 }

@@ -3,6 +3,7 @@ package dev.ember.benchmarks.gpu;
 import dev.ember.backend.Backends;
 import dev.ember.benchmarks.workloads.Workload;
 import dev.ember.gpu.GpuBackend;
+import dev.ember.gpu.StepGraph;
 import dev.ember.gpu.cuda.CudaBackendProvider;
 import dev.ember.gpu.cuda.CudaRuntime;
 import dev.ember.gpu.cuda.FakeCudaDriver;
@@ -30,6 +31,10 @@ import java.util.Locale;
  *       host): the count is a property of the shared backend code, the same on both runtimes. A
  *       fake CUDA device cannot be used for it, because some primitives read a flag back (bad
  *       indices) and a fake device never computes one.
+ *   <li>With a {@link StepGraph} (forward and backward recorded once, then replayed, and Adam's
+ *       step after each replay): launches per step on {@code device} (OpenCL replays the
+ *       recorded kernels one by one) and on a fake CUDA device, where a replay is one graph
+ *       launch (the fake driver records the capture; the count is Ember's, not timed).
  *   <li>The host cost is timed on a fake CUDA device ({@code -Dember.cuda.fakeDevices=1}, set
  *       here before the backends load): {@code GpuBackend.fill} on a strided tensor, i.e.
  *       argument packing, the int[] staging, the PTX signature check and the launch call into the
@@ -57,6 +62,15 @@ public final class LaunchEconomy {
     }
     Device fake = Device.of("cuda", 0);
     GpuBackend timed = (GpuBackend) Backends.get(fake);
+    for (Workload w : Workload.values()) {
+      for (Device d : new Device[] {device, fake}) {
+        System.out.printf(Locale.ROOT,
+            "{\"figure\": \"launches_per_step_with_step_graph\", \"workload\": \"%s\","
+                + " \"device\": \"%s\", \"launches\": %.1f}%n",
+            w.name().toLowerCase(Locale.ROOT), d,
+            perStepWithGraph(w, d, (GpuBackend) Backends.get(d), steps));
+      }
+    }
     if (!(((CudaRuntime) timed.runtime()).driver() instanceof FakeCudaDriver)) {
       throw new IllegalStateException("cuda:0 is not the fake driver's device");
     }
@@ -96,6 +110,43 @@ public final class LaunchEconomy {
     }
     return new double[] {(backend.launchCount() - before) / (double) steps,
         (backend.downloadCount() - readsBefore) / (double) steps};
+  }
+
+  /**
+   * Launches of one training step with a {@link StepGraph}: one eager step, then forward and
+   * backward captured (with the gradients unset), then per step a replay and Adam's step (one
+   * launch), averaged over {@code steps} steps after the capture.
+   */
+  static double perStepWithGraph(Workload w, Device device, GpuBackend backend, int steps) {
+    Generator.manualSeed(1);
+    Module model = w.network();
+    model.to(device);
+    Optimizer opt = new Adam(model.parameters(), 1e-3);
+    Generator gen = new Generator(2);
+    Tensor images = w.layout(Tensor.rand(gen, DType.FLOAT32, Device.CPU, w.batchSize(), 28, 28))
+        .to(device);
+    Tensor labels = Tensor.randint(gen, 0, 10, DType.INT64, Device.CPU, w.batchSize())
+        .to(device);
+    Runnable forwardBackward = () -> F.crossEntropy(model.forward(images), labels, null, -100,
+        Reduction.MEAN, 0).backward();
+    try (Scope s = Tensor.scope()) {
+      forwardBackward.run();
+      opt.step();
+    }
+    opt.zeroGrad();
+    StepGraph graph;
+    try (Scope s = Tensor.scope()) {
+      graph = StepGraph.capture(device, forwardBackward);
+    }
+    try (graph) {
+      opt.step();
+      long before = backend.launchCount();
+      for (int i = 0; i < steps; i++) {
+        graph.replay();
+        opt.step();
+      }
+      return (backend.launchCount() - before) / (double) steps;
+    }
   }
 
   /** Median and 90th percentile of the host time of one fill launch, in nanoseconds. */

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The launch economy of W1-W3 training steps on opencl:0 does not regress past the README's
  * figures: 12, 40 and 137 kernel launches and no read back to the host per step (the targets
- * are checked in the loss's kernel, Backend.logSoftmaxNllMean). Counts, not times: the same on every machine.
+ * are checked in the loss's kernel, Backend.logSoftmaxNllMean). Counts, not times: the same on
+ * every machine.
  */
 class LaunchEconomyTest {
 
@@ -28,6 +29,21 @@ class LaunchEconomyTest {
     assertEquals(0, perStep[1], "host reads per W1 step");
     assertTrue(perStep[0] >= 6, "fewer launches than the step's 6 GEMM launches: "
         + perStep[0]);
+  }
+
+  /**
+   * W1 with a StepGraph on opencl:0: a replay makes the recorded kernels again, one by one, and
+   * Adam's step follows: the eager step's launches (a fake CUDA device, where a replay is one
+   * graph launch, is in CudaGraphTest).
+   */
+  @Test
+  void aW1StepReplayedFromAStepGraphLaunchesWhatTheEagerStepDoes() {
+    Device opencl = Device.of("opencl", 0);
+    assumeTrue(Backends.isAvailable(opencl),
+        "skipped: no OpenCL device here (install pocl-opencl-icd to run this on the CPU)");
+    GpuBackend backend = (GpuBackend) Backends.get(opencl);
+    assertEquals(LaunchEconomy.perStep(Workload.W1, opencl, backend, 1)[0],
+        LaunchEconomy.perStepWithGraph(Workload.W1, opencl, backend, 2));
   }
 
   @Test

@@ -95,6 +95,27 @@ public interface CudaDriver {
   void launchKernel(long function, int gridX, int blockX, int sharedBytes, long stream,
       Object[] params);
 
+  /**
+   * {@code cuStreamBeginCapture} in {@code CU_STREAM_CAPTURE_MODE_THREAD_LOCAL}: the stream's
+   * work is recorded into a graph instead of run, until {@link #streamEndCapture}.
+   */
+  void streamBeginCapture(long stream);
+
+  /** {@code cuStreamEndCapture}: the graph captured on {@code stream}. */
+  long streamEndCapture(long stream);
+
+  /** {@code cuGraphInstantiate} (flags 0): an executable graph. */
+  long graphInstantiate(long graph);
+
+  /** {@code cuGraphLaunch}: runs an executable graph on {@code stream}, as one launch. */
+  void graphLaunch(long graphExec, long stream);
+
+  /** {@code cuGraphExecDestroy}. */
+  void graphExecDestroy(long graphExec);
+
+  /** {@code cuGraphDestroy}. */
+  void graphDestroy(long graph);
+
   /** {@code cuGetErrorName}, e.g. {@code CUDA_ERROR_OUT_OF_MEMORY}. */
   String errorName(int code);
 

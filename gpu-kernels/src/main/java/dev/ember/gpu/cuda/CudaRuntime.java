@@ -118,6 +118,8 @@ public final class CudaRuntime implements GpuRuntime {
     long metaArena;
     int metaArenaPos;
     long metaCachedBytes;
+    /** Whether the stream is capturing a graph ({@link CudaRuntime#beginCapture}). */
+    boolean capturing;
 
     Stream(long handle, long event) {
       this.handle = handle;
@@ -312,7 +314,7 @@ public final class CudaRuntime implements GpuRuntime {
       throw new GpuException("launch of kernel " + f.label() + " on " + describe() + " failed: "
           + e.getMessage(), e);
     }
-    if (syncAfterLaunch) {
+    if (syncAfterLaunch && !s.capturing) {
       try {
         driver.streamSynchronize(s.handle);
       } catch (CudaException e) {
@@ -320,6 +322,69 @@ public final class CudaRuntime implements GpuRuntime {
             + SYNC_AFTER_LAUNCH + "): " + e.getMessage(), e);
       }
       s.stagingPos = 0;
+    }
+  }
+
+  @Override
+  public boolean supportsGraphs() {
+    return true;
+  }
+
+  @Override
+  public void beginCapture() {
+    enter();
+    Stream s = stream();
+    if (s.capturing) {
+      throw new IllegalStateException("this thread is capturing a graph on " + describe()
+          + " already");
+    }
+    try {
+      driver.streamBeginCapture(s.handle);
+    } catch (CudaException e) {
+      throw onDevice(e);
+    }
+    s.capturing = true;
+  }
+
+  @Override
+  public long endCapture() {
+    enter();
+    Stream s = stream();
+    if (!s.capturing) {
+      throw new IllegalStateException("this thread is not capturing a graph on " + describe());
+    }
+    s.capturing = false;
+    try {
+      long graph = driver.streamEndCapture(s.handle);
+      try {
+        return driver.graphInstantiate(graph);
+      } finally {
+        driver.graphDestroy(graph);
+      }
+    } catch (CudaException e) {
+      throw onDevice(e);
+    }
+  }
+
+  @Override
+  public void launchGraph(long graph) {
+    enter();
+    Stream s = stream();
+    try {
+      driver.graphLaunch(graph, s.handle);
+    } catch (CudaException e) {
+      throw new GpuException("launch of a captured graph on " + describe() + " failed: "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void destroyGraph(long graph) {
+    enter();
+    try {
+      driver.graphExecDestroy(graph);
+    } catch (CudaException e) {
+      throw onDevice(e);
     }
   }
 
@@ -377,6 +442,11 @@ public final class CudaRuntime implements GpuRuntime {
         set.add(s);
         return;
       }
+      if (s.capturing) {
+        throw new GpuException("capturing a graph on " + describe() + ": a buffer the graph"
+            + " uses was used by another thread's stream; capture and replay on the thread"
+            + " that trains");
+      }
       others = new ArrayList<>(set);
       others.remove(s);
       set.add(s);
@@ -422,6 +492,13 @@ public final class CudaRuntime implements GpuRuntime {
     Long cached = s.metaCache.get(new IntsKey(values));
     if (cached != null) {
       return cached;
+    }
+    if (s.capturing) {
+      // A copy through the host ring would be captured as a node that rereads the ring (since
+      // overwritten) at every replay.
+      throw new GpuException("capturing a graph on " + describe() + ": an int[] argument that"
+          + " is not in the stream's device cache (" + metaCacheBytes + " bytes, full); the"
+          + " launches of a captured step must have run on this thread before");
     }
     int bytes = Math.max(4, values.length * 4);
     int aligned = (bytes + META_ALIGN - 1) / META_ALIGN * META_ALIGN;

@@ -38,7 +38,11 @@ public final class FakeCudaDriver implements CudaDriver {
       200, new String[] {"CUDA_ERROR_INVALID_IMAGE", "device kernel image is invalid"},
       218, new String[] {"CUDA_ERROR_INVALID_PTX", "a PTX JIT compilation failed"},
       500, new String[] {"CUDA_ERROR_NOT_FOUND", "named symbol not found"},
+      401, new String[] {"CUDA_ERROR_ILLEGAL_STATE", "the operation cannot be performed in the"
+          + " present state"},
       700, new String[] {"CUDA_ERROR_ILLEGAL_ADDRESS", "an illegal memory access was encountered"},
+      900, new String[] {"CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED", "operation not permitted when"
+          + " stream is capturing"},
       719, new String[] {"CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"});
 
   private int devices = 1;
@@ -61,6 +65,11 @@ public final class FakeCudaDriver implements CudaDriver {
   private final List<String> functionLookups = new ArrayList<>();
   private final List<Launch> launches = new ArrayList<>();
   private final List<Memcpy> memcpys = new ArrayList<>();
+  /** The launches captured so far on each capturing stream. */
+  private final Map<Long, List<Launch>> capturing = new HashMap<>();
+  private final Map<Long, List<Launch>> graphs = new HashMap<>();
+  private final Map<Long, List<Launch>> graphExecs = new HashMap<>();
+  private final List<Long> graphLaunches = new ArrayList<>();
 
   /** One device of 1 GiB, 1024 threads per block, no failures. */
   public FakeCudaDriver() {}
@@ -137,7 +146,21 @@ public final class FakeCudaDriver implements CudaDriver {
     return List.copyOf(functionLookups);
   }
 
-  /** The launches, in order. */
+  /** The graph launches ({@code cuGraphLaunch}), as their executable graphs, in order. */
+  public synchronized List<Long> graphLaunches() {
+    return List.copyOf(graphLaunches);
+  }
+
+  /** The kernel launches an executable graph holds, in the order they were captured. */
+  public synchronized List<Launch> graphKernels(long graphExec) {
+    List<Launch> g = graphExecs.get(graphExec);
+    if (g == null) {
+      throw new IllegalArgumentException("unknown graph exec " + graphExec);
+    }
+    return List.copyOf(g);
+  }
+
+  /** The launches, in order (a launch captured into a graph is not among them). */
   public synchronized List<Launch> launches() {
     return List.copyOf(launches);
   }
@@ -217,6 +240,9 @@ public final class FakeCudaDriver implements CudaDriver {
   @Override
   public synchronized void ctxSynchronize() {
     call("cuCtxSynchronize", "");
+    if (!capturing.isEmpty()) {
+      throw error("cuCtxSynchronize", "a stream is capturing", 900);
+    }
   }
 
   @Override
@@ -292,6 +318,7 @@ public final class FakeCudaDriver implements CudaDriver {
     String detail = bytes + " bytes to 0x" + Long.toHexString(dst);
     call("cuMemcpyHtoDAsync", detail);
     known(streams, stream, "cuMemcpyHtoDAsync");
+    notCapturing(stream, "cuMemcpyHtoDAsync");
     Map.Entry<Long, byte[]> e = region(dst, bytes, "cuMemcpyHtoDAsync");
     src.duplicate().position((int) srcOffset).get(e.getValue(), (int) (dst - e.getKey()),
         (int) bytes);
@@ -303,6 +330,7 @@ public final class FakeCudaDriver implements CudaDriver {
       long stream) {
     call("cuMemcpyDtoHAsync", bytes + " bytes from 0x" + Long.toHexString(src));
     known(streams, stream, "cuMemcpyDtoHAsync");
+    notCapturing(stream, "cuMemcpyDtoHAsync");
     Map.Entry<Long, byte[]> e = region(src, bytes, "cuMemcpyDtoHAsync");
     dst.duplicate().position((int) dstOffset).put(e.getValue(), (int) (src - e.getKey()),
         (int) bytes);
@@ -321,6 +349,7 @@ public final class FakeCudaDriver implements CudaDriver {
   public synchronized void streamSynchronize(long stream) {
     call("cuStreamSynchronize", "");
     known(streams, stream, "cuStreamSynchronize");
+    notCapturing(stream, "cuStreamSynchronize");
   }
 
   @Override
@@ -343,6 +372,8 @@ public final class FakeCudaDriver implements CudaDriver {
     call("cuStreamWaitEvent", "");
     known(events, event, "cuStreamWaitEvent");
     known(streams, stream, "cuStreamWaitEvent");
+    // Waiting on an event recorded outside the capture is refused here, as Ember never needs it.
+    notCapturing(stream, "cuStreamWaitEvent");
   }
 
   @Override
@@ -360,7 +391,81 @@ public final class FakeCudaDriver implements CudaDriver {
         throw error("cuLaunchKernel", name, 1);
       }
     }
-    launches.add(new Launch(name, gridX, blockX, stream, List.of(params)));
+    Launch l = new Launch(name, gridX, blockX, stream, List.of(params));
+    List<Launch> captured = capturing.get(stream);
+    if (captured != null) {
+      captured.add(l);
+    } else {
+      launches.add(l);
+    }
+  }
+
+  @Override
+  public synchronized void streamBeginCapture(long stream) {
+    call("cuStreamBeginCapture", "");
+    known(streams, stream, "cuStreamBeginCapture");
+    if (capturing.containsKey(stream)) {
+      throw error("cuStreamBeginCapture", "the stream is capturing already", 401);
+    }
+    capturing.put(stream, new ArrayList<>());
+  }
+
+  @Override
+  public synchronized long streamEndCapture(long stream) {
+    call("cuStreamEndCapture", "");
+    known(streams, stream, "cuStreamEndCapture");
+    List<Launch> captured = capturing.remove(stream);
+    if (captured == null) {
+      throw error("cuStreamEndCapture", "the stream is not capturing", 401);
+    }
+    long h = nextHandle++;
+    graphs.put(h, captured);
+    return h;
+  }
+
+  @Override
+  public synchronized long graphInstantiate(long graph) {
+    call("cuGraphInstantiate", "");
+    List<Launch> g = graphs.get(graph);
+    if (g == null) {
+      throw error("cuGraphInstantiate", "unknown graph " + graph, 400);
+    }
+    long h = nextHandle++;
+    graphExecs.put(h, List.copyOf(g));
+    return h;
+  }
+
+  @Override
+  public synchronized void graphLaunch(long graphExec, long stream) {
+    call("cuGraphLaunch", "");
+    known(streams, stream, "cuGraphLaunch");
+    notCapturing(stream, "cuGraphLaunch");
+    if (!graphExecs.containsKey(graphExec)) {
+      throw error("cuGraphLaunch", "unknown graph exec " + graphExec, 400);
+    }
+    graphLaunches.add(graphExec);
+  }
+
+  @Override
+  public synchronized void graphExecDestroy(long graphExec) {
+    call("cuGraphExecDestroy", "");
+    if (graphExecs.remove(graphExec) == null) {
+      throw error("cuGraphExecDestroy", "unknown graph exec " + graphExec, 400);
+    }
+  }
+
+  @Override
+  public synchronized void graphDestroy(long graph) {
+    call("cuGraphDestroy", "");
+    if (graphs.remove(graph) == null) {
+      throw error("cuGraphDestroy", "unknown graph " + graph, 400);
+    }
+  }
+
+  private void notCapturing(long stream, String call) {
+    if (capturing.containsKey(stream)) {
+      throw error(call, "stream " + stream + " is capturing", 900);
+    }
   }
 
   @Override

@@ -16,9 +16,12 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
+import jcuda.driver.CUstreamCaptureMode;
 
 /**
  * The real CUDA driver through JCuda ({@code jcuda.driver.JCudaDriver}), with JCuda's exceptions
@@ -37,6 +40,8 @@ public final class JCudaDriver implements CudaDriver {
   private final Map<Long, String> functionNames = new ConcurrentHashMap<>();
   private final Map<Long, CUstream> streams = new ConcurrentHashMap<>();
   private final Map<Long, CUevent> events = new ConcurrentHashMap<>();
+  private final Map<Long, CUgraph> graphs = new ConcurrentHashMap<>();
+  private final Map<Long, CUgraphExec> graphExecs = new ConcurrentHashMap<>();
   private final NavigableMap<Long, DevicePointer> allocations = new ConcurrentSkipListMap<>();
   private final Map<ByteBuffer, Pointer> pinned = new IdentityHashMap<>();
 
@@ -248,6 +253,48 @@ public final class JCudaDriver implements CudaDriver {
         gridX, 1, 1, blockX, 1, 1, sharedBytes, get(streams, stream, "stream"),
         Pointer.to(values), null), "cuLaunchKernel",
         name + ", grid " + gridX + ", block " + blockX);
+  }
+
+  @Override
+  public void streamBeginCapture(long stream) {
+    check(jcuda.driver.JCudaDriver.cuStreamBeginCapture(get(streams, stream, "stream"),
+        CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), "cuStreamBeginCapture", "");
+  }
+
+  @Override
+  public long streamEndCapture(long stream) {
+    CUgraph g = new CUgraph();
+    check(jcuda.driver.JCudaDriver.cuStreamEndCapture(get(streams, stream, "stream"), g),
+        "cuStreamEndCapture", "");
+    return put(graphs, g);
+  }
+
+  @Override
+  public long graphInstantiate(long graph) {
+    CUgraphExec e = new CUgraphExec();
+    check(jcuda.driver.JCudaDriver.cuGraphInstantiate(e, get(graphs, graph, "graph"), 0),
+        "cuGraphInstantiate", "");
+    return put(graphExecs, e);
+  }
+
+  @Override
+  public void graphLaunch(long graphExec, long stream) {
+    check(jcuda.driver.JCudaDriver.cuGraphLaunch(get(graphExecs, graphExec, "graph exec"),
+        get(streams, stream, "stream")), "cuGraphLaunch", "");
+  }
+
+  @Override
+  public void graphExecDestroy(long graphExec) {
+    check(jcuda.driver.JCudaDriver.cuGraphExecDestroy(get(graphExecs, graphExec,
+        "graph exec")), "cuGraphExecDestroy", "");
+    graphExecs.remove(graphExec);
+  }
+
+  @Override
+  public void graphDestroy(long graph) {
+    check(jcuda.driver.JCudaDriver.cuGraphDestroy(get(graphs, graph, "graph")),
+        "cuGraphDestroy", "");
+    graphs.remove(graph);
   }
 
   @Override
