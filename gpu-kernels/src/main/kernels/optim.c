@@ -203,9 +203,51 @@
     adagrad_elem_##SUF(EMBER_AT(p, 0), EMBER_AT(g, 1), EMBER_AT(s, 2), EMBER_ADAGRAD_ARGS);  \
   }
 
+/* Multi-tensor kernels whose scalars are read from the device (hp, in the order of the
+   parameters above, flags as 0 or 1 in the dtype): a step graph records these, and every replay
+   rewrites hp first with the step's learning rate, step count and flags (StepGraph). */
+#define EMBER_OPTIM_MULTI_DYN(SUF, T)                                                        \
+  KERNEL sgd_multi_dyn_##SUF(EMBER_MULTI_HEAD(T), EMBER_BUFFERS8(GLOBAL T*, b),              \
+      EMBER_MULTI_TAIL, GLOBAL const T* hp, int hp_off) {                                    \
+    EMBER_MULTI_FIND(3)                                                                      \
+    hp += hp_off;                                                                            \
+    sgd_elem_##SUF(EMBER_AT(p, 0), EMBER_AT(g, 1), EMBER_AT(b, 2), hp[0], hp[1], hp[2],      \
+        hp[3], hp[4], (int) hp[5], (int) hp[6], (int) hp[7], (int) hp[8]);                   \
+  }                                                                                          \
+                                                                                             \
+  KERNEL adam_multi_dyn_##SUF(EMBER_MULTI_HEAD(T), EMBER_BUFFERS8(GLOBAL T*, m),             \
+      EMBER_BUFFERS8(GLOBAL T*, v), EMBER_BUFFERS8(GLOBAL T*, x), EMBER_MULTI_TAIL,          \
+      GLOBAL const T* hp, int hp_off) {                                                      \
+    EMBER_MULTI_FIND(5)                                                                      \
+    hp += hp_off;                                                                            \
+    adam_elem_##SUF(EMBER_AT(p, 0), EMBER_AT(g, 1), EMBER_AT(m, 2), EMBER_AT(v, 3),          \
+        EMBER_AT(x, 4), hp[0], hp[1], hp[2], hp[3], hp[4], hp[5], hp[6], hp[7], hp[8],       \
+        hp[9], (int) hp[10], (int) hp[11], (int) hp[12]);                                    \
+  }                                                                                          \
+                                                                                             \
+  KERNEL rmsprop_multi_dyn_##SUF(EMBER_MULTI_HEAD(T), EMBER_BUFFERS8(GLOBAL T*, sq),         \
+      EMBER_BUFFERS8(GLOBAL T*, b), EMBER_BUFFERS8(GLOBAL T*, ga), EMBER_MULTI_TAIL,         \
+      GLOBAL const T* hp, int hp_off) {                                                      \
+    EMBER_MULTI_FIND(5)                                                                      \
+    hp += hp_off;                                                                            \
+    rmsprop_elem_##SUF(EMBER_AT(p, 0), EMBER_AT(g, 1), EMBER_AT(sq, 2), EMBER_AT(b, 3),      \
+        EMBER_AT(ga, 4), hp[0], hp[1], hp[2], hp[3], hp[4], hp[5], hp[6], (int) hp[7],       \
+        (int) hp[8], (int) hp[9]);                                                           \
+  }                                                                                          \
+                                                                                             \
+  KERNEL adagrad_multi_dyn_##SUF(EMBER_MULTI_HEAD(T), EMBER_BUFFERS8(GLOBAL T*, s),          \
+      EMBER_MULTI_TAIL, GLOBAL const T* hp, int hp_off) {                                    \
+    EMBER_MULTI_FIND(3)                                                                      \
+    hp += hp_off;                                                                            \
+    adagrad_elem_##SUF(EMBER_AT(p, 0), EMBER_AT(g, 1), EMBER_AT(s, 2), hp[0], hp[1], hp[2],  \
+        hp[3], (int) hp[4]);                                                                 \
+  }
+
 EMBER_OPTIM_ELEMS(f32, float)
 EMBER_OPTIM_ELEMS(f64, double)
 EMBER_OPTIM(f32, float)
 EMBER_OPTIM(f64, double)
 EMBER_OPTIM_MULTI(f32, float)
 EMBER_OPTIM_MULTI(f64, double)
+EMBER_OPTIM_MULTI_DYN(f32, float)
+EMBER_OPTIM_MULTI_DYN(f64, double)

@@ -76,7 +76,7 @@ public final class GpuBackend implements Backend {
     CachingAllocator.Block b = allocator.allocate(dtype, size);
     GpuStorage s = new GpuStorage(this, dtype, b.slab(), b.offset(), size, b.capacity());
     StepGraph g = recording.get();
-    if (g != null) {
+    if (g != null && !g.rebinding()) {
       synchronized (graphOwned) {
         graphOwned.put(s, g);
         g.owned.add(s);
@@ -121,7 +121,37 @@ public final class GpuBackend implements Backend {
     recording.set(g);
   }
 
-  /** Stops the calling thread's recording of {@code g}. */
+  /** Runs a replay's host actions on the calling thread (StepGraph.replay): see StepGraph. */
+  void startRebinding(StepGraph g) {
+    if (recording.get() != null) {
+      throw new IllegalStateException("this thread is recording a step graph on " + device()
+          + "; a replay must wait for its end");
+    }
+    recording.set(g);
+  }
+
+  /** The step graph the calling thread records or rebinds, or null. */
+  StepGraph stepGraph() {
+    return recording.get();
+  }
+
+  @Override
+  public boolean recordingStepGraph() {
+    StepGraph g = recording.get();
+    return g != null && !g.rebinding();
+  }
+
+  @Override
+  public void onReplay(Runnable action) {
+    StepGraph g = recording.get();
+    if (g == null || g.rebinding()) {
+      throw new IllegalStateException("this thread is not recording a step graph on "
+          + device());
+    }
+    g.onReplay(action);
+  }
+
+  /** Stops the calling thread's recording (or rebinding) of {@code g}. */
   void stopRecording(StepGraph g) {
     if (recording.get() == g) {
       recording.remove();
@@ -176,7 +206,7 @@ public final class GpuBackend implements Backend {
           + (array == null ? "null" : array.getClass().getSimpleName()));
     }
     StepGraph g = recording.get();
-    if (g != null) {
+    if (g != null && !g.rebinding()) {
       throw g.transfer("an upload from the host");
     }
     int n = java.lang.reflect.Array.getLength(host);
@@ -188,7 +218,7 @@ public final class GpuBackend implements Backend {
   @Override
   public Object download(Tensor src) {
     StepGraph g = recording.get();
-    if (g != null) {
+    if (g != null && !g.rebinding()) {
       throw g.transfer("a read back to the host (of " + src.describe() + ")");
     }
     downloads.increment();

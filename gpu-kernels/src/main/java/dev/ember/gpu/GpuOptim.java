@@ -26,6 +26,11 @@ final class GpuOptim {
 
   static void update(GpuBackend b, OptimizerUpdate kind, Tensor param, Tensor grad,
       Tensor[] state, double[] hyper) {
+    if (b.stepGraph() != null) {
+      // A step graph records updates with their scalars on the device (the multi kernels).
+      updateAll(b, kind, List.of(param), List.of(grad), List.<Tensor[]>of(state), hyper);
+      return;
+    }
     checkAll(b, kind, param, grad, state, hyper);
     DType dtype = param.dtype();
     int n = param.numel();
@@ -58,11 +63,17 @@ final class GpuOptim {
    * buffers allow (each launch binds at most {@link #SLOTS} buffers per role: parameters,
    * gradients and each state slot), with the single-tensor kernel's arithmetic (the same device
    * function), so the result is the same bit for bit. All tensors are checked before anything is
-   * launched.
+   * launched. While the thread records a {@link StepGraph}, the {@code <kind>_multi_dyn_*}
+   * kernels read the scalars from a device buffer the graph rewrites at every replay; while a
+   * replay's host actions run, only that buffer is written (see StepGraph).
    */
   static void updateAll(GpuBackend b, OptimizerUpdate kind, List<Tensor> params,
       List<Tensor> grads, List<Tensor[]> states, double[] hyper) {
-    boolean multi = hyper.length == kind.hyperCount() && params.size() > 1;
+    if (params.isEmpty()) {
+      return;
+    }
+    StepGraph graph = b.stepGraph();
+    boolean multi = hyper.length == kind.hyperCount() && (params.size() > 1 || graph != null);
     DType dtype = params.isEmpty() ? null : params.get(0).dtype();
     for (int i = 0; i < params.size() && multi; i++) {
       multi = params.get(i).dtype() == dtype;
@@ -77,9 +88,10 @@ final class GpuOptim {
       checkAll(b, kind, params.get(i), grads.get(i), states.get(i), hyper);
     }
     Object[] scalars = scalars(kind, hyper, dtype == DType.FLOAT64);
-    String name = kernel(kind) + "multi_" + GpuBackend.suffix(dtype);
+    String name = kernel(kind) + (graph != null ? "multi_dyn_" : "multi_")
+        + GpuBackend.suffix(dtype);
     int roles = 2 + kind.stateSlots();
-    Batch batch = new Batch(roles);
+    Batch batch = new Batch(roles, graph, dtype);
     for (int i = 0; i < params.size(); i++) {
       Tensor p = params.get(i);
       if (p.numel() == 0) {
@@ -95,7 +107,7 @@ final class GpuOptim {
       }
       if (!batch.fits(b, tensors)) {
         batch.launch(b, name, scalars);
-        batch = new Batch(roles);
+        batch = new Batch(roles, graph, dtype);
       }
       batch.add(b, tensors);
     }
@@ -106,12 +118,16 @@ final class GpuOptim {
   private static final class Batch {
     final List<List<Slab>> slabs = new ArrayList<>();
     final List<Integer> table = new ArrayList<>();
+    final StepGraph graph;
+    final DType dtype;
     long total;
 
-    Batch(int roles) {
+    Batch(int roles, StepGraph graph, DType dtype) {
       for (int r = 0; r < roles; r++) {
         slabs.add(new ArrayList<>());
       }
+      this.graph = graph;
+      this.dtype = dtype;
     }
 
     boolean fits(GpuBackend b, Tensor[] roles) {
@@ -154,7 +170,19 @@ final class GpuOptim {
       args.add(table.stream().mapToInt(Integer::intValue).toArray());
       args.add(table.size() / (1 + 2 * slabs.size()));
       args.add((int) total);
-      args.addAll(Arrays.asList(scalars));
+      if (graph != null) {
+        double[] values = new double[scalars.length];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = ((Number) scalars[i]).doubleValue();
+        }
+        Object[] hp = graph.optimizerScalars(kernel, (int) total, dtype, values);
+        if (hp == null) {
+          return; // a replay's host step: the scalars are written, the graph launches
+        }
+        args.addAll(Arrays.asList(hp));
+      } else {
+        args.addAll(Arrays.asList(scalars));
+      }
       b.launch(FAMILY, kernel, (int) total, args.toArray());
     }
   }

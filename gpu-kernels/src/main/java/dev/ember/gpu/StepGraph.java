@@ -2,6 +2,7 @@ package dev.ember.gpu;
 
 import dev.ember.backend.Backend;
 import dev.ember.backend.Backends;
+import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,12 +27,16 @@ import java.util.Set;
  *       upload): a replay would not repeat it. Inputs are static tensors made before the capture;
  *       copy each new batch into them ({@code input.copy_(batch)}) before a replay.
  *   <li>No random numbers (dropout): their seed and offset would repeat at every replay.
- *   <li>No optimizer update: its learning rate and step count are kernel arguments that change
- *       between steps. Capture the forward and backward passes; call the optimizer's {@code
- *       step()} after each replay (one launch for a parameter group on a GPU).
  * </ul>
  *
- * Each breaks the recording with an {@link IllegalStateException} naming it. Memory the step
+ * Each breaks the recording with an {@link IllegalStateException} naming it. An optimizer's
+ * {@code step()} may be part of the step: its updates are recorded as multi-tensor kernels that
+ * read their scalars (learning rate, bias corrections, flags) from the device, and the optimizer
+ * registers its {@code step()} to run on the host at the start of every replay ({@link
+ * dev.ember.backend.Backend#onReplay}), where it advances its step counts and rewrites those
+ * scalars without launching anything (a learning-rate scheduler's changes apply); if that
+ * host step no longer matches the recorded one (other parameters with gradients, other
+ * groups), the replay fails naming the difference. Memory the step
  * allocates stays reserved for the graph until {@link #close}, so a replay writes the same buffers
  * the recording did: the tensors the step returned (the loss), and the gradients backward left in
  * the parameters' {@code .grad}, hold each replay's results. Capture with the gradients unset
@@ -45,6 +50,9 @@ public final class StepGraph implements AutoCloseable {
   /** One recorded launch. */
   private record Launch(String family, String kernel, int global, int local, Object[] args) {}
 
+  /** An optimizer launch's scalars on the device, which every replay rewrites. */
+  private record Scalars(String kernel, int total, GpuStorage values) {}
+
   private final GpuBackend backend;
   private final Thread owner;
   private final List<Launch> launches = new ArrayList<>();
@@ -54,6 +62,12 @@ public final class StepGraph implements AutoCloseable {
   final Set<GpuStorage> owned = Collections.newSetFromMap(new IdentityHashMap<>());
   /** Owned storages whose tensors are gone: freed at close. */
   final Set<GpuStorage> released = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Host actions each replay runs first (optimizers' steps). */
+  private final List<Runnable> hostActions = new ArrayList<>();
+  private final List<Scalars> scalars = new ArrayList<>();
+  private int scalarsCursor;
+  /** Whether a replay's host actions are running (they may launch nothing). */
+  private boolean rebinding;
   private long graph;
   private boolean recording = true;
   private boolean closed;
@@ -102,14 +116,19 @@ public final class StepGraph implements AutoCloseable {
 
   /** Called by the backend for each launch while recording; throws for what cannot replay. */
   void record(String family, String kernel, int global, int local, Object[] args) {
+    if (rebinding) {
+      throw new IllegalStateException("a replay's host action (an optimizer's step) launched "
+          + kernel + " on " + backend.device() + ": the step no longer matches the recorded"
+          + " one");
+    }
     if (family.equals("random")) {
       throw new IllegalStateException("a step graph cannot record " + kernel + ": random"
           + " numbers would repeat at every replay (" + backend.device() + ")");
     }
-    if (family.equals("optim")) {
+    if (family.equals("optim") && !kernel.contains("_dyn_")) {
+      // GpuOptim records every update with its scalars on the device while recording.
       throw new IllegalStateException("a step graph cannot record the optimizer update "
-          + kernel + ": its learning rate and step count change between steps; capture the"
-          + " forward and backward passes and call step() after each replay");
+          + kernel + " with its scalars as arguments");
     }
     Object[] copy = args.clone();
     for (int i = 0; i < copy.length; i++) {
@@ -118,6 +137,61 @@ public final class StepGraph implements AutoCloseable {
       }
     }
     launches.add(new Launch(family, kernel, global, local, copy));
+  }
+
+  /** Whether a replay's host actions are running (not recording). */
+  boolean rebinding() {
+    return rebinding;
+  }
+
+  /** Backend.onReplay while recording. */
+  void onReplay(Runnable action) {
+    hostActions.add(action);
+  }
+
+  /**
+   * The device scalars of an optimizer launch ({@code kernel} over {@code total} elements):
+   * while recording, a new buffer holding {@code values}, returned as its (slab, offset) for the
+   * launch; while a replay's host actions run, the values are written into the buffer of the
+   * next recorded launch, which must be the same kernel over as many elements, and null is
+   * returned (nothing is launched).
+   *
+   * @throws IllegalStateException if the host step no longer matches the recorded one
+   */
+  Object[] optimizerScalars(String kernel, int total, DType dtype, double[] values) {
+    if (rebinding) {
+      Scalars s = scalarsCursor < scalars.size() ? scalars.get(scalarsCursor) : null;
+      if (s == null || !s.kernel().equals(kernel) || s.total() != total) {
+        throw new IllegalStateException("a replay's optimizer step made " + kernel + " over "
+            + total + " elements where the recorded step made " + (s == null ? "nothing more"
+                : s.kernel() + " over " + s.total()) + " (launch " + (scalarsCursor + 1)
+            + "): the parameters with gradients, their groups or their dtype changed since"
+            + " the capture");
+      }
+      scalarsCursor++;
+      write(s.values(), dtype, values);
+      return null;
+    }
+    GpuStorage hp = (GpuStorage) backend.allocate(dtype, values.length);
+    // No tensor holds it: released now, freed when the graph closes.
+    released.add(hp);
+    write(hp, dtype, values);
+    scalars.add(new Scalars(kernel, total, hp));
+    return new Object[] {hp.slab(), hp.offset()};
+  }
+
+  private void write(GpuStorage s, DType dtype, double[] values) {
+    Object host;
+    if (dtype == DType.FLOAT64) {
+      host = values.clone();
+    } else {
+      float[] f = new float[values.length];
+      for (int i = 0; i < f.length; i++) {
+        f[i] = (float) values[i];
+      }
+      host = f;
+    }
+    backend.runtime().write(s.slab(), s.offset(), host, 0, values.length);
   }
 
   /** The exception for a transfer while recording. */
@@ -147,7 +221,30 @@ public final class StepGraph implements AutoCloseable {
       throw new IllegalStateException("replay a step graph on the thread that captured it ("
           + owner.getName() + ")");
     }
+    if (hostActions.isEmpty() && !scalars.isEmpty()) {
+      throw new IllegalStateException("the step graph recorded optimizer updates but no"
+          + " optimizer registered its step for the replays (Optimizer.registerForReplay)");
+    }
     backend.deferredChecks().register(checks);
+    if (!hostActions.isEmpty()) {
+      backend.startRebinding(this);
+      rebinding = true;
+      scalarsCursor = 0;
+      try {
+        for (Runnable a : hostActions) {
+          a.run();
+        }
+        if (scalarsCursor != scalars.size()) {
+          throw new IllegalStateException("a replay's optimizer steps made " + scalarsCursor
+              + " of the recorded step's " + scalars.size() + " update launches: the"
+              + " parameters with gradients changed since the capture (do not zero the"
+              + " gradients between replays)");
+        }
+      } finally {
+        rebinding = false;
+        backend.stopRecording(this);
+      }
+    }
     GpuRuntime rt = backend.runtime();
     if (rt.supportsGraphs()) {
       if (graph == 0) {

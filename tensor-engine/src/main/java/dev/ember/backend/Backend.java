@@ -248,6 +248,27 @@ public interface Backend {
     }
   }
 
+  /**
+   * Whether the calling thread is recording a step graph on this backend (a GPU's {@code
+   * StepGraph}): an optimizer's step then registers itself with {@link #onReplay}.
+   */
+  default boolean recordingStepGraph() {
+    return false;
+  }
+
+  /**
+   * While {@link #recordingStepGraph}: {@code action} runs on the host at the start of every
+   * replay of the graph, before its launches. An optimizer's {@code step()} runs there: it
+   * advances its step counts and rewrites the scalars (learning rate, bias corrections) that the
+   * recorded update kernels read from the device, launching nothing.
+   *
+   * @throws UnsupportedOperationException if this backend records no step graphs
+   * @throws IllegalStateException if the calling thread is not recording one
+   */
+  default void onReplay(Runnable action) {
+    throw new UnsupportedOperationException(device() + " records no step graphs");
+  }
+
   // convolution and pooling
 
   /**

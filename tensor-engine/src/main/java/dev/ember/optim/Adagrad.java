@@ -144,6 +144,7 @@ public final class Adagrad extends Optimizer {
 
   @Override
   public void step() {
+    registerForReplay();
     try (GradMode mode = Autograd.noGrad()) {
       for (ParamGroup group : paramGroups()) {
         double[] hyper = {group.lr(), group.get("lr_decay"), group.get("weight_decay"),

@@ -42,6 +42,7 @@ abstract class AdamBase extends Optimizer {
 
   @Override
   public void step() {
+    registerForReplay();
     try (GradMode mode = Autograd.noGrad()) {
       for (ParamGroup group : paramGroups()) {
         double[] betas = group.getTuple("betas");

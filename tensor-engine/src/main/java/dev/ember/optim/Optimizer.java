@@ -201,6 +201,24 @@ public abstract class Optimizer implements Stateful {
     return loss;
   }
 
+  /**
+   * Called first by {@link #step()}: when the parameters' backend is recording a step graph on
+   * this thread (a GPU's {@code StepGraph}, captured with the step inside), registers this
+   * optimizer's {@code step()} to run on the host at the start of every replay, where it advances
+   * the step counts and rewrites the update kernels' scalars on the device (PyTorch's capturable
+   * optimizers keep them on the device for the same reason).
+   */
+  protected final void registerForReplay() {
+    for (ParamGroup group : groups) {
+      for (Tensor p : group.params()) {
+        if (p.backend().recordingStepGraph()) {
+          p.backend().onReplay(this::step);
+          return;
+        }
+      }
+    }
+  }
+
   /** Sets every parameter's gradient to null (PyTorch 2's default, {@code set_to_none=True}). */
   public void zeroGrad() {
     zeroGrad(true);

@@ -150,6 +150,7 @@ public final class RMSprop extends Optimizer {
 
   @Override
   public void step() {
+    registerForReplay();
     try (GradMode mode = Autograd.noGrad()) {
       for (ParamGroup group : paramGroups()) {
         double momentum = group.get("momentum");

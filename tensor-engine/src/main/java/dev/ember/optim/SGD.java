@@ -139,6 +139,7 @@ public final class SGD extends Optimizer {
 
   @Override
   public void step() {
+    registerForReplay();
     try (GradMode mode = Autograd.noGrad()) {
       for (ParamGroup group : paramGroups()) {
         double momentum = group.get("momentum");

@@ -31,10 +31,10 @@ import java.util.Locale;
  *       host): the count is a property of the shared backend code, the same on both runtimes. A
  *       fake CUDA device cannot be used for it, because some primitives read a flag back (bad
  *       indices) and a fake device never computes one.
- *   <li>With a {@link StepGraph} (forward and backward recorded once, then replayed, and Adam's
- *       step after each replay): launches per step on {@code device} (OpenCL replays the
- *       recorded kernels one by one) and on a fake CUDA device, where a replay is one graph
- *       launch (the fake driver records the capture; the count is Ember's, not timed).
+ *   <li>With a {@link StepGraph} (the training step, Adam's update included, recorded once and
+ *       then replayed): launches per step on {@code device} (OpenCL replays the recorded kernels
+ *       one by one) and on a fake CUDA device, where a replay is one graph launch (the fake
+ *       driver records the capture; the count is Ember's, not timed).
  *   <li>The host cost is timed on a fake CUDA device ({@code -Dember.cuda.fakeDevices=1}, set
  *       here before the backends load): {@code GpuBackend.fill} on a strided tensor, i.e.
  *       argument packing, the int[] staging, the PTX signature check and the launch call into the
@@ -113,9 +113,9 @@ public final class LaunchEconomy {
   }
 
   /**
-   * Launches of one training step with a {@link StepGraph}: one eager step, then forward and
-   * backward captured (with the gradients unset), then per step a replay and Adam's step (one
-   * launch), averaged over {@code steps} steps after the capture.
+   * Launches of one training step with a {@link StepGraph}: one eager step, then the step
+   * (forward, backward, Adam's update) captured with the gradients unset, then per step a replay,
+   * averaged over {@code steps} replays.
    */
   static double perStepWithGraph(Workload w, Device device, GpuBackend backend, int steps) {
     Generator.manualSeed(1);
@@ -127,23 +127,22 @@ public final class LaunchEconomy {
         .to(device);
     Tensor labels = Tensor.randint(gen, 0, 10, DType.INT64, Device.CPU, w.batchSize())
         .to(device);
-    Runnable forwardBackward = () -> F.crossEntropy(model.forward(images), labels, null, -100,
-        Reduction.MEAN, 0).backward();
-    try (Scope s = Tensor.scope()) {
-      forwardBackward.run();
+    Runnable step = () -> {
+      F.crossEntropy(model.forward(images), labels, null, -100, Reduction.MEAN, 0).backward();
       opt.step();
+    };
+    try (Scope s = Tensor.scope()) {
+      step.run();
     }
     opt.zeroGrad();
     StepGraph graph;
     try (Scope s = Tensor.scope()) {
-      graph = StepGraph.capture(device, forwardBackward);
+      graph = StepGraph.capture(device, step);
     }
     try (graph) {
-      opt.step();
       long before = backend.launchCount();
       for (int i = 0; i < steps; i++) {
         graph.replay();
-        opt.step();
       }
       return (backend.launchCount() - before) / (double) steps;
     }

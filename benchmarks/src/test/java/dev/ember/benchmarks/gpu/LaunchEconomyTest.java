@@ -32,9 +32,9 @@ class LaunchEconomyTest {
   }
 
   /**
-   * W1 with a StepGraph on opencl:0: a replay makes the recorded kernels again, one by one, and
-   * Adam's step follows: the eager step's launches (a fake CUDA device, where a replay is one
-   * graph launch, is in CudaGraphTest).
+   * W1 with a StepGraph on opencl:0 (the step, Adam's update included): a replay makes the
+   * recorded kernels again, one by one, so as many as the eager step (a fake CUDA device, where a
+   * replay is one graph launch, is in CudaGraphTest).
    */
   @Test
   void aW1StepReplayedFromAStepGraphLaunchesWhatTheEagerStepDoes() {
