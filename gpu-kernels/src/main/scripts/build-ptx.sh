@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the PTX of every kernel family (gpu-kernels/src/main/kernels/<family>.c) with nvcc and
-# compares it with the PTX kept in gpu-kernels/src/main/resources/dev/ember/gpu/ptx/, which the
-# CUDA runtime loads from the jar (so machines without nvcc can build Ember).
+# Builds the PTX of every kernel family (gpu-kernels/src/main/kernels/<family>.c, for compute
+# capability 7.5, and the CUDA-only <family>.cu, for 8.0: tensor cores) with nvcc and compares
+# it with the PTX kept in gpu-kernels/src/main/resources/dev/ember/gpu/ptx/, which the CUDA
+# runtime loads from the jar (so machines without nvcc can build Ember).
 #
 #   build-ptx.sh            check: exit 1 listing the files that differ or are missing
 #   build-ptx.sh --update   write the kept PTX
@@ -33,14 +34,20 @@ trap 'rm -rf "$tmp"' EXIT
 stamps="$module/target/ptx-check"
 nvcc_version="$(nvcc --version | tail -1)"
 
+# The source of a family: <family>.c (portable) or <family>.cu (CUDA only).
+source_of() {
+  if [ -f "$kernels/$1.c" ]; then echo "$1.c"; elif [ -f "$kernels/$1.cu" ]; then echo "$1.cu"; fi
+}
+
 # What the check of one family depends on.
 stamp() {
-  cat "$kernels/$1.c" "$kernels"/*.h "$kept/$1.ptx" 2>/dev/null | sha256sum | cut -d' ' -f1
+  cat "$kernels/$(source_of "$1")" "$kernels"/*.h "$kept/$1.ptx" 2>/dev/null \
+    | sha256sum | cut -d' ' -f1
   echo "$nvcc_version"
 }
 
 shopt -s nullglob
-sources=("$kernels"/*.c)
+sources=("$kernels"/*.c "$kernels"/*.cu)
 if [ ${#sources[@]} -eq 0 ]; then
   echo "build-ptx.sh: no kernel sources in $kernels" >&2
   exit 1
@@ -48,12 +55,16 @@ fi
 
 stale=()
 for src in "${sources[@]}"; do
-  family="$(basename "$src" .c)"
+  name="$(basename "$src")"
+  family="${name%.*}"
   if [ $update -eq 0 ] && [ -f "$kept/$family.ptx" ] && [ -f "$stamps/$family" ] \
       && [ "$(stamp "$family")" = "$(cat "$stamps/$family")" ]; then
     continue
   fi
-  (cd "$kernels" && nvcc -x cu -ptx -arch=compute_75 -O3 -o "$tmp/$family.ptx" "$family.c")
+  case "$name" in
+    *.c) (cd "$kernels" && nvcc -x cu -ptx -arch=compute_75 -O3 -o "$tmp/$family.ptx" "$name") ;;
+    *.cu) (cd "$kernels" && nvcc -ptx -arch=compute_80 -O3 -o "$tmp/$family.ptx" "$name") ;;
+  esac
   if [ $update -eq 1 ]; then
     mkdir -p "$kept"
     if ! cmp -s "$tmp/$family.ptx" "$kept/$family.ptx"; then
@@ -63,7 +74,7 @@ for src in "${sources[@]}"; do
   elif [ ! -f "$kept/$family.ptx" ]; then
     stale+=("$family.ptx (missing)")
   elif ! cmp -s "$tmp/$family.ptx" "$kept/$family.ptx"; then
-    stale+=("$family.ptx (differs from $family.c)")
+    stale+=("$family.ptx (differs from $name)")
   else
     mkdir -p "$stamps"
     stamp "$family" > "$stamps/$family"
@@ -73,7 +84,7 @@ done
 # A kept PTX without a source would be loaded for a family that no longer exists.
 for ptx in "$kept"/*.ptx; do
   family="$(basename "$ptx" .ptx)"
-  if [ ! -f "$kernels/$family.c" ]; then
+  if [ -z "$(source_of "$family")" ]; then
     if [ $update -eq 1 ]; then
       rm "$ptx"
       echo "build-ptx.sh: removed $family.ptx (no $family.c)"

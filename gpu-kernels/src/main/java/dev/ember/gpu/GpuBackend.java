@@ -47,6 +47,25 @@ public final class GpuBackend implements Backend {
   /** Step graphs recorded on this backend and not closed: while 0, frees skip the map. */
   private volatile int openGraphs;
 
+  private static volatile boolean allowTf32 = Boolean.getBoolean("ember.gpu.allowTf32");
+
+  /**
+   * Lets float32 matrix products use TF32 tensor cores where the device has them (PyTorch's
+   * {@code torch.backends.cuda.matmul.allow_tf32}): inputs rounded to 10-bit mantissas, products
+   * accumulated in float32, several times the throughput. Off by default (the system property
+   * {@code ember.gpu.allowTf32} sets the start value); devices without tensor cores (OpenCL)
+   * ignore it. Each device checks its TF32 kernel against its float32 kernels before the first
+   * TF32 product, and refuses TF32 with an exception naming the difference if they disagree.
+   */
+  public static void setAllowTf32(boolean allow) {
+    allowTf32 = allow;
+  }
+
+  /** Whether float32 matrix products may use TF32 tensor cores (see {@link #setAllowTf32}). */
+  public static boolean allowTf32() {
+    return allowTf32;
+  }
+
   /** The backend of {@code runtime}'s device. */
   public GpuBackend(GpuRuntime runtime) {
     this.runtime = runtime;

@@ -5,6 +5,9 @@ import dev.ember.backend.ReduceOp;
 import dev.ember.backend.UnaryOp;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Batched GEMM on the tiled kernels of {@code matmul.c}: a work group of 256 work items computes
@@ -15,6 +18,10 @@ import dev.ember.tensor.Tensor;
  * the group loads a tile so that neighbouring work items read neighbouring addresses. The system
  * property {@code ember.gpu.matmul.tile} (1, 4 or 8; 8 applies to float32 only) fixes the tile
  * edge / 16 for every product, for measuring the kernels against each other.
+ *
+ * <p>With {@link GpuBackend#allowTf32} on a device that has TF32 tensor cores, float32 products
+ * run on {@code matmul_tf32.cu} instead (64 x 64 tiles, 128 threads), after a check on that
+ * device against the float32 kernels ({@link #tf32Check}).
  */
 final class GpuMatmul {
   /** The work-group size the kernels are written for. */
@@ -36,6 +43,12 @@ final class GpuMatmul {
 
   /** The shortest K slice of a split product. */
   static final int MIN_SLICE = 256;
+
+  /** The TF32 kernel's block: 4 warps. */
+  private static final int TF32_GROUP = 128;
+
+  /** Per backend: "" once its TF32 kernel agreed with the float32 kernels, else why not. */
+  private static final Map<GpuBackend, String> TF32_CHECKS = new ConcurrentHashMap<>();
 
   /** {@code ember.gpu.matmul.tile}: 0 (chosen per product), or 1, 4, 8. */
   private static final int FORCED_TILE = forcedTile(System.getProperty("ember.gpu.matmul.tile"));
@@ -102,7 +115,8 @@ final class GpuMatmul {
     // As the CPU backend: a zero alpha (or K) reads neither operand, dst becomes beta * dst.
     long ia = (long) alpha;
     boolean noProduct = k == 0 || (integer ? ia == 0 : alpha == 0);
-    int r = tile != 0 ? tile
+    boolean tf32 = tile == 0 && FORCED_TILE == 0 && usesTf32(b, dtype);
+    int r = tf32 ? 4 : tile != 0 ? tile
         : FORCED_TILE == 8 && dtype != DType.FLOAT32 || FORCED_TILE == 0
             ? tile(dtype, batches, m, n) : FORCED_TILE;
     if (r == 8 && dtype != DType.FLOAT32) {
@@ -123,7 +137,7 @@ final class GpuMatmul {
       slices = (k + ks - 1) / ks;
       try (var scope = Tensor.scope()) {
         Tensor parts = Tensor.empty(dtype, b.device(), slices, m, n);
-        issue(b, parts, x, y, null, alpha, 0, r, tm, tn, slices, k, ks, false);
+        issue(b, parts, x, y, null, alpha, 0, r, tm, tn, slices, k, ks, false, tf32);
         b.reduce(ReduceOp.SUM, dst, parts, new int[] {0});
       }
       if (relu) {
@@ -131,7 +145,13 @@ final class GpuMatmul {
       }
       return;
     }
-    issue(b, dst, x, y, addend, alpha, beta, r, tm, tn, batches, noProduct ? 0 : k, 0, relu);
+    issue(b, dst, x, y, addend, alpha, beta, r, tm, tn, batches, noProduct ? 0 : k, 0, relu,
+        tf32);
+  }
+
+  /** Whether float32 products on {@code b} run on the TF32 tensor cores. */
+  static boolean usesTf32(GpuBackend b, DType dtype) {
+    return dtype == DType.FLOAT32 && GpuBackend.allowTf32() && b.runtime().supportsTf32();
   }
 
   /**
@@ -140,7 +160,7 @@ final class GpuMatmul {
    */
   private static void issue(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
       double alpha, double beta, int r, int tm, int tn, int batches, int k, int ksplit,
-      boolean relu) {
+      boolean relu, boolean tf32) {
     DType dtype = dst.dtype();
     long ia = (long) alpha;
     long groups = (long) batches * tm * tn;
@@ -148,6 +168,14 @@ final class GpuMatmul {
       throw b.unsupported("matmul", "a product of " + groups + " tiles exceeds one launch");
     }
     int[] meta = meta(dst, x, y, addend, batches, k, tm, tn, ksplit, relu);
+    if (tf32) {
+      checkTf32(b);
+      Tensor d = addend == null ? dst : addend;
+      b.launchGroups("matmul_tf32", "mm_tf32", (int) groups, TF32_GROUP, b.slab(dst),
+          b.offset(dst), b.slab(x), b.offset(x), b.slab(y), b.offset(y), meta, (float) alpha,
+          (float) beta, b.slab(d), b.offset(d), addend == null ? 0 : 1);
+      return;
+    }
     String kernel = (addend == null ? "mm" : "mma") + r + "_" + GpuBackend.suffix(dtype);
     Object[] args;
     switch (dtype) {
@@ -213,7 +241,8 @@ final class GpuMatmul {
     DType dtype = dst1.dtype();
     int r1 = pairTile(dtype, x1, y1);
     int r2 = pairTile(dtype, x2, y2);
-    if (!dtype.isFloatingPoint() || r1 < 0 || r2 < 0 || b.runtime().maxLocalSize() < GROUP) {
+    if (!dtype.isFloatingPoint() || r1 < 0 || r2 < 0 || b.runtime().maxLocalSize() < GROUP
+        || FORCED_TILE == 0 && usesTf32(b, dtype)) {
       launch(b, dst1, x1, y1, null, 1, 0, 0, -1, false);
       launch(b, dst2, x2, y2, null, 1, 0, 0, -1, false);
       return;
@@ -239,6 +268,102 @@ final class GpuMatmul {
         (int) (groups1 + groups2), GROUP, b.slab(dst1), b.offset(dst1), b.slab(x1),
         b.offset(x1), b.slab(y1), b.offset(y1), b.slab(dst2), b.offset(dst2), b.slab(x2),
         b.offset(x2), b.slab(y2), b.offset(y2), metas, (int) groups1, alpha, beta);
+  }
+
+  /**
+   * Before the first TF32 product on a backend: {@link #tf32Check}, once; its verdict stands.
+   *
+   * @throws GpuException if the TF32 kernel disagreed with the float32 kernels on this device
+   * @throws IllegalStateException if the first TF32 product comes while a step graph records
+   *     (the check reads back)
+   */
+  private static void checkTf32(GpuBackend b) {
+    String why = TF32_CHECKS.get(b);
+    if (why == null) {
+      if (b.stepGraph() != null) {
+        throw new IllegalStateException("the first TF32 product on " + b.device() + " checks"
+            + " the tensor cores against float32, reading back: run the step once before"
+            + " capturing it");
+      }
+      why = TF32_CHECKS.computeIfAbsent(b, GpuMatmul::tf32Check);
+    }
+    if (!why.isEmpty()) {
+      throw new GpuException(why);
+    }
+  }
+
+  /**
+   * Runs a 100 x 72 by 72 x 90 product of values in [-1, 1) on {@code b} with the TF32 kernel
+   * and with the float32 kernel (direct runtime launches, not counted or recorded) and compares
+   * them ({@link #compareTf32}): "" if they agree, else the difference and how to turn TF32 off.
+   */
+  static String tf32Check(GpuBackend b) {
+    int m = 100;
+    int k = 72;
+    int n = 90;
+    Random rnd = new Random(20261123);
+    float[] a = new float[m * k];
+    float[] bm = new float[k * n];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = rnd.nextFloat() * 2 - 1;
+    }
+    for (int i = 0; i < bm.length; i++) {
+      bm[i] = rnd.nextFloat() * 2 - 1;
+    }
+    GpuRuntime rt = b.runtime();
+    GpuStorage[] s = {
+      (GpuStorage) b.allocate(DType.FLOAT32, a.length),
+      (GpuStorage) b.allocate(DType.FLOAT32, bm.length),
+      (GpuStorage) b.allocate(DType.FLOAT32, m * n),
+      (GpuStorage) b.allocate(DType.FLOAT32, m * n)};
+    try {
+      rt.write(s[0].slab(), s[0].offset(), a, 0, a.length);
+      rt.write(s[1].slab(), s[1].offset(), bm, 0, bm.length);
+      int tm = (m + 63) / 64;
+      int tn = (n + 63) / 64;
+      int[] meta = {1, m, n, k, 0, k, 1, 0, n, 1, 0, n, 1, tm, tn, 1, 1, 0, 0, 0, 0, 0};
+      rt.launch("matmul_tf32", "mm_tf32", tm * tn * TF32_GROUP, TF32_GROUP, s[2].slab(),
+          s[2].offset(), s[0].slab(), s[0].offset(), s[1].slab(), s[1].offset(), meta, 1f, 0f,
+          s[2].slab(), s[2].offset(), 0);
+      rt.launch("matmul", "mm4_f32", tm * tn * GROUP, GROUP, s[3].slab(), s[3].offset(),
+          s[0].slab(), s[0].offset(), s[1].slab(), s[1].offset(), meta, 1f, 0f);
+      float[] got = new float[m * n];
+      float[] want = new float[m * n];
+      rt.read(s[2].slab(), s[2].offset(), got, 0, got.length);
+      rt.read(s[3].slab(), s[3].offset(), want, 0, want.length);
+      String diff = compareTf32(got, want, a, bm, m, n, k);
+      return diff == null ? "" : "the TF32 tensor-core GEMM (matmul_tf32.cu) disagrees with the"
+          + " float32 kernels on " + rt.describe() + ": " + diff + "; turn TF32 off"
+          + " (GpuBackend.setAllowTf32(false), -Dember.gpu.allowTf32=false)";
+    } finally {
+      for (GpuStorage st : s) {
+        b.free(st);
+      }
+    }
+  }
+
+  /**
+   * null if {@code got} (a TF32 product of a (m x k) and bm (k x n), row-major) is within TF32's
+   * error of {@code want} (the float32 product): 4e-3 of the sum of |a_ip b_pj| at each element,
+   * TF32 rounding each input to 2^-11 relative; else the first element off, named.
+   */
+  static String compareTf32(float[] got, float[] want, float[] a, float[] bm, int m, int n,
+      int k) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double mag = 0;
+        for (int p = 0; p < k; p++) {
+          mag += Math.abs((double) a[i * k + p] * bm[p * n + j]);
+        }
+        float g = got[i * n + j];
+        float w = want[i * n + j];
+        if (!(Math.abs(g - w) <= 4e-3 * mag + 1e-6)) {
+          return "element (" + i + ", " + j + ") of the check's product is " + g + ", the float32"
+              + " product " + w + " (allowed " + (float) (4e-3 * mag + 1e-6) + ")";
+        }
+      }
+    }
+    return null;
   }
 
   /**

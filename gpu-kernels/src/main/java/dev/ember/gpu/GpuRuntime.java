@@ -63,6 +63,14 @@ public interface GpuRuntime {
   void synchronize();
 
   /**
+   * Whether the device has TF32 tensor cores and the runtime their kernels ({@code
+   * matmul_tf32.cu}: CUDA, compute capability 8.0 or later).
+   */
+  default boolean supportsTf32() {
+    return false;
+  }
+
+  /**
    * Whether launches can be captured into a graph that one launch replays ({@link
    * #beginCapture}: CUDA); without, {@link StepGraph} replays its launches one by one.
    */

@@ -1,5 +1,7 @@
 package dev.ember.benchmarks.gpu;
 
+import dev.ember.backend.Backends;
+import dev.ember.gpu.GpuBackend;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
 import dev.ember.tensor.Generator;
@@ -29,7 +31,9 @@ import java.util.Locale;
  * not just their launches. GFLOP/s counts {@code 2 n^3} per product; the line gives the median
  * and the best sample.
  *
- * <p>Ember has no TF32 or BF16 GEMM yet: for those dtypes the program prints a line saying so
+ * <p>TF32: float32 operands with {@link GpuBackend#setAllowTf32} on, on a device with TF32 tensor
+ * cores (elsewhere a line says there are none), checked with TF32's tolerance (2^-10 instead of
+ * 2^-23). Ember has no BF16 GEMM (no bfloat16 dtype): for it the program prints a line saying so
  * ({@code "implemented": false}) and measures nothing.
  */
 public final class GpuGemmBenchmark {
@@ -88,24 +92,37 @@ public final class GpuGemmBenchmark {
    */
   public List<String> run(String dtype, int... sizes) {
     List<String> lines = new ArrayList<>();
-    if (!dtype.equals("fp32")) {
-      if (!dtype.equals("tf32") && !dtype.equals("bf16")) {
-        throw new IllegalArgumentException("dtype must be fp32, tf32 or bf16, got " + dtype);
-      }
+    if (!dtype.equals("fp32") && !dtype.equals("tf32") && !dtype.equals("bf16")) {
+      throw new IllegalArgumentException("dtype must be fp32, tf32 or bf16, got " + dtype);
+    }
+    String missing = dtype.equals("bf16") ? "Ember has no BF16 GEMM (no bfloat16 dtype)"
+        : dtype.equals("tf32") && !hasTf32() ? stats.device() + " has no TF32 tensor cores"
+        : null;
+    if (missing != null) {
       for (int n : sizes) {
         lines.add(emit(String.format(Locale.ROOT,
             "{\"system\": \"ember\", \"op\": \"gemm\", \"dtype\": \"%s\", \"n\": %d,"
-                + " \"device\": \"%s\", \"implemented\": false, \"note\": \"Ember has no %s"
-                + " GEMM path yet (float32 only)\"}",
-            dtype, n, stats.device(), dtype.toUpperCase(Locale.ROOT))));
+                + " \"device\": \"%s\", \"implemented\": false, \"note\": \"%s\"}",
+            dtype, n, stats.device(), missing)));
       }
       return lines;
     }
-    checkFull(CHECK_N);
-    for (int n : sizes) {
-      lines.add(emit(measure(n)));
+    boolean tf32 = dtype.equals("tf32");
+    boolean before = GpuBackend.allowTf32();
+    GpuBackend.setAllowTf32(tf32);
+    try {
+      checkFull(CHECK_N, tf32);
+      for (int n : sizes) {
+        lines.add(emit(measure(n, tf32)));
+      }
+    } finally {
+      GpuBackend.setAllowTf32(before);
     }
     return lines;
+  }
+
+  private boolean hasTf32() {
+    return Backends.get(stats.device()) instanceof GpuBackend g && g.runtime().supportsTf32();
   }
 
   private String emit(String line) {
@@ -114,8 +131,8 @@ public final class GpuGemmBenchmark {
     return line;
   }
 
-  /** Times n x n by n x n in float32 and checks a corner of the product; the JSON line. */
-  private String measure(int n) {
+  /** Times n x n by n x n in float32 (TF32) and checks a corner of the product; the JSON line. */
+  private String measure(int n, boolean tf32) {
     Generator gen = new Generator(n);
     // The operands are released when the scope closes (a GPU gets its buffers back at once).
     try (Scope scope = Tensor.scope()) {
@@ -131,17 +148,18 @@ public final class GpuGemmBenchmark {
       for (int s = 0; s < samples; s++) {
         gflops[s] = 2.0 * n * n * n * reps / products(a, b, reps) / 1e9;
       }
-      checkCorner(a, b, n);
+      checkCorner(a, b, n, tf32);
       double[] sorted = gflops.clone();
       Arrays.sort(sorted);
       double median = samples % 2 == 1 ? sorted[samples / 2]
           : (sorted[samples / 2 - 1] + sorted[samples / 2]) / 2;
       return String.format(Locale.ROOT,
-          "{\"system\": \"ember\", \"op\": \"gemm\", \"dtype\": \"fp32\", \"n\": %d,"
+          "{\"system\": \"ember\", \"op\": \"gemm\", \"dtype\": \"%s\", \"n\": %d,"
               + " \"device\": \"%s\", \"device_name\": \"%s\", \"implemented\": true,"
               + " \"gflops\": %.1f, \"best_gflops\": %.1f, \"reps_per_sample\": %d,"
               + " \"samples\": %d, \"checked\": true}",
-          n, stats.device(), json(stats.describe()), median, sorted[samples - 1], reps, samples);
+          tf32 ? "tf32" : "fp32", n, stats.device(), json(stats.describe()), median,
+          sorted[samples - 1], reps, samples);
     }
   }
 
@@ -159,27 +177,27 @@ public final class GpuGemmBenchmark {
   }
 
   /** A full product at size n against the float64 reference. */
-  private void checkFull(int n) {
+  private void checkFull(int n, boolean tf32) {
     Generator gen = new Generator(12345);
     Tensor ha = Tensor.randn(gen, DType.FLOAT32, Device.CPU, n, n);
     Tensor hb = Tensor.randn(gen, DType.FLOAT32, Device.CPU, n, n);
     try (Scope s = Tensor.scope()) {
       float[] c = ha.to(stats.device()).matmul(hb.to(stats.device())).toFloatArray();
-      compare(stats.device() + ", full " + n + " x " + n + " product", ha.toFloatArray(), hb.toFloatArray(), c, n, n,
-          n, n);
+      compare(stats.device() + ", full " + n + " x " + n + " product", ha.toFloatArray(),
+          hb.toFloatArray(), c, n, n, n, n, tf32);
     }
   }
 
   /** The top-left corner of a x b against the float64 reference. */
-  private void checkCorner(Tensor a, Tensor b, int n) {
+  private void checkCorner(Tensor a, Tensor b, int n, boolean tf32) {
     int m = Math.min(CORNER, n);
     try (Scope s = Tensor.scope()) {
       float[] c = a.matmul(b).narrow(0, 0, m).narrow(1, 0, m).toFloatArray();
       float[] rows = a.narrow(0, 0, m).toFloatArray();
       // Columns 0..m-1 of b, as an (n, m) row-major array.
       float[] cols = b.narrow(1, 0, m).toFloatArray();
-      compare(stats.device() + ", " + m + " x " + m + " corner of the " + n + " x " + n + " product", rows, cols, c, m, n,
-          m, m);
+      compare(stats.device() + ", " + m + " x " + m + " corner of the " + n + " x " + n
+          + " product", rows, cols, c, m, n, m, m, tf32);
     }
   }
 
@@ -187,11 +205,12 @@ public final class GpuGemmBenchmark {
    * Checks c (rows x cols, row-major) against a (rows x k) times b (k x bCols, first cols columns
    * used) summed in float64. The bound is a small multiple of float32's rounding error in a
    * k-term sum, scaled by the sum of |a_ik b_kj|: orders of magnitude above a correct kernel's
-   * error, orders of magnitude below what a wrong index or a lost tile gives.
+   * error, orders of magnitude below what a wrong index or a lost tile gives. With {@code tf32}
+   * the rounding is TF32's (2^-10 for the inputs), as PyTorch's script checks it.
    */
   static void compare(String what, float[] a, float[] b, float[] c, int rows, int k, int cols,
-      int bCols) {
-    double eps = Math.ulp(1.0f);
+      int bCols, boolean tf32) {
+    double eps = tf32 ? Math.scalb(1.0, -10) : Math.ulp(1.0f);
     for (int i = 0; i < rows; i++) {
       for (int j = 0; j < cols; j++) {
         double sum = 0;

@@ -44,13 +44,16 @@ class GpuGemmBenchmarkTest {
     assertLines(OPENCL, lines);
   }
 
+  /** BF16 is not built; TF32 needs tensor cores, which the CPU (and PoCL) do not have. */
   @Test
-  void tf32AndBf16SayTheyAreNotImplemented() {
+  void bf16AndTf32WithoutTensorCoresSaySo() {
     for (String dtype : new String[] {"tf32", "bf16"}) {
       List<String> lines = bench(Device.CPU).run(dtype, 1024, 4096);
       assertEquals(2, lines.size());
       for (String line : lines) {
         assertTrue(line.contains("\"implemented\": false") && !line.contains("gflops"), line);
+        assertTrue(line.contains(dtype.equals("bf16") ? "no BF16 GEMM" : "no TF32 tensor cores"),
+            line);
       }
     }
     assertThrows(IllegalArgumentException.class, () -> bench(Device.CPU).run("fp16", 64));
@@ -75,20 +78,20 @@ class GpuGemmBenchmarkTest {
         c[i * n + j] = (float) s;
       }
     }
-    GpuGemmBenchmark.compare("exact", a, b, c, n, n, n, n);
+    GpuGemmBenchmark.compare("exact", a, b, c, n, n, n, n, false);
     // A 3-column corner of the same product (b read with its full row length).
     float[] corner = new float[n * 3];
     for (int i = 0; i < n; i++) {
       System.arraycopy(c, i * n, corner, i * 3, 3);
     }
-    GpuGemmBenchmark.compare("corner", a, b, corner, n, n, 3, n);
+    GpuGemmBenchmark.compare("corner", a, b, corner, n, n, 3, n, false);
     c[5 * n + 2] += 1e-3f;
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> GpuGemmBenchmark.compare("perturbed", a, b, c, n, n, n, n));
+        () -> GpuGemmBenchmark.compare("perturbed", a, b, c, n, n, n, n, false));
     assertTrue(e.getMessage().contains("c[5][2]"), e.getMessage());
     c[5 * n + 2] = Float.NaN;
     assertThrows(IllegalStateException.class,
-        () -> GpuGemmBenchmark.compare("NaN", a, b, c, n, n, n, n));
+        () -> GpuGemmBenchmark.compare("NaN", a, b, c, n, n, n, n, false));
   }
 
   private static GpuGemmBenchmark bench(Device device) {

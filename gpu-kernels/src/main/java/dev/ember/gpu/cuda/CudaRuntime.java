@@ -71,6 +71,8 @@ public final class CudaRuntime implements GpuRuntime {
   /** {@link #META_CACHE_BYTES}; tests set less to reach the ring. */
   long metaCacheBytes = META_CACHE_BYTES;
   private final String computeCapability;
+  /** Compute capability 8.0 or later: TF32 tensor cores (mma.sync m16n8k8 tf32). */
+  private final boolean tf32;
   private final long context;
   private final boolean syncAfterLaunch;
   private final ThreadLocal<Stream> streams = new ThreadLocal<>();
@@ -138,9 +140,10 @@ public final class CudaRuntime implements GpuRuntime {
     this.name = driver.deviceName(ordinal);
     this.totalMemory = driver.deviceTotalMem(ordinal);
     this.maxThreads = driver.deviceAttribute(CudaDriver.ATTRIBUTE_MAX_THREADS_PER_BLOCK, ordinal);
-    this.computeCapability =
-        driver.deviceAttribute(CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, ordinal) + "."
+    int major = driver.deviceAttribute(CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, ordinal);
+    this.computeCapability = major + "."
         + driver.deviceAttribute(CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, ordinal);
+    this.tf32 = major >= 8;
     this.context = driver.primaryCtxRetain(ordinal);
     this.syncAfterLaunch = Boolean.getBoolean(SYNC_AFTER_LAUNCH);
   }
@@ -323,6 +326,11 @@ public final class CudaRuntime implements GpuRuntime {
       }
       s.stagingPos = 0;
     }
+  }
+
+  @Override
+  public boolean supportsTf32() {
+    return tf32;
   }
 
   @Override

@@ -48,6 +48,8 @@ public final class FakeCudaDriver implements CudaDriver {
   private int devices = 1;
   private long totalMemory = 1L << 30;
   private int maxThreadsPerBlock = 1024;
+  private int ccMajor = 9;
+  private int ccMinor = 0;
   private final Map<String, int[]> failures = new HashMap<>();
   private final NavigableMap<Long, byte[]> memory = new TreeMap<>();
   private long nextAddress = 0x7f00_0000_0000L;
@@ -98,6 +100,13 @@ public final class FakeCudaDriver implements CudaDriver {
    */
   public synchronized FakeCudaDriver fail(String call, int code) {
     return fail(call, code, Integer.MAX_VALUE);
+  }
+
+  /** The devices' compute capability (9.0 by default). */
+  public synchronized FakeCudaDriver computeCapability(int major, int minor) {
+    ccMajor = major;
+    ccMinor = minor;
+    return this;
   }
 
   /** Makes the next {@code times} calls of {@code call} fail with CUresult {@code code}. */
@@ -216,8 +225,8 @@ public final class FakeCudaDriver implements CudaDriver {
     checkDevice(ordinal, "cuDeviceGetAttribute");
     return switch (attribute) {
       case ATTRIBUTE_MAX_THREADS_PER_BLOCK -> maxThreadsPerBlock;
-      case ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR -> 9;
-      case ATTRIBUTE_COMPUTE_CAPABILITY_MINOR -> 0;
+      case ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR -> ccMajor;
+      case ATTRIBUTE_COMPUTE_CAPABILITY_MINOR -> ccMinor;
       default -> throw error("cuDeviceGetAttribute", "attribute " + attribute, 1);
     };
   }
