@@ -104,6 +104,14 @@ for w in $workloads; do
     fi
   done
 done
+# The same workloads trained through a StepGraph (one launch per step on CUDA).
+for w in $workloads; do
+  for seed in $seeds; do
+    run "ember-graph-$w-$seed" "$out/workloads.jsonl" \
+      "${jvm[@]}" dev.ember.benchmarks.workloads.TrainWorkload "$w" "$seed" "$data" "$epochs" \
+      "$device" graph
+  done
+done
 run ember-gemm "$out/gemm.jsonl" \
   "${jvm[@]}" dev.ember.benchmarks.gpu.GpuGemmBenchmark "$device" "$sizes" fp32,tf32,bf16
 if [ "$torch" = 1 ]; then

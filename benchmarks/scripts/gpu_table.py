@@ -32,7 +32,8 @@ def fmt(values, spec):
 
 
 def side(r):
-    return "ember" if r["system"] == "ember" else "pytorch"
+    """ember, ember-graph (trained through a StepGraph) or pytorch."""
+    return r["system"] if r["system"] in ("ember", "ember-graph") else "pytorch"
 
 
 def verdict(ratio, target, at_most=False):
@@ -59,7 +60,7 @@ def workloads(rows):
                 for k, v in by.items()}
         mem = {k: statistics.median(r.get("peak_device_mib", float("nan")) for r in v)
                for k, v in by.items()}
-        for system in ("ember", "pytorch"):
+        for system in ("ember", "ember-graph", "pytorch"):
             rs = by.get(system)
             if not rs:
                 continue
@@ -70,14 +71,14 @@ def workloads(rows):
                     if all("peak_device_mib" in r for r in rs) else "—")
             device = rs[0].get("device", "cpu")  # its name is in the header
             ratio = ratio_all = ratio_mem = ""
-            if system == "ember" and "pytorch" in by:
-                ratio = verdict(med2["ember"] / med2["pytorch"], SPEED_TARGET[w])
-                ratio_all = f"{med['ember'] / med['pytorch']:.2f}x"
+            if system != "pytorch" and "pytorch" in by:
+                ratio = verdict(med2[system] / med2["pytorch"], SPEED_TARGET[w])
+                ratio_all = f"{med[system] / med['pytorch']:.2f}x"
                 if mem["pytorch"] > 0:
-                    m = mem["ember"] / mem["pytorch"]
+                    m = mem[system] / mem["pytorch"]
                     ratio_mem = (verdict(m, MEMORY_TARGET[w], at_most=True) if w in MEMORY_TARGET
                                  else f"{m:.2f}x")
-            name = "Ember" if system == "ember" else \
+            name = {"ember": "Ember", "ember-graph": "Ember, step graph"}.get(system) or \
                 rs[0]["system"].replace("pytorch", "PyTorch") + " eager"
             print(f"| {w.upper()} | {name} | {device} | {acc} | {sps} | {sps2} | {peak} | {ratio} |"
                   f" {ratio_all} | {ratio_mem} |")

@@ -13,13 +13,14 @@ import java.util.Locale;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
  *     dev.ember.benchmarks.workloads.TrainWorkload w1 [seeds=1,2,3] [data-dir | subset] [epochs] \
- *     [device = cpu | opencl:0 | cuda:0]
+ *     [device = cpu | opencl:0 | cuda:0] [eager | graph]
  * </pre>
  *
  * The data directory holds Fashion-MNIST's four gzipped IDX files (default {@code
  * ../shared/data/fashion-mnist}); {@code subset} uses the test-data module's 6,000/1,000 subset.
  * Epochs {@code -} means the workload's own (WORKLOADS.md). On a GPU device the line also gives
- * the device and its peak of allocated memory (see {@link Trainer.Result#toJson()}).
+ * the device and its peak of allocated memory (see {@link Trainer.Result#toJson()}); {@code graph}
+ * (a GPU) trains through a {@code StepGraph} (system {@code ember-graph}).
  */
 public final class TrainWorkload {
   private TrainWorkload() {}
@@ -28,7 +29,8 @@ public final class TrainWorkload {
   public static void main(String[] args) throws IOException {
     if (args.length < 1) {
       System.err.println(
-          "usage: TrainWorkload w1|w2|w3 [seeds=1,2,3] [data-dir|subset] [epochs] [device=cpu]");
+          "usage: TrainWorkload w1|w2|w3 [seeds=1,2,3] [data-dir|subset] [epochs] [device=cpu]"
+              + " [eager|graph]");
       System.exit(2);
     }
     Workload w = Workload.valueOf(args[0].toUpperCase(Locale.ROOT));
@@ -37,6 +39,10 @@ public final class TrainWorkload {
     // "-" keeps the workload's epochs, so that a device can follow.
     int epochs = args.length > 3 && !args[3].equals("-") ? Integer.parseInt(args[3]) : w.epochs();
     Device device = Device.parse(args.length > 4 ? args[4] : "cpu");
+    String mode = args.length > 5 ? args[5] : "eager";
+    if (!mode.equals("eager") && !mode.equals("graph")) {
+      throw new IllegalArgumentException("mode must be eager or graph, got " + mode);
+    }
     FashionMnist.Split train;
     FashionMnist.Split test;
     if (data.equals("subset")) {
@@ -52,8 +58,8 @@ public final class TrainWorkload {
       test = FashionMnist.load(dir, false);
     }
     for (String s : seeds) {
-      Trainer.Result r = Trainer.run(w, Long.parseLong(s.trim()), epochs, device, train.images(),
-          train.labels(), test.images(), test.labels());
+      Trainer.Result r = Trainer.run(w, Long.parseLong(s.trim()), epochs, device,
+          mode.equals("graph"), train.images(), train.labels(), test.images(), test.labels());
       System.out.println(r.toJson());
     }
   }

@@ -5,6 +5,7 @@ import dev.ember.autograd.GradMode;
 import dev.ember.benchmarks.gpu.DeviceStats;
 import dev.ember.data.DataLoader;
 import dev.ember.data.TensorDataset;
+import dev.ember.gpu.StepGraph;
 import dev.ember.nn.F;
 import dev.ember.nn.Module;
 import dev.ember.nn.Reduction;
@@ -30,17 +31,18 @@ public final class Trainer {
   /** What a run measured. */
   public record Result(Workload workload, long seed, int epochs, double accuracy,
       double samplesPerSecond, double secondHalfSamplesPerSecond, double lastLoss,
-      double peakHeapMiB, GpuRun gpu) {
+      double peakHeapMiB, GpuRun gpu, boolean stepGraph) {
     /**
      * One JSON object on one line; a GPU run adds the device, its description, the peak of
      * allocated device memory during training and the memory the allocator held at the end.
      */
     public String toJson() {
       String json = String.format(java.util.Locale.ROOT,
-          "{\"system\": \"ember\", \"workload\": \"%s\", \"seed\": %d, \"accuracy\": %.4f,"
+          "{\"system\": \"%s\", \"workload\": \"%s\", \"seed\": %d, \"accuracy\": %.4f,"
               + " \"samples_per_s\": %.1f, \"second_half_samples_per_s\": %.1f, \"epochs\": %d,"
               + " \"last_loss\": %.4f, \"peak_heap_mib\": %.1f",
-          workload.name().toLowerCase(java.util.Locale.ROOT), seed, accuracy, samplesPerSecond,
+          stepGraph ? "ember-graph" : "ember", workload.name().toLowerCase(java.util.Locale.ROOT),
+          seed, accuracy, samplesPerSecond,
           secondHalfSamplesPerSecond, epochs, lastLoss, peakHeapMiB);
       if (gpu != null) {
         json += String.format(java.util.Locale.ROOT,
@@ -77,6 +79,22 @@ public final class Trainer {
    */
   public static Result run(Workload w, long seed, int epochs, Device device, Tensor trainImages,
       Tensor trainLabels, Tensor testImages, Tensor testLabels) {
+    return run(w, seed, epochs, device, false, trainImages, trainLabels, testImages, testLabels);
+  }
+
+  /**
+   * {@link #run(Workload, long, int, Device, Tensor, Tensor, Tensor, Tensor)}, with {@code
+   * stepGraph} (a GPU device) through a {@link StepGraph}: the first full batch trains eagerly,
+   * the second is captured (zeroing the gradients in place, forward, backward, Adam's step), and
+   * every later full batch is copied into the graph's static inputs and replayed: one launch per
+   * step on CUDA. A last partial batch trains eagerly, on the same gradient buffers. The same
+   * kernels run in the same order as eagerly, so the results are the eager run's.
+   */
+  public static Result run(Workload w, long seed, int epochs, Device device, boolean stepGraph,
+      Tensor trainImages, Tensor trainLabels, Tensor testImages, Tensor testLabels) {
+    if (stepGraph && device.isCpu()) {
+      throw new IllegalArgumentException("a step graph needs a GPU device, not " + device);
+    }
     Generator.manualSeed(seed);
     Module model = w.network();
     DeviceStats stats = new DeviceStats(device);
@@ -103,17 +121,45 @@ public final class Trainer {
     // collections. Every parameter of W1-W3 gets a gradient each step, so the updates are the
     // same as with null gradients (PyTorch's default).
     boolean zeroInPlace = !device.isCpu();
+    StepGraph graph = null;
+    Tensor[] statics = null;
+    Tensor[] graphLoss = new Tensor[1];
+    int full = w.batchSize();
+    int fullSteps = 0;
     for (int epoch = 0; epoch < epochs; epoch++) {
       long t0 = System.nanoTime();
       for (Tensor[] batch : loader) {
         try (Scope s = Tensor.scope()) {
-          opt.zeroGrad(!zeroInPlace);
-          Tensor loss = F.crossEntropy(model.forward(batch[0].to(device)), batch[1].to(device),
-              null, -100, Reduction.MEAN, 0);
-          loss.backward();
-          opt.step();
-          samples += batch[1].size(0);
-          last = loss.detach().keep();
+          if (stepGraph && batch[1].size(0) == full && fullSteps++ > 0) {
+            if (graph == null) {
+              // Static inputs (outside the scope), then the capture: it runs this step.
+              statics = new Tensor[] {batch[0].to(device).clone().keep(),
+                  batch[1].to(device).clone().keep()};
+              Tensor[] in = statics;
+              graph = StepGraph.capture(device, () -> {
+                opt.zeroGrad(false);
+                graphLoss[0] = F.crossEntropy(model.forward(in[0]), in[1], null, -100,
+                    Reduction.MEAN, 0);
+                graphLoss[0].backward();
+                opt.step();
+              });
+              graphLoss[0].keep();
+            } else {
+              statics[0].copy_(batch[0].to(device));
+              statics[1].copy_(batch[1].to(device));
+              graph.replay();
+            }
+            samples += batch[1].size(0);
+            last = graphLoss[0];
+          } else {
+            opt.zeroGrad(!zeroInPlace);
+            Tensor loss = F.crossEntropy(model.forward(batch[0].to(device)),
+                batch[1].to(device), null, -100, Reduction.MEAN, 0);
+            loss.backward();
+            opt.step();
+            samples += batch[1].size(0);
+            last = loss.detach().keep();
+          }
         }
         if (step == half - 1) {
           // A GPU queues launches: the half-way mark counts once its steps have run.
@@ -127,12 +173,15 @@ public final class Trainer {
     }
     GpuRun gpu = stats.isGpu()
         ? new GpuRun(device, stats.describe(), stats.peakMiB(), stats.reservedMiB()) : null;
+    double lastLoss = last == null ? Double.NaN : last.item();
+    if (graph != null) {
+      graph.close();
+    }
     double secondHalf = half == 0 ? Double.NaN
         : (samples - stepSamples[half - 1]) / ((trainNanos - stepEnd[half - 1]) / 1e9);
     double accuracy = accuracy(model, w.layout(testImages), testLabels);
-    double lastLoss = last == null ? Double.NaN : last.item();
     return new Result(w, seed, epochs, accuracy, samples / (trainNanos / 1e9), secondHalf,
-        lastLoss, peakHeapMiB(), gpu);
+        lastLoss, peakHeapMiB(), gpu, stepGraph);
   }
 
   /** The fraction of {@code images} whose arg-max class is the label, in evaluation mode. */

@@ -48,4 +48,25 @@ class WorkloadsTest {
     assertEquals(cpu.accuracy(), gpu.accuracy(), 0.01, cpu.toJson() + " vs " + gpu.toJson());
     assertEquals(cpu.lastLoss(), gpu.lastLoss(), 0.02, cpu.toJson() + " vs " + gpu.toJson());
   }
+
+  /**
+   * W1 on OpenCL through a StepGraph (the step, Adam's included, captured at the second batch and
+   * replayed for the 44 others; the last, partial batch eager) trains exactly as the eager run:
+   * the same kernels in the same order.
+   */
+  @Test
+  void w1ThroughAStepGraphTrainsExactlyAsEagerly() {
+    Device opencl = Device.of("opencl", 0);
+    assumeTrue(Backends.isAvailable(opencl),
+        "skipped: no OpenCL device here (install pocl-opencl-icd to run this on the CPU)");
+    FashionMnist.Split train = FashionMnist.trainSubset();
+    FashionMnist.Split test = FashionMnist.testSubset();
+    Trainer.Result eager = Trainer.run(Workload.W1, 3, 1, opencl, false, train.images(),
+        train.labels(), test.images(), test.labels());
+    Trainer.Result graph = Trainer.run(Workload.W1, 3, 1, opencl, true, train.images(),
+        train.labels(), test.images(), test.labels());
+    assertTrue(graph.toJson().startsWith("{\"system\": \"ember-graph\""), graph.toJson());
+    assertEquals(eager.accuracy(), graph.accuracy(), 0, eager.toJson() + " vs " + graph.toJson());
+    assertEquals(eager.lastLoss(), graph.lastLoss(), 0, eager.toJson() + " vs " + graph.toJson());
+  }
 }
