@@ -9,13 +9,13 @@
 # own: OPENBLAS_NUM_THREADS=1, so that each GEMM is split over Ember's two threads instead of
 # OpenBLAS's, whose idle workers spin on sched_yield between calls (Gemm's doc). Data: the
 # full Fashion-MNIST in ../shared/data/fashion-mnist (override with DATA=...). Results go to
-# benchmarks/results/workloads-<date>/ (results.jsonl, table.md).
+# benchmarks/results/workloads-<date>/ (results.jsonl, table.md), or OUT=folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${DATA:-../shared/data/fashion-mnist}
 workloads=${*:-w1 w2 w3}
 ./mvnw -q -B -ntp -pl benchmarks -am package -DskipTests
-out=benchmarks/results/workloads-$(date +%F)
+out=${OUT:-benchmarks/results/workloads-$(date +%F)}
 mkdir -p "$out"
 : > "$out/results.jsonl"
 export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
