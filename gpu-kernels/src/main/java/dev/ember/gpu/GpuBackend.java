@@ -40,8 +40,8 @@ public final class GpuBackend implements Backend {
       new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder downloads =
       new java.util.concurrent.atomic.LongAdder();
-  /** The step graph the calling thread is recording on this backend, if any. */
-  private final ThreadLocal<StepGraph> recording = new ThreadLocal<>();
+  /** The step graph the calling thread records, or whose replay's host actions it runs. */
+  private final ThreadLocal<StepGraph> activeGraph = new ThreadLocal<>();
   /** Storages allocated while a step graph recorded, and that graph: see {@link #free}. */
   private final Map<GpuStorage, StepGraph> graphOwned = new IdentityHashMap<>();
   /** Step graphs recorded on this backend and not closed: while 0, frees skip the map. */
@@ -94,7 +94,7 @@ public final class GpuBackend implements Backend {
   public Storage allocate(DType dtype, int size) {
     CachingAllocator.Block b = allocator.allocate(dtype, size);
     GpuStorage s = new GpuStorage(this, dtype, b.slab(), b.offset(), size, b.capacity());
-    StepGraph g = recording.get();
+    StepGraph g = activeGraph.get();
     if (g != null && !g.rebinding()) {
       synchronized (graphOwned) {
         graphOwned.put(s, g);
@@ -126,7 +126,7 @@ public final class GpuBackend implements Backend {
 
   /** Starts recording {@code g} on the calling thread (StepGraph.capture). */
   void startRecording(StepGraph g) {
-    if (recording.get() != null) {
+    if (activeGraph.get() != null) {
       throw new IllegalStateException("this thread is recording a step graph on " + device()
           + " already");
     }
@@ -137,32 +137,32 @@ public final class GpuBackend implements Backend {
     synchronized (graphOwned) {
       openGraphs++;
     }
-    recording.set(g);
+    activeGraph.set(g);
   }
 
   /** Runs a replay's host actions on the calling thread (StepGraph.replay): see StepGraph. */
   void startRebinding(StepGraph g) {
-    if (recording.get() != null) {
+    if (activeGraph.get() != null) {
       throw new IllegalStateException("this thread is recording a step graph on " + device()
           + "; a replay must wait for its end");
     }
-    recording.set(g);
+    activeGraph.set(g);
   }
 
   /** The step graph the calling thread records or rebinds, or null. */
   StepGraph stepGraph() {
-    return recording.get();
+    return activeGraph.get();
   }
 
   @Override
   public boolean recordingStepGraph() {
-    StepGraph g = recording.get();
+    StepGraph g = activeGraph.get();
     return g != null && !g.rebinding();
   }
 
   @Override
   public void onReplay(Runnable action) {
-    StepGraph g = recording.get();
+    StepGraph g = activeGraph.get();
     if (g == null || g.rebinding()) {
       throw new IllegalStateException("this thread is not recording a step graph on "
           + device());
@@ -172,8 +172,8 @@ public final class GpuBackend implements Backend {
 
   /** Stops the calling thread's recording (or rebinding) of {@code g}. */
   void stopRecording(StepGraph g) {
-    if (recording.get() == g) {
-      recording.remove();
+    if (activeGraph.get() == g) {
+      activeGraph.remove();
       deferred.get().recordInto(null);
     }
   }
@@ -224,7 +224,7 @@ public final class GpuBackend implements Backend {
           + " takes the Java array of that dtype, got "
           + (array == null ? "null" : array.getClass().getSimpleName()));
     }
-    StepGraph g = recording.get();
+    StepGraph g = activeGraph.get();
     if (g != null && !g.rebinding()) {
       throw g.transfer("an upload from the host");
     }
@@ -236,7 +236,7 @@ public final class GpuBackend implements Backend {
 
   @Override
   public Object download(Tensor src) {
-    StepGraph g = recording.get();
+    StepGraph g = activeGraph.get();
     if (g != null && !g.rebinding()) {
       throw g.transfer("a read back to the host (of " + src.describe() + ")");
     }
@@ -552,7 +552,7 @@ public final class GpuBackend implements Backend {
   /** Launches a 1-D kernel as {@code groups} groups of {@code groupSize} work items. */
   public void launchGroups(String family, String kernel, int groups, int groupSize,
       Object... args) {
-    StepGraph g = recording.get();
+    StepGraph g = activeGraph.get();
     if (g != null) {
       g.record(family, kernel, groups * groupSize, groupSize, args);
     }

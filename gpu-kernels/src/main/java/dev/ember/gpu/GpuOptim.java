@@ -26,12 +26,12 @@ final class GpuOptim {
 
   static void update(GpuBackend b, OptimizerUpdate kind, Tensor param, Tensor grad,
       Tensor[] state, double[] hyper) {
+    checkAll(b, kind, param, grad, state, hyper);
     if (b.stepGraph() != null) {
       // A step graph records updates with their scalars on the device (the multi kernels).
       updateAll(b, kind, List.of(param), List.of(grad), List.<Tensor[]>of(state), hyper);
       return;
     }
-    checkAll(b, kind, param, grad, state, hyper);
     DType dtype = param.dtype();
     int n = param.numel();
     if (n == 0) {
@@ -74,7 +74,7 @@ final class GpuOptim {
     }
     StepGraph graph = b.stepGraph();
     boolean multi = hyper.length == kind.hyperCount() && (params.size() > 1 || graph != null);
-    DType dtype = params.isEmpty() ? null : params.get(0).dtype();
+    DType dtype = params.get(0).dtype();
     for (int i = 0; i < params.size() && multi; i++) {
       multi = params.get(i).dtype() == dtype;
     }

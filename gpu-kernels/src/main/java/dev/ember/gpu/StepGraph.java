@@ -29,22 +29,25 @@ import java.util.Set;
  *   <li>No random numbers (dropout): their seed and offset would repeat at every replay.
  * </ul>
  *
- * Each breaks the recording with an {@link IllegalStateException} naming it. An optimizer's
- * {@code step()} may be part of the step: its updates are recorded as multi-tensor kernels that
- * read their scalars (learning rate, bias corrections, flags) from the device, and the optimizer
- * registers its {@code step()} to run on the host at the start of every replay ({@link
- * dev.ember.backend.Backend#onReplay}), where it advances its step counts and rewrites those
- * scalars without launching anything (a learning-rate scheduler's changes apply); if that
- * host step no longer matches the recorded one (other parameters with gradients, other
- * groups), the replay fails naming the difference. Memory the step
- * allocates stays reserved for the graph until {@link #close}, so a replay writes the same buffers
- * the recording did: the tensors the step returned (the loss), and the gradients backward left in
- * the parameters' {@code .grad}, hold each replay's results. Capture with the gradients unset
- * ({@code zeroGrad()}) so that backward writes them instead of adding to them, and do not zero
- * them between replays: each replay overwrites them. Run the step once before capturing it (a
- * first step makes one-time state, such as the backward pass's constant seed, with transfers).
- * Bad class-index targets are still checked: each replay registers the loss kernels' checks, and
- * the thread's next read reports a flagged one. Replay on the thread that captured.
+ * Each breaks the recording with an {@link IllegalStateException} naming it.
+ *
+ * <p>An optimizer's {@code step()} may be part of the step: its updates are recorded as
+ * multi-tensor kernels that read their scalars (learning rate, bias corrections, flags) from the
+ * device, and the optimizer registers its {@code step()} to run on the host at the start of every
+ * replay ({@link dev.ember.backend.Backend#onReplay}), where it advances its step counts and
+ * rewrites those scalars without launching anything (a learning-rate scheduler's changes apply);
+ * if that host step no longer matches the recorded one (other parameters with gradients, other
+ * groups), the replay fails naming the difference.
+ *
+ * <p>Memory the step allocates stays reserved for the graph until {@link #close}, so a replay
+ * writes the same buffers the recording did: the tensors the step returned (the loss) and the
+ * gradients backward left in the parameters' {@code .grad} hold each replay's results. Capture
+ * with the gradients unset ({@code zeroGrad()}), or zero them in place inside the step ({@code
+ * zeroGrad(false)}), so that replays do not add to the last replay's; do not unset them between
+ * replays. Run the step once before capturing it (a first step makes one-time state, such as the
+ * backward pass's constant seed, with transfers). Bad class-index targets are still checked:
+ * each replay registers the loss kernels' checks, and the thread's next read reports a flagged
+ * one. Replay on the thread that captured.
  */
 public final class StepGraph implements AutoCloseable {
   /** One recorded launch. */
@@ -81,9 +84,9 @@ public final class StepGraph implements AutoCloseable {
    * Runs {@code step} once on {@code device} (a GPU) and records its launches.
    *
    * @throws IllegalArgumentException if {@code device} is not a GPU, or the step launched nothing
-   * @throws IllegalStateException if the step transfers data, draws random numbers or updates
-   *     parameters (see the class comment), or this thread is recording already; the step's
-   *     memory is then released and nothing stays recorded
+   * @throws IllegalStateException if the step transfers data or draws random numbers (see the
+   *     class comment), or this thread is recording already; the step's memory is then released
+   *     and nothing stays recorded
    */
   public static StepGraph capture(Device device, Runnable step) {
     Backend b = Backends.get(device);
