@@ -271,6 +271,40 @@ EMBER_MASKED_SELECT(b8, uchar)
     grad[g_off + i * gs0 + j * gs1] = v;                                                     \
   }
 
+/* Inside nll_mean's and ce_mean's row loop (row i, its log-probabilities from PBASE): a target
+   that is ignore is skipped; one outside [0, c) is flagged in check and skipped; else -logp of it
+   is added to s and the row counted in k. */
+#define EMBER_NLL_PICK(PBASE)                                                                \
+  long t = target[t_off + i * ts];                                                           \
+  if (t == ignore) continue;                                                                 \
+  if (t < 0 || t >= c) {                                                                     \
+    if (ATOMIC_CAS_INT(check + k_off, 0, id) == 0) {                                         \
+      check[k_off + 1] = i;                                                                  \
+      check[k_off + 2] = (int) t;                                                            \
+      check[k_off + 3] = (int) (t >> 32);                                                    \
+    }                                                                                        \
+    continue;                                                                                \
+  }                                                                                          \
+  s += -logp[(PBASE) + (int) t * ps1];                                                       \
+  k++;
+
+/* After the row loop: the group's sums and counts in a fixed-order tree, then the mean. */
+#define EMBER_NLL_MEAN_TREE(T)                                                               \
+  sums[lid] = s;                                                                             \
+  valid[lid] = k;                                                                            \
+  BARRIER();                                                                                 \
+  for (int w = 128; w > 0; w >>= 1) {                                                        \
+    if (lid < w) {                                                                           \
+      sums[lid] += sums[lid + w];                                                            \
+      valid[lid] += valid[lid + w];                                                          \
+    }                                                                                        \
+    BARRIER();                                                                               \
+  }                                                                                          \
+  if (lid == 0) {                                                                            \
+    mean[m_off] = sums[0] / (T) valid[0];                                                    \
+    count[c_off] = (T) valid[0];                                                             \
+  }
+
 /* nll_mean: one work group of 256 items over the n rows of a (n, c) logp: mean = the mean of
    -logp[i, t_i] over the rows whose t_i is not `ignore` (0 / 0 = NaN when none), count = their
    number. A t_i outside [0, c) that is not `ignore` is left out and flagged in check[0..3] =
@@ -287,33 +321,9 @@ EMBER_MASKED_SELECT(b8, uchar)
     T s = (T) 0;                                                                             \
     int k = 0;                                                                               \
     for (int i = lid; i < n; i += 256) {                                                     \
-      long t = target[t_off + i * ts];                                                       \
-      if (t == ignore) continue;                                                             \
-      if (t < 0 || t >= c) {                                                                 \
-        if (ATOMIC_CAS_INT(check + k_off, 0, id) == 0) {                                     \
-          check[k_off + 1] = i;                                                              \
-          check[k_off + 2] = (int) t;                                                        \
-          check[k_off + 3] = (int) (t >> 32);                                                \
-        }                                                                                    \
-        continue;                                                                            \
-      }                                                                                      \
-      s += -logp[p_off + i * ps0 + (int) t * ps1];                                           \
-      k++;                                                                                   \
+      EMBER_NLL_PICK(p_off + i * ps0)                                                        \
     }                                                                                        \
-    sums[lid] = s;                                                                           \
-    valid[lid] = k;                                                                          \
-    BARRIER();                                                                               \
-    for (int w = 128; w > 0; w >>= 1) {                                                      \
-      if (lid < w) {                                                                         \
-        sums[lid] += sums[lid + w];                                                          \
-        valid[lid] += valid[lid + w];                                                        \
-      }                                                                                      \
-      BARRIER();                                                                             \
-    }                                                                                        \
-    if (lid == 0) {                                                                          \
-      mean[m_off] = sums[0] / (T) valid[0];                                                  \
-      count[c_off] = (T) valid[0];                                                           \
-    }                                                                                        \
+    EMBER_NLL_MEAN_TREE(T)                                                                   \
   }
 
 /* ce_mean: log-softmax and nll_mean in one work group of 256 items (cross-entropy's mean, for
@@ -354,33 +364,9 @@ DEVICE_FN double ce_max_f64(double a, double b) {
       }                                                                                      \
       T l = (T) log(z);                                                                      \
       for (int j = 0; j < c; j++) logp[pb + j * ps1] = (x[xb + j * xs1] - m) - l;            \
-      long t = target[t_off + i * ts];                                                       \
-      if (t == ignore) continue;                                                             \
-      if (t < 0 || t >= c) {                                                                 \
-        if (ATOMIC_CAS_INT(check + k_off, 0, id) == 0) {                                     \
-          check[k_off + 1] = i;                                                              \
-          check[k_off + 2] = (int) t;                                                        \
-          check[k_off + 3] = (int) (t >> 32);                                                \
-        }                                                                                    \
-        continue;                                                                            \
-      }                                                                                      \
-      s += -logp[pb + (int) t * ps1];                                                        \
-      k++;                                                                                   \
+      EMBER_NLL_PICK(pb)                                                                     \
     }                                                                                        \
-    sums[lid] = s;                                                                           \
-    valid[lid] = k;                                                                          \
-    BARRIER();                                                                               \
-    for (int w = 128; w > 0; w >>= 1) {                                                      \
-      if (lid < w) {                                                                         \
-        sums[lid] += sums[lid + w];                                                          \
-        valid[lid] += valid[lid + w];                                                        \
-      }                                                                                      \
-      BARRIER();                                                                             \
-    }                                                                                        \
-    if (lid == 0) {                                                                          \
-      mean[m_off] = sums[0] / (T) valid[0];                                                  \
-      count[c_off] = (T) valid[0];                                                           \
-    }                                                                                        \
+    EMBER_NLL_MEAN_TREE(T)                                                                   \
   }
 
 EMBER_NLL_ROWS(f32, float)
