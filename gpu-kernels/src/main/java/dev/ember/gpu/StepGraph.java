@@ -47,7 +47,9 @@ import java.util.Set;
  * replays. Run the step once before capturing it (a first step makes one-time state, such as the
  * backward pass's constant seed, with transfers). Bad class-index targets are still checked:
  * each replay registers the loss kernels' checks, and the thread's next read reports a flagged
- * one. Replay on the thread that captured.
+ * one. Replay on the thread that captured; other threads may use the device meanwhile (Spark
+ * tasks sharing a GPU), but must not write the graph's tensors: a CUDA graph's launches do not
+ * wait for other streams (the context is synchronized once, before the capture).
  */
 public final class StepGraph implements AutoCloseable {
   /** One recorded launch. */

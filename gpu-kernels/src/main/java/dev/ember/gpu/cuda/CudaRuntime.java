@@ -347,6 +347,9 @@ public final class CudaRuntime implements GpuRuntime {
           + " already");
     }
     try {
+      // Every stream's work so far is done before the capture: the captured launches need
+      // no waits on other streams (see order).
+      driver.ctxSynchronize();
       driver.streamBeginCapture(s.handle);
     } catch (CudaException e) {
       throw onDevice(e);
@@ -451,9 +454,12 @@ public final class CudaRuntime implements GpuRuntime {
         return;
       }
       if (s.capturing) {
-        throw new GpuException("capturing a graph on " + describe() + ": a buffer the graph"
-            + " uses was used by another thread's stream; capture and replay on the thread"
-            + " that trains");
+        // No waits inside a capture: beginCapture synchronized the context, so the other
+        // streams' earlier work is done, and a graph shares buffers with other threads' work
+        // only where it shares a slab, not a tensor (see StepGraph: its tensors must not be
+        // written by other threads while it replays).
+        set.add(s);
+        return;
       }
       others = new ArrayList<>(set);
       others.remove(s);

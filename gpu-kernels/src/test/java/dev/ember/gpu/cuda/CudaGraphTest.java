@@ -57,6 +57,33 @@ class CudaGraphTest {
     }
   }
 
+  /**
+   * Another thread's stream used the graph's buffer (small tensors of two threads share a slab):
+   * the capture synchronizes the context first and makes no cross-stream wait, which the driver
+   * would refuse inside a capture.
+   */
+  @Test
+  void aBufferAnotherThreadUsedIsCapturedAfterASynchronize() throws Exception {
+    FakeDevice d = new FakeDevice();
+    try (var scope = Tensor.scope()) {
+      Tensor a = d.tensor(DType.FLOAT32, 8);
+      Tensor b = d.tensor(DType.FLOAT32, 8);
+      assertEquals(d.backend.slab(a), d.backend.slab(b), "one slab");
+      Thread other = new Thread(() -> d.backend.fill(b, 3));
+      other.start();
+      other.join();
+      StepGraph g = StepGraph.capture(d.backend, () -> d.backend.fill(a, 2));
+      int syncs = d.driver.count("cuCtxSynchronize");
+      g.replay();
+      assertEquals(syncs + 1, d.driver.count("cuCtxSynchronize"));
+      List<String> calls = d.driver.calls();
+      assertEquals("cuCtxSynchronize",
+          calls.get(calls.indexOf("cuStreamBeginCapture") - 1), "synchronized, then captured");
+      assertEquals(1, d.driver.graphLaunches().size());
+      g.close();
+    }
+  }
+
   @Test
   void streamCaptureRefusesCopiesAndWaitsAndAFailedCaptureEnds() {
     FakeDevice d = new FakeDevice();
