@@ -61,6 +61,18 @@ class GpuStepGraphTest {
     return new Tensor[] {x, Tensor.of(t, 12)};
   }
 
+  /** A network, batch 0 on the host and on the device, after one eager forward and backward. */
+  private record Warm(Module model, Tensor[] batch, Tensor x, Tensor t) {}
+
+  private static Warm warmed(long seed) {
+    Module m = mlp(seed);
+    Tensor[] b = batch(0);
+    Tensor x = b[0].to(D);
+    Tensor t = b[1].to(D);
+    loss(m, x, t).backward();
+    return new Warm(m, b, x, t);
+  }
+
   private static Tensor loss(Module m, Tensor x, Tensor t) {
     return F.crossEntropy(m.forward(x), t, null, -100, Reduction.MEAN, 0);
   }
@@ -199,11 +211,11 @@ class GpuStepGraphTest {
 
   @Test
   void whatCannotReplayIsRefusedAndNothingStaysRecording() {
-    Module m = mlp(6);
-    Tensor[] b = batch(0);
-    Tensor x = b[0].to(D);
-    Tensor t = b[1].to(D);
-    loss(m, x, t).backward();
+    Warm w = warmed(6);
+    Module m = w.model();
+    Tensor[] b = w.batch();
+    Tensor x = w.x();
+    Tensor t = w.t();
     IllegalStateException read = assertThrows(IllegalStateException.class,
         () -> StepGraph.capture(D, () -> loss(m, x, t).item()));
     assertTrue(read.getMessage().contains("read back to the host"), read.getMessage());
@@ -225,11 +237,11 @@ class GpuStepGraphTest {
 
   @Test
   void aBadTargetInAReplayIsReportedAtTheNextRead() {
-    Module m = mlp(7);
-    Tensor[] b = batch(0);
-    Tensor x = b[0].to(D);
-    Tensor t = b[1].to(D);
-    loss(m, x, t).backward();
+    Warm w = warmed(7);
+    Module m = w.model();
+    Tensor[] b = w.batch();
+    Tensor x = w.x();
+    Tensor t = w.t();
     Tensor[] out = new Tensor[1];
     try (StepGraph g = StepGraph.capture(D, () -> out[0] = loss(m, x, t))) {
       assertTrue(Double.isFinite(out[0].item()));
@@ -249,11 +261,10 @@ class GpuStepGraphTest {
   @Test
   void theStepsMemoryWaitsForClose() {
     GpuBackend backend = (GpuBackend) Backends.get(D);
-    Module m = mlp(8);
-    Tensor[] b = batch(0);
-    Tensor x = b[0].to(D);
-    Tensor t = b[1].to(D);
-    loss(m, x, t).backward();
+    Warm w = warmed(8);
+    Module m = w.model();
+    Tensor x = w.x();
+    Tensor t = w.t();
     m.zeroGrad();
     System.gc();
     long before = backend.allocator().memoryAllocated();
