@@ -18,7 +18,7 @@ final class DeferredChecks {
   static final int MAX_PENDING = 4096;
 
   /** What a flagged check names: the operation and the bound the value broke. */
-  private record Expected(String what, int classes) {}
+  record Expected(String what, int classes) {}
 
   /** The first id of checks a step graph records (never reused, so never confused). */
   private static final int RECORDED_IDS = 1 << 30;
@@ -29,7 +29,7 @@ final class DeferredChecks {
   private int nextId = 1;
   private int nextRecordedId = RECORDED_IDS;
   /** Where a recording step graph keeps its checks, or null. */
-  private Map<Integer, Object> recorder;
+  private Map<Integer, Expected> recorder;
 
   /** Makes the four words if they do not exist yet. */
   void ensureWords(GpuBackend b) {
@@ -41,15 +41,13 @@ final class DeferredChecks {
   }
 
   /** Sends the checks registered from now on to {@code checks} too (null: stop). */
-  void recordInto(Map<Integer, Object> checks) {
+  void recordInto(Map<Integer, Expected> checks) {
     recorder = checks;
   }
 
   /** A step graph's replay: its recorded checks are outstanding again. */
-  void register(Map<Integer, Object> checks) {
-    for (Map.Entry<Integer, Object> e : checks.entrySet()) {
-      pending.put(e.getKey(), (Expected) e.getValue());
-    }
+  void register(Map<Integer, Expected> checks) {
+    pending.putAll(checks);
   }
 
   /**

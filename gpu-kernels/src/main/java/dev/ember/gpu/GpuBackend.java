@@ -121,6 +121,10 @@ public final class GpuBackend implements Backend {
         graphOwned.remove(s);
       }
     }
+    freeBlock(s);
+  }
+
+  private void freeBlock(GpuStorage s) {
     allocator.free(new CachingAllocator.Block(s.slab(), s.offset(), s.capacity()));
   }
 
@@ -195,9 +199,7 @@ public final class GpuBackend implements Backend {
       g.released.clear();
       openGraphs--;
     }
-    for (GpuStorage s : free) {
-      allocator.free(new CachingAllocator.Block(s.slab(), s.offset(), s.capacity()));
-    }
+    free.forEach(this::freeBlock);
   }
 
   /** The calling thread's deferred checks. */

@@ -116,9 +116,7 @@ final class GpuMatmul {
     long ia = (long) alpha;
     boolean noProduct = k == 0 || (integer ? ia == 0 : alpha == 0);
     boolean tf32 = tile == 0 && FORCED_TILE == 0 && usesTf32(b, dtype);
-    int r = tf32 ? 4 : tile != 0 ? tile
-        : FORCED_TILE == 8 && dtype != DType.FLOAT32 || FORCED_TILE == 0
-            ? tile(dtype, batches, m, n) : FORCED_TILE;
+    int r = tf32 ? 4 : tile != 0 ? tile : chosenTile(dtype, batches, m, n);
     if (r == 8 && dtype != DType.FLOAT32) {
       throw new IllegalArgumentException("128 x 128 GEMM tiles are float32 only, not " + dtype);
     }
@@ -241,14 +239,10 @@ final class GpuMatmul {
     DType dtype = dst1.dtype();
     int r1 = pairTile(dtype, x1, y1);
     int r2 = pairTile(dtype, x2, y2);
-    if (!dtype.isFloatingPoint() || r1 < 0 || r2 < 0 || b.runtime().maxLocalSize() < GROUP
+    // Apart (as matmul runs them): integer or TF32 products, one split along K, or an empty
+    // one (only the other then launches).
+    if (!dtype.isFloatingPoint() || r1 <= 0 || r2 <= 0 || b.runtime().maxLocalSize() < GROUP
         || FORCED_TILE == 0 && usesTf32(b, dtype)) {
-      launch(b, dst1, x1, y1, null, 1, 0, 0, -1, false);
-      launch(b, dst2, x2, y2, null, 1, 0, 0, -1, false);
-      return;
-    }
-    if (r1 == 0 || r2 == 0) {
-      // An empty product: only the other one runs.
       launch(b, dst1, x1, y1, null, 1, 0, 0, -1, false);
       launch(b, dst2, x2, y2, null, 1, 0, 0, -1, false);
       return;
@@ -378,8 +372,7 @@ final class GpuMatmul {
     if (batches == 0 || m == 0 || n == 0) {
       return 0;
     }
-    int r = FORCED_TILE == 0 || FORCED_TILE == 8 && dtype != DType.FLOAT32
-        ? tile(dtype, batches, m, n) : FORCED_TILE;
+    int r = chosenTile(dtype, batches, m, n);
     return k > 0 && kSplit(dtype, batches, ((m + 16 * r - 1) / (16 * r))
         * ((n + 16 * r - 1) / (16 * r)), k) > 1 ? -1 : r;
   }
@@ -409,6 +402,12 @@ final class GpuMatmul {
     }
     int slices = Math.min(k / MIN_SLICE, (SPLIT_GROUPS + tiles - 1) / tiles);
     return slices > 1 ? slices : 0;
+  }
+
+  /** The tile edge / 16 for a product of these dims: {@link #tile}, or the forced one. */
+  private static int chosenTile(DType dtype, int batches, int m, int n) {
+    return FORCED_TILE == 0 || FORCED_TILE == 8 && dtype != DType.FLOAT32
+        ? tile(dtype, batches, m, n) : FORCED_TILE;
   }
 
   /** The tile edge / 16 for a product of these dims (see the class comment). */

@@ -62,7 +62,7 @@ public final class StepGraph implements AutoCloseable {
   private final Thread owner;
   private final List<Launch> launches = new ArrayList<>();
   /** The loss kernels' checks, by id (ids of a range only recordings use). */
-  final Map<Integer, Object> checks = new HashMap<>();
+  final Map<Integer, DeferredChecks.Expected> checks = new HashMap<>();
   /** Storages allocated while recording: reserved for the graph until close. */
   final Set<GpuStorage> owned = Collections.newSetFromMap(new IdentityHashMap<>());
   /** Owned storages whose tensors are gone: freed at close. */
@@ -74,7 +74,6 @@ public final class StepGraph implements AutoCloseable {
   /** Whether a replay's host actions are running (they may launch nothing). */
   private boolean rebinding;
   private long graph;
-  private boolean recording = true;
   private boolean closed;
 
   private StepGraph(GpuBackend backend) {
@@ -111,7 +110,6 @@ public final class StepGraph implements AutoCloseable {
       throw e;
     }
     gpu.stopRecording(g);
-    g.recording = false;
     if (g.launches.isEmpty()) {
       g.close();
       throw new IllegalArgumentException("the step launched no kernels on " + device);
@@ -267,7 +265,6 @@ public final class StepGraph implements AutoCloseable {
 
   private long captureGraph(GpuRuntime rt) {
     rt.beginCapture();
-    long exec;
     try {
       for (Launch l : launches) {
         rt.launch(l.family(), l.kernel(), l.global(), l.local(), l.args());
@@ -280,11 +277,10 @@ public final class StepGraph implements AutoCloseable {
       }
       throw e;
     }
-    exec = rt.endCapture();
-    return exec;
+    return rt.endCapture();
   }
 
-  /** Whether this graph is still recording (its storages' frees wait until close). */
+  /** Whether this graph is not closed (its storages' frees wait until close). */
   boolean isOpen() {
     return !closed;
   }
@@ -309,6 +305,6 @@ public final class StepGraph implements AutoCloseable {
   @Override
   public String toString() {
     return "StepGraph(" + backend.device() + ", " + launches.size() + " launches"
-        + (recording ? ", recording" : "") + (closed ? ", closed" : "") + ")";
+        + (closed ? ", closed" : "") + ")";
   }
 }

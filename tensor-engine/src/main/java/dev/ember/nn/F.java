@@ -33,9 +33,7 @@ public final class F {
    */
   public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
     checkLinear("linear", input, weight);
-    int in = weight.size(1);
-    int out = weight.size(0);
-    Tensor x2 = input.dim() == 2 ? input : input.reshape(-1, in);
+    Tensor x2 = rows(input, weight);
     Tensor y;
     try (GradMode ng = Autograd.noGrad()) {
       y = bias != null ? bias.addmm(x2, weight.t()) : x2.matmul(weight.t());
@@ -48,12 +46,7 @@ public final class F {
       Tensor[] grads = Layers.linearGrads(g, sw.get(), sx.get(), n[0], n[1]);
       return new Tensor[] {grads[0], grads[1], n[2] ? g.sum(0) : null};
     }, x2, weight, bias);
-    if (input.dim() == 2) {
-      return y;
-    }
-    int[] shape = input.shape();
-    shape[shape.length - 1] = out;
-    return y.reshape(shape);
+    return unrows(input, y);
   }
 
   /**
@@ -64,14 +57,22 @@ public final class F {
    */
   public static Tensor linearRelu(Tensor input, Tensor weight, Tensor bias) {
     checkLinear("linearRelu", input, weight);
-    int[] s = input.shape();
-    Tensor x2 = input.dim() == 2 ? input : input.reshape(-1, weight.size(1));
-    Tensor y = Layers.linearRelu(x2, weight, bias);
+    return unrows(input, Layers.linearRelu(rows(input, weight), weight, bias));
+  }
+
+  /** A Linear's input (*, in) as rows (N, in). */
+  private static Tensor rows(Tensor input, Tensor weight) {
+    return input.dim() == 2 ? input : input.reshape(-1, weight.size(1));
+  }
+
+  /** A Linear's output rows (N, out) in the input's leading shape (*, out). */
+  private static Tensor unrows(Tensor input, Tensor y) {
     if (input.dim() == 2) {
       return y;
     }
-    s[s.length - 1] = weight.size(0);
-    return y.reshape(s);
+    int[] shape = input.shape();
+    shape[shape.length - 1] = y.size(1);
+    return y.reshape(shape);
   }
 
   /** Checks that input (*, in) fits a weight (out, in). */

@@ -1,15 +1,14 @@
 package dev.ember.benchmarks.gpu;
 
 import dev.ember.backend.Backends;
+import dev.ember.benchmarks.workloads.Trainer;
 import dev.ember.benchmarks.workloads.Workload;
 import dev.ember.gpu.GpuBackend;
 import dev.ember.gpu.StepGraph;
 import dev.ember.gpu.cuda.CudaBackendProvider;
 import dev.ember.gpu.cuda.CudaRuntime;
 import dev.ember.gpu.cuda.FakeCudaDriver;
-import dev.ember.nn.F;
 import dev.ember.nn.Module;
-import dev.ember.nn.Reduction;
 import dev.ember.optim.Adam;
 import dev.ember.optim.Optimizer;
 import dev.ember.tensor.DType;
@@ -86,13 +85,7 @@ public final class LaunchEconomy {
    * queued kernels) of one training step, after two warm-up steps, averaged over {@code steps}.
    */
   static double[] perStep(Workload w, Device device, GpuBackend backend, int steps) {
-    Generator.manualSeed(1);
-    Module model = w.network();
-    model.to(device);
-    Optimizer opt = new Adam(model.parameters(), 1e-3);
-    Generator gen = new Generator(2);
-    Tensor images = w.layout(Tensor.rand(gen, DType.FLOAT32, Device.CPU, w.batchSize(), 28, 28));
-    Tensor labels = Tensor.randint(gen, 0, 10, DType.INT64, Device.CPU, w.batchSize());
+    Setup s0 = setup(w, device);
     long before = 0;
     long readsBefore = 0;
     for (int i = 0; i < steps + 2; i++) {
@@ -101,11 +94,7 @@ public final class LaunchEconomy {
         readsBefore = backend.downloadCount();
       }
       try (Scope s = Tensor.scope()) {
-        opt.zeroGrad();
-        Tensor loss = F.crossEntropy(model.forward(images.to(device)), labels.to(device), null,
-            -100, Reduction.MEAN, 0);
-        loss.backward();
-        opt.step();
+        Trainer.step(s0.model(), s0.opt(), s0.images().to(device), s0.labels().to(device), true);
       }
     }
     return new double[] {(backend.launchCount() - before) / (double) steps,
@@ -118,23 +107,15 @@ public final class LaunchEconomy {
    * averaged over {@code steps} replays.
    */
   static double perStepWithGraph(Workload w, Device device, GpuBackend backend, int steps) {
-    Generator.manualSeed(1);
-    Module model = w.network();
-    model.to(device);
-    Optimizer opt = new Adam(model.parameters(), 1e-3);
-    Generator gen = new Generator(2);
-    Tensor images = w.layout(Tensor.rand(gen, DType.FLOAT32, Device.CPU, w.batchSize(), 28, 28))
-        .to(device);
-    Tensor labels = Tensor.randint(gen, 0, 10, DType.INT64, Device.CPU, w.batchSize())
-        .to(device);
-    Runnable step = () -> {
-      F.crossEntropy(model.forward(images), labels, null, -100, Reduction.MEAN, 0).backward();
-      opt.step();
-    };
+    Setup s0 = setup(w, device);
+    Optimizer opt = s0.opt();
+    Tensor images = s0.images().to(device);
+    Tensor labels = s0.labels().to(device);
+    // Captured with the gradients unset: backward writes them, and each replay overwrites them.
+    Runnable step = () -> Trainer.step(s0.model(), opt, images, labels, true);
     try (Scope s = Tensor.scope()) {
       step.run();
     }
-    opt.zeroGrad();
     StepGraph graph;
     try (Scope s = Tensor.scope()) {
       graph = StepGraph.capture(device, step);
@@ -146,6 +127,20 @@ public final class LaunchEconomy {
       }
       return (backend.launchCount() - before) / (double) steps;
     }
+  }
+
+  /** A workload's network on {@code device} (seed 1), its Adam, and one batch on the host. */
+  private record Setup(Module model, Optimizer opt, Tensor images, Tensor labels) {}
+
+  private static Setup setup(Workload w, Device device) {
+    Generator.manualSeed(1);
+    Module model = w.network();
+    model.to(device);
+    Optimizer opt = new Adam(model.parameters(), 1e-3);
+    Generator gen = new Generator(2);
+    Tensor images = w.layout(Tensor.rand(gen, DType.FLOAT32, Device.CPU, w.batchSize(), 28, 28));
+    Tensor labels = Tensor.randint(gen, 0, 10, DType.INT64, Device.CPU, w.batchSize());
+    return new Setup(model, opt, images, labels);
   }
 
   /** Median and 90th percentile of the host time of one fill launch, in nanoseconds. */

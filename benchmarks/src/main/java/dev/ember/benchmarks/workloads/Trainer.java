@@ -136,13 +136,8 @@ public final class Trainer {
               statics = new Tensor[] {batch[0].to(device).clone().keep(),
                   batch[1].to(device).clone().keep()};
               Tensor[] in = statics;
-              graph = StepGraph.capture(device, () -> {
-                opt.zeroGrad(false);
-                graphLoss[0] = F.crossEntropy(model.forward(in[0]), in[1], null, -100,
-                    Reduction.MEAN, 0);
-                graphLoss[0].backward();
-                opt.step();
-              });
+              graph = StepGraph.capture(device,
+                  () -> graphLoss[0] = step(model, opt, in[0], in[1], false));
               graphLoss[0].keep();
             } else {
               statics[0].copy_(batch[0].to(device));
@@ -152,11 +147,8 @@ public final class Trainer {
             samples += batch[1].size(0);
             last = graphLoss[0];
           } else {
-            opt.zeroGrad(!zeroInPlace);
-            Tensor loss = F.crossEntropy(model.forward(batch[0].to(device)),
-                batch[1].to(device), null, -100, Reduction.MEAN, 0);
-            loss.backward();
-            opt.step();
+            Tensor loss = step(model, opt, batch[0].to(device), batch[1].to(device),
+                !zeroInPlace);
             samples += batch[1].size(0);
             last = loss.detach().keep();
           }
@@ -182,6 +174,19 @@ public final class Trainer {
     double accuracy = accuracy(model, w.layout(testImages), testLabels);
     return new Result(w, seed, epochs, accuracy, samples / (trainNanos / 1e9), secondHalf,
         lastLoss, peakHeapMiB(), gpu, stepGraph);
+  }
+
+  /**
+   * One training step as WORKLOADS.md defines it: the gradients cleared ({@code setToNone}, or
+   * zeroed in place), softmax cross-entropy of {@code model(x)} against {@code y}, backward, the
+   * optimizer's step; returns the loss.
+   */
+  public static Tensor step(Module model, Optimizer opt, Tensor x, Tensor y, boolean setToNone) {
+    opt.zeroGrad(setToNone);
+    Tensor loss = F.crossEntropy(model.forward(x), y, null, -100, Reduction.MEAN, 0);
+    loss.backward();
+    opt.step();
+    return loss;
   }
 
   /** The fraction of {@code images} whose arg-max class is the label, in evaluation mode. */
