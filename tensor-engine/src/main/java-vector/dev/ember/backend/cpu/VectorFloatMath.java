@@ -155,16 +155,21 @@ final class VectorFloatMath implements FloatMath {
     expSub(x, xo, 0f, y, yo, n);
   }
 
-  /** {@code y = e^(x - c)}. */
+  /**
+   * {@code y = e^(x - c)}. One call site of {@link #exp(FloatVector)} serves the full vectors and
+   * the zero-padded tail: with two, C2 reaches its inlining node limit in this method, calls the
+   * small vector helpers out of line, and every vector they pass is boxed on the heap.
+   */
   private static void expSub(float[] x, int xo, float c, float[] y, int yo, int n) {
-    int i = 0;
-    for (; i <= n - FL; i += FL) {
-      exp(FloatVector.fromArray(F, x, xo + i).sub(c)).intoArray(y, yo + i);
-    }
-    if (i < n) {
-      float[] t = padded(x, xo + i, n - i);
-      exp(FloatVector.fromArray(F, t, 0).sub(c)).intoArray(t, 0);
-      System.arraycopy(t, 0, y, yo + i, n - i);
+    for (int i = 0; i < n; i += FL) {
+      boolean full = i <= n - FL;
+      float[] src = full ? x : padded(x, xo + i, n - i);
+      float[] dst = full ? y : src;
+      int so = full ? xo + i : 0;
+      exp(FloatVector.fromArray(F, src, so).sub(c)).intoArray(dst, full ? yo + i : 0);
+      if (!full) {
+        System.arraycopy(dst, 0, y, yo + i, n - i);
+      }
     }
   }
 
@@ -301,6 +306,19 @@ final class VectorFloatMath implements FloatMath {
     }
     for (; i < n; i++) {
       y[yo + i] = (x[xo + i] - a) - b;
+    }
+  }
+
+  @Override
+  public void reluGrad(float[] g, float[] x, float[] y, int o, int n) {
+    int i = o;
+    for (; i <= o + n - FL; i += FL) {
+      FloatVector.fromArray(F, g, i)
+          .blend(0f, FloatVector.fromArray(F, x, i).compare(VectorOperators.LE, 0f))
+          .intoArray(y, i);
+    }
+    for (; i < o + n; i++) {
+      y[i] = x[i] <= 0 ? 0f : g[i];
     }
   }
 

@@ -808,11 +808,10 @@ final class CpuElementwise {
           y[i] = Math.min(a[i], b[i]);
         }
       });
-      case RELU_GRAD -> fff((a, b, y, lo, hi) -> {
-        for (int i = lo; i < hi; i++) {
-          y[i] = b[i] <= 0 ? 0 : a[i];
-        }
-      });
+      case RELU_GRAD -> {
+        FloatMath math = FloatMath.get();
+        yield fff((a, b, y, lo, hi) -> math.reluGrad(a, b, y, lo, hi - lo));
+      }
       case EQ -> ffb((a, b, y, lo, hi) -> {
         for (int i = lo; i < hi; i++) {
           y[i] = a[i] == b[i] ? (byte) 1 : 0;

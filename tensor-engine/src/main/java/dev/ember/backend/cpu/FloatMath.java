@@ -88,6 +88,15 @@ interface FloatMath {
   void shift(float[] x, int xo, float a, float b, float[] y, int yo, int n);
 
   /**
+   * ReLU's backward, {@code y = x <= 0 ? +0 : g} over {@code [o, o + n)} of all three arrays: a
+   * selection, so both implementations give the same bits; a NaN in x passes g through, as
+   * PyTorch's {@code threshold_backward} does. (A branch per element costs about ten times the
+   * vector blend here: whether an activation is positive is a coin toss to the branch
+   * predictor, and C2 does not vectorize a float select.)
+   */
+  void reluGrad(float[] g, float[] x, float[] y, int o, int n);
+
+  /**
    * Combines the partial sums of {@link #SUM_PARTS} in their contract order; {@code p} holds
    * them at {@code p[l * stride + j]} for partial l, which lets a softmax along an outer dim keep
    * the partials of many lines side by side.

@@ -169,6 +169,13 @@ final class ScalarFloatMath implements FloatMath {
     }
   }
 
+  @Override
+  public void reluGrad(float[] g, float[] x, float[] y, int o, int n) {
+    for (int i = o; i < o + n; i++) {
+      y[i] = x[i] <= 0 ? 0f : g[i];
+    }
+  }
+
   private static void widen(float[] x, int xo, double[] t, int m) {
     for (int i = 0; i < m; i++) {
       t[i] = x[xo + i];

@@ -315,6 +315,38 @@ class FloatMathTest {
   }
 
   /**
+   * ReLU's backward selects: {@code x <= 0} (both zeros, negatives, -inf) gives +0, anything else
+   * (NaN included) passes g, in both implementations, at an offset, over lengths around the
+   * vector width.
+   */
+  @Test
+  void reluGradSelectsInBothImplementations() {
+    Random rnd = new Random(13);
+    float[] special = {0f, -0f, Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY,
+        Float.MIN_VALUE, -Float.MIN_VALUE};
+    for (int n : new int[] {0, 1, 7, 8, 9, 17, 1000}) {
+      float[] g = new float[n + 3];
+      float[] x = new float[n + 3];
+      for (int i = 0; i < g.length; i++) {
+        g[i] = rnd.nextInt(20) == 0 ? Float.NaN : (float) rnd.nextGaussian();
+        x[i] = rnd.nextInt(4) == 0 ? special[rnd.nextInt(special.length)]
+            : (float) rnd.nextGaussian();
+      }
+      for (FloatMath m : new FloatMath[] {FloatMath.scalar(), FloatMath.simd()}) {
+        float[] y = new float[n + 3];
+        Arrays.fill(y, 42f);
+        m.reluGrad(g, x, y, 2, n);
+        for (int i = 0; i < y.length; i++) {
+          boolean in = i >= 2 && i < n + 2;
+          float want = !in ? 42f : x[i] > 0 || Float.isNaN(x[i]) ? g[i] : 0f;
+          assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(y[i]),
+              m.getClass().getSimpleName() + " n=" + n + " i=" + i + " x=" + x[i]);
+        }
+      }
+    }
+  }
+
+  /**
    * float32 softmax along the last dim (rows), an outer dim (lines side by side) and through
    * gathered blocks gives the same bits, on any number of threads.
    */
