@@ -38,7 +38,15 @@ public final class CpuBackend implements Backend {
 
   private final CpuPool pool = new CpuPool(CpuPool.defaultCapacity());
 
-  private CpuBackend() {}
+  private CpuBackend() {
+    // The GEMM and the SIMD kernels are chosen (and logged) when the backend is created, not in
+    // the first operation that needs them: choosing loads the system BLAS through JNI and a few
+    // hundred classes of jdk.incubator.vector, about 0.2 s that would otherwise land inside a
+    // training loop's first step. (PyTorch pays the same when it is imported.) A choice that
+    // failed is reported here in the log and thrown at the first use.
+    Gemm.load();
+    FloatMath.get();
+  }
 
   @Override
   public Device device() {

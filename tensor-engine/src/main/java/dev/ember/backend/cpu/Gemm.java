@@ -222,6 +222,9 @@ public final class Gemm {
     }
   }
 
+  /** Makes the choice of implementation (the class's initialization) happen now. */
+  static void load() {}
+
   /**
    * A short human name of the implementation {@link #sgemm} and {@link #dgemm} use, for example
    * {@code "Java SIMD (jdk.incubator.vector)"}.
