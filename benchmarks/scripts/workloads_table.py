@@ -30,9 +30,28 @@ def fmt(values, spec):
     return f"{statistics.median(values):{spec}} ({min(values):{spec}}–{max(values):{spec}})"
 
 
+def times(ratios):
+    return f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}–{max(ratios):.2f}x)"
+
+
+def paired_ratios(rows, w, key):
+    """Each Ember run of w against the PyTorch run of the same seed that follows it."""
+    ratios = []
+    for i, r in enumerate(rows[:-1]):
+        nxt = rows[i + 1]
+        if (r["workload"] == w and r["system"] == "ember" and nxt["workload"] == w
+                and nxt["system"].startswith("pytorch") and nxt["seed"] == r["seed"]):
+            ratios.append(r[key] / nxt[key])
+    return ratios
+
+
 def main():
     rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
-    print(f"Machine: {machine()}. Date: {datetime.date.today()}. Seeds 1, 2, 3: median (min–max).\n")
+    runs = max(sum(1 for r in rows if r["system"] == "ember" and r["workload"] == w)
+               for w in ("w1", "w2", "w3"))
+    each = f", each run {runs // 3} times" if runs > 3 else ""
+    print(f"Machine: {machine()}. Date: {datetime.date.today()}. Seeds 1, 2, 3{each}:"
+          " median (min–max).\n")
     print("| workload | system | test accuracy | train samples/s, whole run | second half of the run |"
           " peak memory | speed vs PyTorch, whole run (target) | second half |")
     print("|---|---|---|---|---|---|---|---|")
@@ -64,6 +83,16 @@ def main():
                 ratio = ratio2 = ""
                 name = rs[0]["system"].replace("pytorch", "PyTorch") + ", 2 threads, passive"
             print(f"| {w.upper()} | {name} | {acc} | {sps} | {sps2} | {mem} | {ratio} | {ratio2} |")
+    notes = []
+    for w in ("w1", "w2", "w3"):
+        whole = paired_ratios(rows, w, "samples_per_s")
+        half = paired_ratios(rows, w, "second_half_samples_per_s")
+        if whole:
+            notes.append(f"{w.upper()} {times(whole)} over the whole run, {times(half)} over the"
+                         f" second half ({len(whole)} pairs)")
+    if notes:
+        print("\nSpeed vs PyTorch, each Ember run against the PyTorch run beside it: "
+              + "; ".join(notes) + ".")
 
 
 if __name__ == "__main__":
