@@ -47,23 +47,60 @@ public final class GpuBackend implements Backend {
   /** Step graphs recorded on this backend and not closed: while 0, frees skip the map. */
   private volatile int openGraphs;
 
-  private static volatile boolean allowTf32 = Boolean.getBoolean("ember.gpu.allowTf32");
+  private static volatile String matmulPrecision = initialPrecision();
 
-  /**
-   * Lets float32 matrix products use TF32 tensor cores where the device has them (PyTorch's
-   * {@code torch.backends.cuda.matmul.allow_tf32}): inputs rounded to 10-bit mantissas, products
-   * accumulated in float32, several times the throughput. Off by default (the system property
-   * {@code ember.gpu.allowTf32} sets the start value); devices without tensor cores (OpenCL)
-   * ignore it. Each device checks its TF32 kernel against its float32 kernels before the first
-   * TF32 product, and refuses TF32 with an exception naming the difference if they disagree.
-   */
-  public static void setAllowTf32(boolean allow) {
-    allowTf32 = allow;
+  private static String initialPrecision() {
+    String p = System.getProperty("ember.gpu.matmulPrecision");
+    if (p != null) {
+      return checkPrecision(p.trim(), "ember.gpu.matmulPrecision");
+    }
+    return Boolean.getBoolean("ember.gpu.allowTf32") ? "high" : "highest";
   }
 
-  /** Whether float32 matrix products may use TF32 tensor cores (see {@link #setAllowTf32}). */
+  private static String checkPrecision(String precision, String what) {
+    if (!precision.equals("highest") && !precision.equals("high")
+        && !precision.equals("medium")) {
+      throw new IllegalArgumentException(what + " must be highest, high or medium, got '"
+          + precision + "'");
+    }
+    return precision;
+  }
+
+  /**
+   * The internal precision of float32 matrix products, as PyTorch's {@code
+   * torch.set_float32_matmul_precision}: {@code "highest"} (float32, the default), {@code
+   * "high"} (TF32 tensor cores: inputs rounded to 10-bit mantissas) or {@code "medium"}
+   * (bfloat16 tensor cores: inputs rounded to 7-bit mantissas); products accumulate in float32
+   * either way, at several times float32's throughput. Devices without tensor cores (OpenCL,
+   * CUDA before compute capability 8.0) compute in float32 whatever this says. The system
+   * property {@code ember.gpu.matmulPrecision} sets the start value ({@code ember.gpu.allowTf32=
+   * true} means {@code "high"}). Each device checks a tensor-core kernel against its float32
+   * kernels before its first product, and refuses it with an exception naming the difference if
+   * they disagree.
+   *
+   * @throws IllegalArgumentException for another value
+   */
+  public static void setFloat32MatmulPrecision(String precision) {
+    matmulPrecision = checkPrecision(precision, "the float32 matmul precision");
+  }
+
+  /** The float32 matmul precision (see {@link #setFloat32MatmulPrecision}). */
+  public static String float32MatmulPrecision() {
+    return matmulPrecision;
+  }
+
+  /**
+   * PyTorch's {@code torch.backends.cuda.matmul.allow_tf32}: true sets the {@linkplain
+   * #setFloat32MatmulPrecision float32 matmul precision} to {@code "high"}, false to {@code
+   * "highest"}.
+   */
+  public static void setAllowTf32(boolean allow) {
+    matmulPrecision = allow ? "high" : "highest";
+  }
+
+  /** Whether float32 matrix products may round their inputs (a precision other than highest). */
   public static boolean allowTf32() {
-    return allowTf32;
+    return !matmulPrecision.equals("highest");
   }
 
   /** The backend of {@code runtime}'s device. */

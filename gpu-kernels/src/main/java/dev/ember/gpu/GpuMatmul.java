@@ -19,9 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * property {@code ember.gpu.matmul.tile} (1, 4 or 8; 8 applies to float32 only) fixes the tile
  * edge / 16 for every product, for measuring the kernels against each other.
  *
- * <p>With {@link GpuBackend#allowTf32} on a device that has TF32 tensor cores, float32 products
- * run on {@code matmul_tf32.cu} instead (64 x 64 tiles, 128 threads), after a check on that
- * device against the float32 kernels ({@link #tf32Check}).
+ * <p>With a {@linkplain GpuBackend#setFloat32MatmulPrecision float32 matmul precision} of
+ * "high" (TF32) or "medium" (bfloat16) on a device that has tensor cores, float32 products run on
+ * {@code matmul_tc.cu}'s {@code mm_tf32} or {@code mm_bf16} instead (64 x 64 tiles, 128
+ * threads), after a check of that kernel on that device against the float32 kernels ({@link
+ * #tensorCoreCheck}).
  */
 final class GpuMatmul {
   /** The work-group size the kernels are written for. */
@@ -44,11 +46,14 @@ final class GpuMatmul {
   /** The shortest K slice of a split product. */
   static final int MIN_SLICE = 256;
 
-  /** The TF32 kernel's block: 4 warps. */
-  private static final int TF32_GROUP = 128;
+  /** The tensor-core kernels' block: 4 warps. */
+  private static final int TC_GROUP = 128;
 
-  /** Per backend: "" once its TF32 kernel agreed with the float32 kernels, else why not. */
-  private static final Map<GpuBackend, String> TF32_CHECKS = new ConcurrentHashMap<>();
+  /** A tensor-core kernel on a backend. */
+  private record TcKernel(GpuBackend backend, String kernel) {}
+
+  /** Per backend and kernel: "" once it agreed with the float32 kernels, else why not. */
+  private static final Map<TcKernel, String> TC_CHECKS = new ConcurrentHashMap<>();
 
   /** {@code ember.gpu.matmul.tile}: 0 (chosen per product), or 1, 4, 8. */
   private static final int FORCED_TILE = forcedTile(System.getProperty("ember.gpu.matmul.tile"));
@@ -115,8 +120,8 @@ final class GpuMatmul {
     // As the CPU backend: a zero alpha (or K) reads neither operand, dst becomes beta * dst.
     long ia = (long) alpha;
     boolean noProduct = k == 0 || (integer ? ia == 0 : alpha == 0);
-    boolean tf32 = tile == 0 && FORCED_TILE == 0 && usesTf32(b, dtype);
-    int r = tf32 ? 4 : tile != 0 ? tile : chosenTile(dtype, batches, m, n);
+    String tc = tile == 0 && FORCED_TILE == 0 ? tensorCoreKernel(b, dtype) : null;
+    int r = tc != null ? 4 : tile != 0 ? tile : chosenTile(dtype, batches, m, n);
     if (r == 8 && dtype != DType.FLOAT32) {
       throw new IllegalArgumentException("128 x 128 GEMM tiles are float32 only, not " + dtype);
     }
@@ -135,7 +140,7 @@ final class GpuMatmul {
       slices = (k + ks - 1) / ks;
       try (var scope = Tensor.scope()) {
         Tensor parts = Tensor.empty(dtype, b.device(), slices, m, n);
-        issue(b, parts, x, y, null, alpha, 0, r, tm, tn, slices, k, ks, false, tf32);
+        issue(b, parts, x, y, null, alpha, 0, r, tm, tn, slices, k, ks, false, tc);
         b.reduce(ReduceOp.SUM, dst, parts, new int[] {0});
       }
       if (relu) {
@@ -144,12 +149,22 @@ final class GpuMatmul {
       return;
     }
     issue(b, dst, x, y, addend, alpha, beta, r, tm, tn, batches, noProduct ? 0 : k, 0, relu,
-        tf32);
+        tc);
   }
 
-  /** Whether float32 products on {@code b} run on the TF32 tensor cores. */
-  static boolean usesTf32(GpuBackend b, DType dtype) {
-    return dtype == DType.FLOAT32 && GpuBackend.allowTf32() && b.runtime().supportsTf32();
+  /**
+   * The tensor-core kernel that products of {@code dtype} on {@code b} run on ({@code mm_tf32} or
+   * {@code mm_bf16}, as the float32 matmul precision says), or null for the tiled kernels.
+   */
+  static String tensorCoreKernel(GpuBackend b, DType dtype) {
+    if (dtype != DType.FLOAT32 || !b.runtime().supportsTensorCores()) {
+      return null;
+    }
+    return switch (GpuBackend.float32MatmulPrecision()) {
+      case "high" -> "mm_tf32";
+      case "medium" -> "mm_bf16";
+      default -> null;
+    };
   }
 
   /**
@@ -158,7 +173,7 @@ final class GpuMatmul {
    */
   private static void issue(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
       double alpha, double beta, int r, int tm, int tn, int batches, int k, int ksplit,
-      boolean relu, boolean tf32) {
+      boolean relu, String tc) {
     DType dtype = dst.dtype();
     long ia = (long) alpha;
     long groups = (long) batches * tm * tn;
@@ -166,10 +181,10 @@ final class GpuMatmul {
       throw b.unsupported("matmul", "a product of " + groups + " tiles exceeds one launch");
     }
     int[] meta = meta(dst, x, y, addend, batches, k, tm, tn, ksplit, relu);
-    if (tf32) {
-      checkTf32(b);
+    if (tc != null) {
+      checkTensorCores(b, tc);
       Tensor d = addend == null ? dst : addend;
-      b.launchGroups("matmul_tf32", "mm_tf32", (int) groups, TF32_GROUP, b.slab(dst),
+      b.launchGroups("matmul_tc", tc, (int) groups, TC_GROUP, b.slab(dst),
           b.offset(dst), b.slab(x), b.offset(x), b.slab(y), b.offset(y), meta, (float) alpha,
           (float) beta, b.slab(d), b.offset(d), addend == null ? 0 : 1);
       return;
@@ -239,10 +254,10 @@ final class GpuMatmul {
     DType dtype = dst1.dtype();
     int r1 = pairTile(dtype, x1, y1);
     int r2 = pairTile(dtype, x2, y2);
-    // Apart (as matmul runs them): integer or TF32 products, one split along K, or an empty
-    // one (only the other then launches).
+    // Apart (as matmul runs them): integer or tensor-core products, one split along K, or an
+    // empty one (only the other then launches).
     if (!dtype.isFloatingPoint() || r1 <= 0 || r2 <= 0 || b.runtime().maxLocalSize() < GROUP
-        || FORCED_TILE == 0 && usesTf32(b, dtype)) {
+        || FORCED_TILE == 0 && tensorCoreKernel(b, dtype) != null) {
       launch(b, dst1, x1, y1, null, 1, 0, 0, -1, false);
       launch(b, dst2, x2, y2, null, 1, 0, 0, -1, false);
       return;
@@ -265,21 +280,23 @@ final class GpuMatmul {
   }
 
   /**
-   * Before the first TF32 product on a backend: {@link #tf32Check}, once; its verdict stands.
+   * Before the first product of a tensor-core kernel on a backend: {@link #tensorCoreCheck},
+   * once; its verdict stands.
    *
-   * @throws GpuException if the TF32 kernel disagreed with the float32 kernels on this device
-   * @throws IllegalStateException if the first TF32 product comes while a step graph records
+   * @throws GpuException if the kernel disagreed with the float32 kernels on this device
+   * @throws IllegalStateException if the first such product comes while a step graph records
    *     (the check reads back)
    */
-  private static void checkTf32(GpuBackend b) {
-    String why = TF32_CHECKS.get(b);
+  private static void checkTensorCores(GpuBackend b, String kernel) {
+    TcKernel key = new TcKernel(b, kernel);
+    String why = TC_CHECKS.get(key);
     if (why == null) {
       if (b.stepGraph() != null) {
-        throw new IllegalStateException("the first TF32 product on " + b.device() + " checks"
-            + " the tensor cores against float32, reading back: run the step once before"
+        throw new IllegalStateException("the first " + kernel + " product on " + b.device()
+            + " checks the tensor cores against float32, reading back: run the step once before"
             + " capturing it");
       }
-      why = TF32_CHECKS.computeIfAbsent(b, GpuMatmul::tf32Check);
+      why = TC_CHECKS.computeIfAbsent(key, k -> tensorCoreCheck(k.backend(), k.kernel()));
     }
     if (!why.isEmpty()) {
       throw new GpuException(why);
@@ -287,11 +304,12 @@ final class GpuMatmul {
   }
 
   /**
-   * Runs a 100 x 72 by 72 x 90 product of values in [-1, 1) on {@code b} with the TF32 kernel
-   * and with the float32 kernel (direct runtime launches, not counted or recorded) and compares
-   * them ({@link #compareTf32}): "" if they agree, else the difference and how to turn TF32 off.
+   * Runs a 100 x 72 by 72 x 90 product of values in [-1, 1) on {@code b} with the tensor-core
+   * {@code kernel} and with the float32 kernel (direct runtime launches, not counted or
+   * recorded) and compares them ({@link #compareTensorCores}): "" if they agree, else the
+   * difference and how to go back to float32.
    */
-  static String tf32Check(GpuBackend b) {
+  static String tensorCoreCheck(GpuBackend b, String kernel) {
     int m = 100;
     int k = 72;
     int n = 90;
@@ -316,19 +334,20 @@ final class GpuMatmul {
       int tm = (m + 63) / 64;
       int tn = (n + 63) / 64;
       int[] meta = {1, m, n, k, 0, k, 1, 0, n, 1, 0, n, 1, tm, tn, 1, 1, 0, 0, 0, 0, 0};
-      rt.launch("matmul_tf32", "mm_tf32", tm * tn * TF32_GROUP, TF32_GROUP, s[2].slab(),
-          s[2].offset(), s[0].slab(), s[0].offset(), s[1].slab(), s[1].offset(), meta, 1f, 0f,
-          s[2].slab(), s[2].offset(), 0);
+      rt.launch("matmul_tc", kernel, tm * tn * TC_GROUP, TC_GROUP, s[2].slab(), s[2].offset(),
+          s[0].slab(), s[0].offset(), s[1].slab(), s[1].offset(), meta, 1f, 0f, s[2].slab(),
+          s[2].offset(), 0);
       rt.launch("matmul", "mm4_f32", tm * tn * GROUP, GROUP, s[3].slab(), s[3].offset(),
           s[0].slab(), s[0].offset(), s[1].slab(), s[1].offset(), meta, 1f, 0f);
       float[] got = new float[m * n];
       float[] want = new float[m * n];
       rt.read(s[2].slab(), s[2].offset(), got, 0, got.length);
       rt.read(s[3].slab(), s[3].offset(), want, 0, want.length);
-      String diff = compareTf32(got, want, a, bm, m, n, k);
-      return diff == null ? "" : "the TF32 tensor-core GEMM (matmul_tf32.cu) disagrees with the"
-          + " float32 kernels on " + rt.describe() + ": " + diff + "; turn TF32 off"
-          + " (GpuBackend.setAllowTf32(false), -Dember.gpu.allowTf32=false)";
+      String diff = compareTensorCores(kernel, got, want, a, bm, m, n, k);
+      return diff == null ? "" : "the tensor-core GEMM " + kernel + " (matmul_tc.cu) disagrees"
+          + " with the float32 kernels on " + rt.describe() + ": " + diff + "; compute float32"
+          + " products in float32 (GpuBackend.setFloat32MatmulPrecision(\"highest\"),"
+          + " -Dember.gpu.matmulPrecision=highest)";
     } finally {
       for (GpuStorage st : s) {
         b.free(st);
@@ -337,12 +356,14 @@ final class GpuMatmul {
   }
 
   /**
-   * null if {@code got} (a TF32 product of a (m x k) and bm (k x n), row-major) is within TF32's
-   * error of {@code want} (the float32 product): 4e-3 of the sum of |a_ip b_pj| at each element,
-   * TF32 rounding each input to 2^-11 relative; else the first element off, named.
+   * null if {@code got} (a product of a (m x k) and bm (k x n), row-major, by the tensor-core
+   * {@code kernel}) is within its rounding's error of {@code want} (the float32 product) at each
+   * element, relative to the sum of |a_ip b_pj|: 4e-3 for {@code mm_tf32} (inputs rounded to
+   * 2^-11 relative), 1.6e-2 for {@code mm_bf16} (2^-8); else the first element off, named.
    */
-  static String compareTf32(float[] got, float[] want, float[] a, float[] bm, int m, int n,
-      int k) {
+  static String compareTensorCores(String kernel, float[] got, float[] want, float[] a,
+      float[] bm, int m, int n, int k) {
+    double tol = kernel.equals("mm_bf16") ? 1.6e-2 : 4e-3;
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         double mag = 0;
@@ -351,9 +372,9 @@ final class GpuMatmul {
         }
         float g = got[i * n + j];
         float w = want[i * n + j];
-        if (!(Math.abs(g - w) <= 4e-3 * mag + 1e-6)) {
+        if (!(Math.abs(g - w) <= tol * mag + 1e-6)) {
           return "element (" + i + ", " + j + ") of the check's product is " + g + ", the float32"
-              + " product " + w + " (allowed " + (float) (4e-3 * mag + 1e-6) + ")";
+              + " product " + w + " (allowed " + (float) (tol * mag + 1e-6) + ")";
         }
       }
     }

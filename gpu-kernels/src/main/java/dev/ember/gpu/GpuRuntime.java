@@ -63,10 +63,10 @@ public interface GpuRuntime {
   void synchronize();
 
   /**
-   * Whether the device has TF32 tensor cores and the runtime their kernels ({@code
-   * matmul_tf32.cu}: CUDA, compute capability 8.0 or later).
+   * Whether the device has TF32 and bfloat16 tensor cores and the runtime their kernels ({@code
+   * matmul_tc.cu}: CUDA, compute capability 8.0 or later).
    */
-  default boolean supportsTf32() {
+  default boolean supportsTensorCores() {
     return false;
   }
 

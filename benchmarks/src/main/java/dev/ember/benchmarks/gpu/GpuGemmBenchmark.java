@@ -31,10 +31,13 @@ import java.util.Locale;
  * not just their launches. GFLOP/s counts {@code 2 n^3} per product; the line gives the median
  * and the best sample.
  *
- * <p>TF32: float32 operands with {@link GpuBackend#setAllowTf32} on, on a device with TF32 tensor
- * cores (elsewhere a line says there are none), checked with TF32's tolerance (2^-10 instead of
- * 2^-23). Ember has no BF16 GEMM (no bfloat16 dtype): for it the program prints a line saying so
- * ({@code "implemented": false}) and measures nothing.
+ * <p>TF32 and BF16: float32 operands with the {@linkplain GpuBackend#setFloat32MatmulPrecision
+ * float32 matmul precision} "high" (TF32 tensor cores) or "medium" (bfloat16 tensor cores), on a
+ * device that has them (elsewhere a line says there are none, {@code "implemented": false}),
+ * checked with the inputs' rounding as the tolerance (4 x 2^-10 and 4 x 2^-7 of the sum of
+ * |a_ik b_kj|, as PyTorch's script checks them). Ember has no bfloat16 dtype: its BF16 products
+ * read and write float32 and round the inputs to bfloat16 on the way to the tensor cores, as
+ * PyTorch's "medium" precision does; PyTorch's BF16 figure is for bfloat16 tensors.
  */
 public final class GpuGemmBenchmark {
   /** The size of the full correctness check run before any timing. */
@@ -84,8 +87,9 @@ public final class GpuGemmBenchmark {
   }
 
   /**
-   * Measures {@code dtype} ("fp32"; "tf32" and "bf16" print that they are not implemented) at
-   * each of {@code sizes}, printing one JSON line per size; returns the lines.
+   * Measures {@code dtype} ("fp32", "tf32" or "bf16"; the last two print that they are not
+   * implemented where the device has no tensor cores) at each of {@code sizes}, printing one
+   * JSON line per size; returns the lines.
    *
    * @throws IllegalStateException if a product differs from the float64 reference
    * @throws UnsupportedOperationException if the device's backend has no matmul kernel
@@ -95,9 +99,8 @@ public final class GpuGemmBenchmark {
     if (!dtype.equals("fp32") && !dtype.equals("tf32") && !dtype.equals("bf16")) {
       throw new IllegalArgumentException("dtype must be fp32, tf32 or bf16, got " + dtype);
     }
-    String missing = dtype.equals("bf16") ? "Ember has no BF16 GEMM (no bfloat16 dtype)"
-        : dtype.equals("tf32") && !hasTf32() ? stats.device() + " has no TF32 tensor cores"
-        : null;
+    String missing = !dtype.equals("fp32") && !hasTensorCores()
+        ? stats.device() + " has no TF32 or bfloat16 tensor cores" : null;
     if (missing != null) {
       for (int n : sizes) {
         lines.add(emit(String.format(Locale.ROOT,
@@ -107,22 +110,23 @@ public final class GpuGemmBenchmark {
       }
       return lines;
     }
-    boolean tf32 = dtype.equals("tf32");
-    boolean before = GpuBackend.allowTf32();
-    GpuBackend.setAllowTf32(tf32);
+    String before = GpuBackend.float32MatmulPrecision();
+    GpuBackend.setFloat32MatmulPrecision(
+        dtype.equals("tf32") ? "high" : dtype.equals("bf16") ? "medium" : "highest");
     try {
-      checkFull(CHECK_N, tf32);
+      checkFull(CHECK_N, dtype);
       for (int n : sizes) {
-        lines.add(emit(measure(n, tf32)));
+        lines.add(emit(measure(n, dtype)));
       }
     } finally {
-      GpuBackend.setAllowTf32(before);
+      GpuBackend.setFloat32MatmulPrecision(before);
     }
     return lines;
   }
 
-  private boolean hasTf32() {
-    return Backends.get(stats.device()) instanceof GpuBackend g && g.runtime().supportsTf32();
+  private boolean hasTensorCores() {
+    return Backends.get(stats.device()) instanceof GpuBackend g
+        && g.runtime().supportsTensorCores();
   }
 
   private String emit(String line) {
@@ -131,8 +135,11 @@ public final class GpuGemmBenchmark {
     return line;
   }
 
-  /** Times n x n by n x n in float32 (TF32) and checks a corner of the product; the JSON line. */
-  private String measure(int n, boolean tf32) {
+  /**
+   * Times n x n by n x n at {@code dtype}'s precision and checks a corner of the product; the
+   * JSON line.
+   */
+  private String measure(int n, String dtype) {
     Generator gen = new Generator(n);
     // The operands are released when the scope closes (a GPU gets its buffers back at once).
     try (Scope scope = Tensor.scope()) {
@@ -148,7 +155,7 @@ public final class GpuGemmBenchmark {
       for (int s = 0; s < samples; s++) {
         gflops[s] = 2.0 * n * n * n * reps / products(a, b, reps) / 1e9;
       }
-      checkCorner(a, b, n, tf32);
+      checkCorner(a, b, n, dtype);
       double[] sorted = gflops.clone();
       Arrays.sort(sorted);
       double median = samples % 2 == 1 ? sorted[samples / 2]
@@ -158,7 +165,7 @@ public final class GpuGemmBenchmark {
               + " \"device\": \"%s\", \"device_name\": \"%s\", \"implemented\": true,"
               + " \"gflops\": %.1f, \"best_gflops\": %.1f, \"reps_per_sample\": %d,"
               + " \"samples\": %d, \"checked\": true}",
-          tf32 ? "tf32" : "fp32", n, stats.device(), json(stats.describe()), median,
+          dtype, n, stats.device(), json(stats.describe()), median,
           sorted[samples - 1], reps, samples);
     }
   }
@@ -177,19 +184,19 @@ public final class GpuGemmBenchmark {
   }
 
   /** A full product at size n against the float64 reference. */
-  private void checkFull(int n, boolean tf32) {
+  private void checkFull(int n, String dtype) {
     Generator gen = new Generator(12345);
     Tensor ha = Tensor.randn(gen, DType.FLOAT32, Device.CPU, n, n);
     Tensor hb = Tensor.randn(gen, DType.FLOAT32, Device.CPU, n, n);
     try (Scope s = Tensor.scope()) {
       float[] c = ha.to(stats.device()).matmul(hb.to(stats.device())).toFloatArray();
       compare(stats.device() + ", full " + n + " x " + n + " product", ha.toFloatArray(),
-          hb.toFloatArray(), c, n, n, n, n, tf32);
+          hb.toFloatArray(), c, n, n, n, n, dtype);
     }
   }
 
   /** The top-left corner of a x b against the float64 reference. */
-  private void checkCorner(Tensor a, Tensor b, int n, boolean tf32) {
+  private void checkCorner(Tensor a, Tensor b, int n, String dtype) {
     int m = Math.min(CORNER, n);
     try (Scope s = Tensor.scope()) {
       float[] c = a.matmul(b).narrow(0, 0, m).narrow(1, 0, m).toFloatArray();
@@ -197,7 +204,7 @@ public final class GpuGemmBenchmark {
       // Columns 0..m-1 of b, as an (n, m) row-major array.
       float[] cols = b.narrow(1, 0, m).toFloatArray();
       compare(stats.device() + ", " + m + " x " + m + " corner of the " + n + " x " + n
-          + " product", rows, cols, c, m, n, m, m, tf32);
+          + " product", rows, cols, c, m, n, m, m, dtype);
     }
   }
 
@@ -205,12 +212,17 @@ public final class GpuGemmBenchmark {
    * Checks c (rows x cols, row-major) against a (rows x k) times b (k x bCols, first cols columns
    * used) summed in float64. The bound is a small multiple of float32's rounding error in a
    * k-term sum, scaled by the sum of |a_ik b_kj|: orders of magnitude above a correct kernel's
-   * error, orders of magnitude below what a wrong index or a lost tile gives. With {@code tf32}
-   * the rounding is TF32's (2^-10 for the inputs), as PyTorch's script checks it.
+   * error, orders of magnitude below what a wrong index or a lost tile gives. For "tf32" and
+   * "bf16" the bound is the inputs' rounding instead (4 x 2^-10 and 4 x 2^-7, whatever k), as
+   * PyTorch's script checks them.
    */
   static void compare(String what, float[] a, float[] b, float[] c, int rows, int k, int cols,
-      int bCols, boolean tf32) {
-    double eps = tf32 ? Math.scalb(1.0, -10) : Math.ulp(1.0f);
+      int bCols, String dtype) {
+    double rel = switch (dtype) {
+      case "tf32" -> 4 * Math.scalb(1.0, -10);
+      case "bf16" -> 4 * Math.scalb(1.0, -7);
+      default -> 4 * Math.ulp(1.0f) * Math.sqrt(k);
+    };
     for (int i = 0; i < rows; i++) {
       for (int j = 0; j < cols; j++) {
         double sum = 0;
@@ -221,7 +233,7 @@ public final class GpuGemmBenchmark {
           abs += Math.abs(t);
         }
         double got = c[i * cols + j];
-        double tol = 4 * eps * Math.sqrt(k) * abs + 1e-30;
+        double tol = rel * abs + 1e-30;
         if (!(Math.abs(got - sum) <= tol)) {
           throw new IllegalStateException(String.format(Locale.ROOT,
               "GEMM is wrong (%s): c[%d][%d] = %s, float64 reference %s (tolerance %.3g)",

@@ -44,7 +44,7 @@ class GpuGemmBenchmarkTest {
     assertLines(OPENCL, lines);
   }
 
-  /** BF16 is not built; TF32 needs tensor cores, which the CPU (and PoCL) do not have. */
+  /** TF32 and BF16 need tensor cores, which the CPU (and PoCL) do not have. */
   @Test
   void bf16AndTf32WithoutTensorCoresSaySo() {
     for (String dtype : new String[] {"tf32", "bf16"}) {
@@ -52,8 +52,7 @@ class GpuGemmBenchmarkTest {
       assertEquals(2, lines.size());
       for (String line : lines) {
         assertTrue(line.contains("\"implemented\": false") && !line.contains("gflops"), line);
-        assertTrue(line.contains(dtype.equals("bf16") ? "no BF16 GEMM" : "no TF32 tensor cores"),
-            line);
+        assertTrue(line.contains("no TF32 or bfloat16 tensor cores"), line);
       }
     }
     assertThrows(IllegalArgumentException.class, () -> bench(Device.CPU).run("fp16", 64));
@@ -78,20 +77,35 @@ class GpuGemmBenchmarkTest {
         c[i * n + j] = (float) s;
       }
     }
-    GpuGemmBenchmark.compare("exact", a, b, c, n, n, n, n, false);
+    GpuGemmBenchmark.compare("exact", a, b, c, n, n, n, n, "fp32");
     // A 3-column corner of the same product (b read with its full row length).
     float[] corner = new float[n * 3];
     for (int i = 0; i < n; i++) {
       System.arraycopy(c, i * n, corner, i * 3, 3);
     }
-    GpuGemmBenchmark.compare("corner", a, b, corner, n, n, 3, n, false);
+    GpuGemmBenchmark.compare("corner", a, b, corner, n, n, 3, n, "fp32");
     c[5 * n + 2] += 1e-3f;
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> GpuGemmBenchmark.compare("perturbed", a, b, c, n, n, n, n, false));
+        () -> GpuGemmBenchmark.compare("perturbed", a, b, c, n, n, n, n, "fp32"));
     assertTrue(e.getMessage().contains("c[5][2]"), e.getMessage());
     c[5 * n + 2] = Float.NaN;
     assertThrows(IllegalStateException.class,
-        () -> GpuGemmBenchmark.compare("NaN", a, b, c, n, n, n, n, false));
+        () -> GpuGemmBenchmark.compare("NaN", a, b, c, n, n, n, n, "fp32"));
+    // A 1e-3 error (relative ~4e-4 here) is within bfloat16's and TF32's bounds, not float32's.
+    c[5 * n + 2] = (float) (exact(a, b, n, 5, 2) + 1e-3);
+    GpuGemmBenchmark.compare("bf16", a, b, c, n, n, n, n, "bf16");
+    GpuGemmBenchmark.compare("tf32", a, b, c, n, n, n, n, "tf32");
+    c[5 * n + 2] += 0.5f;
+    assertThrows(IllegalStateException.class,
+        () -> GpuGemmBenchmark.compare("bf16, off", a, b, c, n, n, n, n, "bf16"));
+  }
+
+  private static double exact(float[] a, float[] b, int n, int i, int j) {
+    double s = 0;
+    for (int p = 0; p < n; p++) {
+      s += (double) a[i * n + p] * b[p * n + j];
+    }
+    return s;
   }
 
   private static GpuGemmBenchmark bench(Device device) {

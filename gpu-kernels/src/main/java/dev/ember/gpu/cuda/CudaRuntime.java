@@ -71,8 +71,11 @@ public final class CudaRuntime implements GpuRuntime {
   /** {@link #META_CACHE_BYTES}; tests set less to reach the ring. */
   long metaCacheBytes = META_CACHE_BYTES;
   private final String computeCapability;
-  /** Compute capability 8.0 or later: TF32 tensor cores (mma.sync m16n8k8 tf32). */
-  private final boolean tf32;
+  /**
+   * Compute capability 8.0 or later: TF32 and bfloat16 tensor cores (mma.sync m16n8k8 tf32,
+   * m16n8k16 bf16).
+   */
+  private final boolean tensorCores;
   private final long context;
   private final boolean syncAfterLaunch;
   private final ThreadLocal<Stream> streams = new ThreadLocal<>();
@@ -143,7 +146,7 @@ public final class CudaRuntime implements GpuRuntime {
     int major = driver.deviceAttribute(CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, ordinal);
     this.computeCapability = major + "."
         + driver.deviceAttribute(CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, ordinal);
-    this.tf32 = major >= 8;
+    this.tensorCores = major >= 8;
     this.context = driver.primaryCtxRetain(ordinal);
     this.syncAfterLaunch = Boolean.getBoolean(SYNC_AFTER_LAUNCH);
   }
@@ -329,8 +332,8 @@ public final class CudaRuntime implements GpuRuntime {
   }
 
   @Override
-  public boolean supportsTf32() {
-    return tf32;
+  public boolean supportsTensorCores() {
+    return tensorCores;
   }
 
   @Override

@@ -34,4 +34,15 @@ class KeptPtxTest {
     }
     assertEquals(30, entries.size());
   }
+
+  @Test
+  void tensorCorePtxHasBothKernelsForComputeCapability80() {
+    String ptx = CudaRuntime.ptx("matmul_tc");
+    assertTrue(ptx.contains(".target sm_80"), "built for compute_80 (tensor cores)");
+    Map<String, String> entries = Ptx.entries(ptx);
+    // (c, c_off, a, a_off, bm, b_off, meta, alpha, beta, addend, d_off, has_addend)
+    assertEquals("LILILILFFLII", entries.get("mm_tf32"));
+    assertEquals("LILILILFFLII", entries.get("mm_bf16"));
+    assertEquals(2, entries.size());
+  }
 }
