@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from workloads_reference import DATA, idx
+from workloads_reference import DATA, load
 
 MARKS = (1, 2, 5, 10, 50, 100, 500, 1000, 2000)
 
@@ -28,10 +28,7 @@ def main():
     data = sys.argv[3] if len(sys.argv) > 3 else DATA
     torch.set_num_threads(2)
     torch.manual_seed(seed)
-    xtr = torch.from_numpy(idx(os.path.join(data, "train-images-idx3-ubyte.gz")).astype(np.float32) / 255)
-    ytr = torch.from_numpy(idx(os.path.join(data, "train-labels-idx1-ubyte.gz")).astype(np.int64))
-    xte = torch.from_numpy(idx(os.path.join(data, "t10k-images-idx3-ubyte.gz")).astype(np.float32) / 255)
-    yte = torch.from_numpy(idx(os.path.join(data, "t10k-labels-idx1-ubyte.gz")).astype(np.int64))
+    xtr, ytr, xte, yte = load(data)
     model = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128),
                           nn.ReLU(), nn.Linear(128, 10))
     np.savez(os.path.join(out, f"init_{seed}.npz"),

@@ -56,15 +56,21 @@ def network(w):
     raise SystemExit("unknown workload " + w)
 
 
+def load(data):
+    """Fashion-MNIST from data: train images (N, 28, 28) / 255, labels int64, and the test pair."""
+    xtr = torch.from_numpy(idx(os.path.join(data, "train-images-idx3-ubyte.gz")).astype(np.float32) / 255)
+    ytr = torch.from_numpy(idx(os.path.join(data, "train-labels-idx1-ubyte.gz")).astype(np.int64))
+    xte = torch.from_numpy(idx(os.path.join(data, "t10k-images-idx3-ubyte.gz")).astype(np.float32) / 255)
+    yte = torch.from_numpy(idx(os.path.join(data, "t10k-labels-idx1-ubyte.gz")).astype(np.int64))
+    return xtr, ytr, xte, yte
+
+
 def main():
     w, seed = sys.argv[1], int(sys.argv[2])
     data = sys.argv[3] if len(sys.argv) > 3 else DATA
     torch.set_num_threads(2)
     torch.manual_seed(seed)
-    xtr = torch.from_numpy(idx(os.path.join(data, "train-images-idx3-ubyte.gz")).astype(np.float32) / 255)
-    ytr = torch.from_numpy(idx(os.path.join(data, "train-labels-idx1-ubyte.gz")).astype(np.int64))
-    xte = torch.from_numpy(idx(os.path.join(data, "t10k-images-idx3-ubyte.gz")).astype(np.float32) / 255)
-    yte = torch.from_numpy(idx(os.path.join(data, "t10k-labels-idx1-ubyte.gz")).astype(np.int64))
+    xtr, ytr, xte, yte = load(data)
     xtr, xte = xtr.unsqueeze(1), xte.unsqueeze(1)
     model, batch, epochs = network(w)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
