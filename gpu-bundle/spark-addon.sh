@@ -76,20 +76,15 @@ HERE=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 # OpenCL drivers replace the JVM's signal handlers: Ember opens OpenCL only with libjsig preloaded.
 export LD_PRELOAD="$HERE/spark/runtime/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}"
 exec "$HERE/spark/runtime/bin/java" -Xmx8g ${EMBER_JAVA_OPTS:-} \
-  --add-modules jdk.incubator.vector -XX:+IgnoreUnrecognizedVMOptions \
-  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED \
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
-  --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
-  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED \
-  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
-  --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED \
-  -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true \
+  --add-modules jdk.incubator.vector @SPARK_JVM_FLAGS@ \
   -Dspark.master="${SPARK_MASTER:-local[2]}" \
   -cp "$HERE/spark/lib/*:$HERE/lib/*" dev.ember.examples.TrainJob "$@"
 EOF
+# Spark's JVM flags (the --add-opens its launcher sets) come from the one list, pom.xml's
+# spark.jvm.flags, as in benchmarks/run-spark-workload.sh.
+spark_flags=$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' "$ROOT/pom.xml")
+[ -n "$spark_flags" ] || { echo "spark-addon.sh: no spark.jvm.flags in $ROOT/pom.xml" >&2; exit 1; }
+sed -i "s|@SPARK_JVM_FLAGS@|$spark_flags|" "$STAGE/bin/ember-spark-train"
 chmod +x "$STAGE/bin/ember-spark-train"
 
 {
