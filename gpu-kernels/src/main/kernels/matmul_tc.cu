@@ -107,8 +107,11 @@ static __device__ __forceinline__ void mma_chunk(float (*as)[TC_BM + TC_PAD],
   }
 }
 
+// Not static: the __shared__ tiles of a static function get internal names that nvcc salts with
+// a hash of the source file's absolute path, so the PTX would differ between checkouts
+// (build-ptx.sh rejects PTX with such _INTERNAL_ names).
 template <bool BF16>
-static __device__ __forceinline__ void mm_tc(float* c, int c_off, const float* a, int a_off,
+__device__ __forceinline__ void mm_tc(float* c, int c_off, const float* a, int a_off,
     const float* bm, int b_off, const int* meta, float alpha, float beta, const float* addend,
     int d_off, int has_addend) {
   __shared__ float as[TC_BK][TC_BM + TC_PAD];

@@ -9,7 +9,8 @@
 #
 # Without nvcc on the PATH the check is skipped (exit 0). The PTX holds no paths or timestamps:
 # nvcc runs in the kernels directory on relative names, so the output depends on the sources and
-# the nvcc version only (the version is in the PTX's header comment).
+# the nvcc version only (the version is in the PTX's header comment), as long as no kernel has
+# a static inside a static function (nvcc salts those names with the absolute path; rejected).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -65,6 +66,13 @@ for src in "${sources[@]}"; do
     *.c) (cd "$kernels" && nvcc -x cu -ptx -arch=compute_75 -O3 -o "$tmp/$family.ptx" "$name") ;;
     *.cu) (cd "$kernels" && nvcc -ptx -arch=compute_80 -O3 -o "$tmp/$family.ptx" "$name") ;;
   esac
+  # nvcc names the statics of a file-static function _INTERNAL_<hash of the absolute path>:
+  # such PTX matches only in the checkout that wrote it.
+  if grep -q '_INTERNAL_' "$tmp/$family.ptx"; then
+    echo "build-ptx.sh: $family.ptx has names salted with the source's path (_INTERNAL_...): a" \
+      "__shared__ or static variable inside a static function of $name; drop that 'static'" >&2
+    exit 1
+  fi
   if [ $update -eq 1 ]; then
     mkdir -p "$kept"
     if ! cmp -s "$tmp/$family.ptx" "$kept/$family.ptx"; then
