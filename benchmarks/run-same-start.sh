@@ -6,6 +6,7 @@
 # the luck of a seed's draws. About 2 minutes on 2 cores.
 #
 #   benchmarks/run-same-start.sh
+#   SEEDS="4 5 6" benchmarks/run-same-start.sh     other seeds (default 1 2 3)
 #
 # Needs a JDK 17+ and Debian's python3 with python3-torch (/usr/bin/python3). Data: the full
 # Fashion-MNIST in ../shared/data/fashion-mnist (DATA=... overrides). Results go to
@@ -18,7 +19,7 @@ out=${OUT:-benchmarks/results/same-start-$(date +%F)}
 mkdir -p "$out/start"
 : > "$out/results.jsonl"
 export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
-for seed in 1 2 3; do
+for seed in ${SEEDS:-1 2 3}; do
   /usr/bin/python3 benchmarks/scripts/same_start_reference.py "$seed" "$out/start" "$data" \
     | tee -a "$out/results.jsonl"
   OPENBLAS_NUM_THREADS=1 java --add-modules jdk.incubator.vector -Xmx8g \
