@@ -11,7 +11,9 @@
  *    of the local size (at most 256: NVIDIA's OpenCL refuses more), so kernels guard on n.
  *  - Shapes and strides of strided tensors travel in a small int array ("meta"); element counts
  *    and offsets fit in int (Ember tensors have at most 2^31 - 1 elements).
- *  - Types: float, double, long (64-bit on both), int, uchar (bool as 0/1).
+ *  - Types: float, double, long (64-bit on both), int, uchar (bool as 0/1); float4 where a
+ *    kernel reads four floats of local memory at once (LOAD_LOCAL_FLOAT4, from a 16-byte
+ *    aligned address of a LOCAL_ARRAY16).
  */
 #ifndef EMBER_GPU_H
 #define EMBER_GPU_H
@@ -24,6 +26,8 @@
 #define GLOBAL __global
 #define LOCAL __local
 #define LOCAL_ARRAY(type, name, n) __local type name[n]
+#define LOCAL_ARRAY16(type, name, n) __local type name[n] __attribute__((aligned(16)))
+#define LOAD_LOCAL_FLOAT4(p) vload4(0, (p))
 #define CONSTANT __constant
 #define BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
 #define GLOBAL_ID() ((int) get_global_id(0))
@@ -56,6 +60,8 @@ typedef unsigned long ulong;
 #define GLOBAL
 #define LOCAL
 #define LOCAL_ARRAY(type, name, n) __shared__ type name[n]
+#define LOCAL_ARRAY16(type, name, n) __shared__ __align__(16) type name[n]
+#define LOAD_LOCAL_FLOAT4(p) (*(const float4*) (p))
 #define CONSTANT
 #define BARRIER() __syncthreads()
 #define GLOBAL_ID() ((int) (blockIdx.x * blockDim.x + threadIdx.x))

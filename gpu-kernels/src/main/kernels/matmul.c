@@ -8,11 +8,14 @@
  * local-memory read of R = 4). Work item (tr, tc) = (id / 16, id % 16) accumulates, in
  * registers, the R x R outputs at rows tr + 16 i and columns tc + 16 j of the tile (interleaved so
  * that the 16 work items of a row read consecutive local-memory words and store to consecutive
- * columns). K advances in chunks of 16: the group stages the (16 R) x 16 slice of a and the
- * 16 x (16 R) slice of bm in local memory, each work item loading R elements of each, in an order
- * chosen by the host so that consecutive work items read consecutive addresses of the operand
- * (a_kfast: a's K stride is the unit one; b_nfast: bm's N stride is). 1-D launch: group g is
- * (batch, tile row, tile column) = (g / (tm * tn), g / tn % tm, g % tn).
+ * columns); for R = 8, rows 4 tr + i and 64 + 4 tr + i (i < 4) and the same columns of tc, so
+ * that each step reads its 8 values of each tile as two float4 (4 local-memory reads for 64
+ * multiply-adds instead of 16; the 8 work items of a quarter warp read 32 consecutive words of
+ * bs, no bank conflict). K advances in chunks of 16: the group stages the (16 R) x 16 slice of
+ * a and the 16 x (16 R) slice of bm in local memory, each work item loading R elements of each,
+ * in an order chosen by the host so that consecutive work items read consecutive addresses of
+ * the operand (a_kfast: a's K stride is the unit one; b_nfast: bm's N stride is). 1-D launch:
+ * group g is (batch, tile row, tile column) = (g / (tm * tn), g / tn % tm, g % tn).
  *
  * meta: [B, M, N, K, a batch/row/col strides, bm batch/row/col strides, c batch/row/col strides,
  * tm, tn, a_kfast, b_nfast, (addend strides, mma only), ksplit, relu]. relu != 0 (float types)
@@ -48,13 +51,25 @@
 
 #define EMBER_MM_ZERO(i, j) acc_t acc##i##j = 0;
 #define EMBER_MM_LOAD(i)                                                                      \
-  acc_t av##i = (acc_t) as[kk * (TS + 1) + tr + 16 * (i)];                                    \
-  acc_t bv##i = (acc_t) bs[kk * (TS + 1) + tc + 16 * (i)];
+  acc_t av##i = (acc_t) as[kk * P + tr + 16 * (i)];                                           \
+  acc_t bv##i = (acc_t) bs[kk * P + tc + 16 * (i)];
+/* R = 8 (float32): a's values at 4 tr .. 4 tr + 3 and 64 + 4 tr .. 64 + 4 tr + 3, bm's at tc's. */
+#define EMBER_MM_LOAD8                                                                        \
+  float4 alo = LOAD_LOCAL_FLOAT4(&as[kk * P + 4 * tr]);                                       \
+  float4 ahi = LOAD_LOCAL_FLOAT4(&as[kk * P + 64 + 4 * tr]);                                  \
+  float4 blo = LOAD_LOCAL_FLOAT4(&bs[kk * P + 4 * tc]);                                       \
+  float4 bhi = LOAD_LOCAL_FLOAT4(&bs[kk * P + 64 + 4 * tc]);                                  \
+  float av0 = alo.x, av1 = alo.y, av2 = alo.z, av3 = alo.w;                                   \
+  float av4 = ahi.x, av5 = ahi.y, av6 = ahi.z, av7 = ahi.w;                                   \
+  float bv0 = blo.x, bv1 = blo.y, bv2 = blo.z, bv3 = blo.w;                                   \
+  float bv4 = bhi.x, bv5 = bhi.y, bv6 = bhi.z, bv7 = bhi.w;
+/* The tile row (or column) of a work item's i-th accumulator row: see the header. */
+#define EMBER_MM_POS(t, i) (R8 ? 64 * ((i) / 4) + 4 * (t) + (i) % 4 : (t) + 16 * (i))
 #define EMBER_MM_MAD(i, j) acc##i##j += av##i * bv##j;
 #define EMBER_MM_PUT(i, j)                                                                    \
   {                                                                                           \
-    int gr = row0 + tr + 16 * (i);                                                            \
-    int gc = col0 + tc + 16 * (j);                                                            \
+    int gr = row0 + EMBER_MM_POS(tr, i);                                                      \
+    int gc = col0 + EMBER_MM_POS(tc, j);                                                      \
     if (gr < m && gc < n) {                                                                   \
       int o = cbase + gr * scm + gc * scn;                                                    \
       EMBER_MM_STORE(c[o], acc##i##j);                                                        \
@@ -81,17 +96,19 @@
 #define EMBER_MM_STEP8(K)                                                                     \
   {                                                                                           \
     const int kk = (K);                                                                       \
-    EMBER_EACH8(EMBER_MM_LOAD)                                                                \
+    EMBER_MM_LOAD8                                                                            \
     EMBER_PAIRS8(EMBER_MM_MAD)                                                                \
   }
 #define EMBER_MM_CHUNK(M)                                                                     \
   M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15)
 
 /* The kernel body for element type T (typedef elem_t) accumulating in acc_t. Each K chunk is
-   loaded into the local tiles as and bs (rows padded by one word against bank conflicts), zero
-   outside the matrices. */
+   loaded into the local tiles as and bs, zero outside the matrices. Their rows are padded by one
+   word against bank conflicts, by four for R = 8 (a float4 read needs a 16-byte aligned row). */
 #define EMBER_MM_BODY(T, R)                                                                   \
   const int TS = 16 * (R);                                                                    \
+  const int R8 = (R) == 8;                                                                    \
+  const int P = TS + ((R) == 8 ? 4 : 1);                                                      \
   int bsz = meta[0];                                                                          \
   int m = meta[1];                                                                            \
   int n = meta[2];                                                                            \
@@ -113,8 +130,8 @@
   int tid = LOCAL_ID();                                                                       \
   int tr = tid / 16;                                                                          \
   int tc = tid % 16;                                                                          \
-  LOCAL_ARRAY(T, as, EMBER_MM_TK * (16 * (R) + 1));                                           \
-  LOCAL_ARRAY(T, bs, EMBER_MM_TK * (16 * (R) + 1));                                           \
+  LOCAL_ARRAY16(T, as, EMBER_MM_TK * (16 * (R) + ((R) == 8 ? 4 : 1)));                       \
+  LOCAL_ARRAY16(T, bs, EMBER_MM_TK * (16 * (R) + ((R) == 8 ? 4 : 1)));                       \
   EMBER_PAIRS##R(EMBER_MM_ZERO)                                                               \
   int abase = a_off + (ksplit > 0 ? 0 : batch * sab);                                         \
   int bbase = b_off + (ksplit > 0 ? 0 : batch * sbb);                                         \
@@ -125,12 +142,12 @@
       int kk = a_kfast ? l % EMBER_MM_TK : l / TS;                                            \
       int gr = row0 + r;                                                                      \
       int gk = k0 + kk;                                                                       \
-      as[kk * (TS + 1) + r] = (gr < m && gk < kend) ? a[abase + gr * sam + gk * sak] : (T) 0; \
+      as[kk * P + r] = (gr < m && gk < kend) ? a[abase + gr * sam + gk * sak] : (T) 0;        \
       int cc = b_nfast ? l % TS : l / EMBER_MM_TK;                                            \
       int bk = b_nfast ? l / TS : l % EMBER_MM_TK;                                            \
       int gc = col0 + cc;                                                                     \
       int gbk = k0 + bk;                                                                      \
-      bs[bk * (TS + 1) + cc] = (gc < n && gbk < kend) ? bm[bbase + gbk * sbk + gc * sbn]       \
+      bs[bk * P + cc] = (gc < n && gbk < kend) ? bm[bbase + gbk * sbk + gc * sbn]             \
           : (T) 0;                                                                            \
     }                                                                                         \
     BARRIER();                                                                                \

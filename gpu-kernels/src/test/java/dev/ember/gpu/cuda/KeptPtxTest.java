@@ -45,4 +45,21 @@ class KeptPtxTest {
     assertEquals("LILILILFFLII", entries.get("mm_bf16"));
     assertEquals(2, entries.size());
   }
+
+  /**
+   * The 128 x 128 float32 tiles read their operands from shared memory four floats at a time (4
+   * reads per 64 multiply-adds, matmul.c's layout for R = 8): a change to the layout that loses
+   * the 16-byte alignment would silently fall back to scalar reads.
+   */
+  @Test
+  void theLargeFloatTilesReadSharedMemoryAsFloat4() {
+    String ptx = CudaRuntime.ptx("matmul");
+    for (String kernel : new String[] {"mm8_f32", "mma8_f32", "mmp8_f32"}) {
+      int start = ptx.indexOf(".entry " + kernel + "(");
+      assertTrue(start >= 0, kernel);
+      String body = ptx.substring(start, ptx.indexOf("\n}\n", start));
+      assertTrue(body.contains("ld.shared.v4.f32"), kernel + " reads float4");
+      assertTrue(!body.contains("ld.shared.f32"), kernel + " has no scalar shared reads");
+    }
+  }
 }
