@@ -8,14 +8,15 @@
  * local-memory read of R = 4). Work item (tr, tc) = (id / 16, id % 16) accumulates, in
  * registers, the R x R outputs at rows tr + 16 i and columns tc + 16 j of the tile (interleaved so
  * that the 16 work items of a row read consecutive local-memory words and store to consecutive
- * columns); for R = 8, rows 4 tr + i and 64 + 4 tr + i (i < 4) and the same columns of tc, so
- * that each step reads its 8 values of each tile as two float4 (4 local-memory reads for 64
- * multiply-adds instead of 16; the 8 work items of a quarter warp read 32 consecutive words of
- * bs, no bank conflict). K advances in chunks of 16: the group stages the (16 R) x 16 slice of
- * a and the 16 x (16 R) slice of bm in local memory, each work item loading R elements of each,
- * in an order chosen by the host so that consecutive work items read consecutive addresses of
- * the operand (a_kfast: a's K stride is the unit one; b_nfast: bm's N stride is). 1-D launch:
- * group g is (batch, tile row, tile column) = (g / (tm * tn), g / tn % tm, g % tn).
+ * columns). float32 uses another layout for R = 4 and 8: rows 4 tr + i, and for R = 8 also
+ * 64 + 4 tr + i (i < 4), and the same columns of tc, so that each step reads a work item's
+ * values of each tile as float4 (for R = 8, 4 local-memory reads for 64 multiply-adds instead of
+ * 16; the 8 work items of a quarter warp read 32 consecutive words of bs: no bank conflict).
+ * K advances in chunks of 16: the group stages the (16 R) x 16 slice of a and the 16 x (16 R)
+ * slice of bm in local memory, each work item loading R elements of each, in an order chosen by
+ * the host so that consecutive work items read consecutive addresses of the operand (a_kfast:
+ * a's K stride is the unit one; b_nfast: bm's N stride is). 1-D launch: group g is (batch, tile
+ * row, tile column) = (g / (tm * tn), g / tn % tm, g % tn).
  *
  * meta: [B, M, N, K, a batch/row/col strides, bm batch/row/col strides, c batch/row/col strides,
  * tm, tn, a_kfast, b_nfast, (addend strides, mma only), ksplit, relu]. relu != 0 (float types)
@@ -53,8 +54,14 @@
 #define EMBER_MM_LOAD(i)                                                                      \
   acc_t av##i = (acc_t) as[kk * P + tr + 16 * (i)];                                           \
   acc_t bv##i = (acc_t) bs[kk * P + tc + 16 * (i)];
-/* R = 8 (float32): a's values at 4 tr .. 4 tr + 3 and 64 + 4 tr .. 64 + 4 tr + 3, bm's at tc's. */
-#define EMBER_MM_LOAD8                                                                        \
+/* The float4 layout (V): a's values at 4 tr .. 4 tr + 3 (R = 4), and 64 + 4 tr .. 64 + 4 tr + 3
+   (R = 8); bm's at tc's. */
+#define EMBER_MM_LOAD4V                                                                       \
+  float4 alo = LOAD_LOCAL_FLOAT4(&as[kk * P + 4 * tr]);                                       \
+  float4 blo = LOAD_LOCAL_FLOAT4(&bs[kk * P + 4 * tc]);                                       \
+  float av0 = alo.x, av1 = alo.y, av2 = alo.z, av3 = alo.w;                                   \
+  float bv0 = blo.x, bv1 = blo.y, bv2 = blo.z, bv3 = blo.w;
+#define EMBER_MM_LOAD8V                                                                       \
   float4 alo = LOAD_LOCAL_FLOAT4(&as[kk * P + 4 * tr]);                                       \
   float4 ahi = LOAD_LOCAL_FLOAT4(&as[kk * P + 64 + 4 * tr]);                                  \
   float4 blo = LOAD_LOCAL_FLOAT4(&bs[kk * P + 4 * tc]);                                       \
@@ -64,7 +71,7 @@
   float bv0 = blo.x, bv1 = blo.y, bv2 = blo.z, bv3 = blo.w;                                   \
   float bv4 = bhi.x, bv5 = bhi.y, bv6 = bhi.z, bv7 = bhi.w;
 /* The tile row (or column) of a work item's i-th accumulator row: see the header. */
-#define EMBER_MM_POS(t, i) (R8 ? 64 * ((i) / 4) + 4 * (t) + (i) % 4 : (t) + 16 * (i))
+#define EMBER_MM_POS(t, i) (VEC ? 64 * ((i) / 4) + 4 * (t) + (i) % 4 : (t) + 16 * (i))
 #define EMBER_MM_MAD(i, j) acc##i##j += av##i * bv##j;
 #define EMBER_MM_PUT(i, j)                                                                    \
   {                                                                                           \
@@ -81,34 +88,45 @@
   }
 
 /* One step kk of a K chunk: R values of each tile into registers, R x R multiply-adds. */
-#define EMBER_MM_STEP1(K)                                                                     \
+#define EMBER_MM_STEP1S(K)                                                                    \
   {                                                                                           \
     const int kk = (K);                                                                       \
     EMBER_EACH1(EMBER_MM_LOAD)                                                                \
     EMBER_PAIRS1(EMBER_MM_MAD)                                                                \
   }
-#define EMBER_MM_STEP4(K)                                                                     \
+#define EMBER_MM_STEP4S(K)                                                                    \
   {                                                                                           \
     const int kk = (K);                                                                       \
     EMBER_EACH4(EMBER_MM_LOAD)                                                                \
     EMBER_PAIRS4(EMBER_MM_MAD)                                                                \
   }
-#define EMBER_MM_STEP8(K)                                                                     \
+#define EMBER_MM_STEP4V(K)                                                                    \
   {                                                                                           \
     const int kk = (K);                                                                       \
-    EMBER_MM_LOAD8                                                                            \
+    EMBER_MM_LOAD4V                                                                           \
+    EMBER_PAIRS4(EMBER_MM_MAD)                                                                \
+  }
+#define EMBER_MM_STEP8V(K)                                                                    \
+  {                                                                                           \
+    const int kk = (K);                                                                       \
+    EMBER_MM_LOAD8V                                                                           \
     EMBER_PAIRS8(EMBER_MM_MAD)                                                                \
   }
 #define EMBER_MM_CHUNK(M)                                                                     \
   M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15)
 
 /* The kernel body for element type T (typedef elem_t) accumulating in acc_t. Each K chunk is
-   loaded into the local tiles as and bs, zero outside the matrices. Their rows are padded by one
-   word against bank conflicts, by four for R = 8 (a float4 read needs a 16-byte aligned row). */
-#define EMBER_MM_BODY(T, R)                                                                   \
+   loaded into the local tiles as and bs, zero outside the matrices. L is the layout: S (scalar
+   reads) or V (float4 reads; see the header). Rows are padded by one word against bank
+   conflicts, by four for V (a float4 read needs a 16-byte aligned row). */
+#define EMBER_MM_PAD_S 1
+#define EMBER_MM_PAD_V 4
+#define EMBER_MM_VEC_S 0
+#define EMBER_MM_VEC_V 1
+#define EMBER_MM_BODY(T, R, L)                                                                \
   const int TS = 16 * (R);                                                                    \
-  const int R8 = (R) == 8;                                                                    \
-  const int P = TS + ((R) == 8 ? 4 : 1);                                                      \
+  const int VEC = EMBER_MM_VEC_##L;                                                           \
+  const int P = TS + EMBER_MM_PAD_##L;                                                        \
   int bsz = meta[0];                                                                          \
   int m = meta[1];                                                                            \
   int n = meta[2];                                                                            \
@@ -130,8 +148,8 @@
   int tid = LOCAL_ID();                                                                       \
   int tr = tid / 16;                                                                          \
   int tc = tid % 16;                                                                          \
-  LOCAL_ARRAY16(T, as, EMBER_MM_TK * (16 * (R) + ((R) == 8 ? 4 : 1)));                       \
-  LOCAL_ARRAY16(T, bs, EMBER_MM_TK * (16 * (R) + ((R) == 8 ? 4 : 1)));                       \
+  LOCAL_ARRAY16(T, as, EMBER_MM_TK * (16 * (R) + EMBER_MM_PAD_##L));                         \
+  LOCAL_ARRAY16(T, bs, EMBER_MM_TK * (16 * (R) + EMBER_MM_PAD_##L));                         \
   EMBER_PAIRS##R(EMBER_MM_ZERO)                                                               \
   int abase = a_off + (ksplit > 0 ? 0 : batch * sab);                                         \
   int bbase = b_off + (ksplit > 0 ? 0 : batch * sbb);                                         \
@@ -151,7 +169,7 @@
           : (T) 0;                                                                            \
     }                                                                                         \
     BARRIER();                                                                                \
-    EMBER_MM_CHUNK(EMBER_MM_STEP##R)                                                          \
+    EMBER_MM_CHUNK(EMBER_MM_STEP##R##L)                                                       \
     BARRIER();                                                                                \
   }                                                                                           \
   int cbase = c_off + batch * scb;                                                            \
@@ -160,17 +178,17 @@
 #define EMBER_TO_U64(x) ((ulong) (long) (x))
 
 /* Floating types: alpha and beta in the element type. */
-#define EMBER_MM_FLOAT(SUF, T, R)                                                             \
+#define EMBER_MM_FLOAT(SUF, T, R, L)                                                          \
   KERNEL mm##R##_##SUF(GLOBAL T* c, int c_off, GLOBAL const T* a, int a_off,                  \
       GLOBAL const T* bm, int b_off, GLOBAL const int* meta, T alpha, T beta) {               \
     typedef T elem_t;                                                                         \
     typedef T acc_t;                                                                          \
     const int g_base = 0;                                                                     \
-    EMBER_MM_BODY(T, R)                                                                       \
+    EMBER_MM_BODY(T, R, L)                                                                    \
   }
 
 /* Integer types: alpha and beta as (lo, hi) halves of an int64, arithmetic modulo 2^64. */
-#define EMBER_MM_INT(SUF, T, R)                                                               \
+#define EMBER_MM_INT(SUF, T, R, L)                                                            \
   KERNEL mm##R##_##SUF(GLOBAL T* c, int c_off, GLOBAL const T* a, int a_off,                  \
       GLOBAL const T* bm, int b_off, GLOBAL const int* meta, int alpha_lo, int alpha_hi,      \
       int beta_lo, int beta_hi) {                                                             \
@@ -179,25 +197,25 @@
     ulong alpha = ((ulong) (uint) alpha_hi << 32) | (ulong) (uint) alpha_lo;                  \
     ulong beta = ((ulong) (uint) beta_hi << 32) | (ulong) (uint) beta_lo;                     \
     const int g_base = 0;                                                                     \
-    EMBER_MM_BODY(T, R)                                                                       \
+    EMBER_MM_BODY(T, R, L)                                                                    \
   }
 
 #define EMBER_MM_STORE(dst, v) dst = (elem_t) (beta == 0 ? alpha * (v) : alpha * (v) + beta * dst)
 
-EMBER_MM_FLOAT(f32, float, 1)
-EMBER_MM_FLOAT(f32, float, 4)
-EMBER_MM_FLOAT(f32, float, 8)
-EMBER_MM_FLOAT(f64, double, 1)
-EMBER_MM_FLOAT(f64, double, 4)
+EMBER_MM_FLOAT(f32, float, 1, S)
+EMBER_MM_FLOAT(f32, float, 4, V)
+EMBER_MM_FLOAT(f32, float, 8, V)
+EMBER_MM_FLOAT(f64, double, 1, S)
+EMBER_MM_FLOAT(f64, double, 4, S)
 
 #undef EMBER_MM_STORE
 #define EMBER_MM_STORE(dst, v)                                                                \
   dst = (elem_t) (beta == 0 ? alpha * (v) : alpha * (v) + beta * EMBER_TO_U64(dst))
 
-EMBER_MM_INT(i64, long, 1)
-EMBER_MM_INT(i64, long, 4)
-EMBER_MM_INT(i32, int, 1)
-EMBER_MM_INT(i32, int, 4)
+EMBER_MM_INT(i64, long, 1, S)
+EMBER_MM_INT(i64, long, 4, S)
+EMBER_MM_INT(i32, int, 1, S)
+EMBER_MM_INT(i32, int, 4, S)
 
 /* mma*: floating types with the beta term read from an addend (a broadcast bias) instead of c:
    c = alpha * a @ bm + beta * d, d's batch/row/col strides in meta[17..19] (0 where broadcast).
@@ -207,7 +225,7 @@ EMBER_MM_INT(i32, int, 4)
   dst = (elem_t) (beta == 0 ? alpha * (v)                                                     \
       : alpha * (v) + beta * addend[d_off + batch * sdb + gr * sdm + gc * sdn])
 
-#define EMBER_MMA_FLOAT(SUF, T, R)                                                            \
+#define EMBER_MMA_FLOAT(SUF, T, R, L)                                                         \
   KERNEL mma##R##_##SUF(GLOBAL T* c, int c_off, GLOBAL const T* a, int a_off,                 \
       GLOBAL const T* bm, int b_off, GLOBAL const int* meta, T alpha, T beta,                 \
       GLOBAL const T* addend, int d_off) {                                                    \
@@ -215,14 +233,14 @@ EMBER_MM_INT(i32, int, 4)
     typedef T acc_t;                                                                          \
     int sdb = meta[17], sdm = meta[18], sdn = meta[19];                                       \
     const int g_base = 0;                                                                     \
-    EMBER_MM_BODY(T, R)                                                                       \
+    EMBER_MM_BODY(T, R, L)                                                                    \
   }
 
-EMBER_MMA_FLOAT(f32, float, 1)
-EMBER_MMA_FLOAT(f32, float, 4)
-EMBER_MMA_FLOAT(f32, float, 8)
-EMBER_MMA_FLOAT(f64, double, 1)
-EMBER_MMA_FLOAT(f64, double, 4)
+EMBER_MMA_FLOAT(f32, float, 1, S)
+EMBER_MMA_FLOAT(f32, float, 4, V)
+EMBER_MMA_FLOAT(f32, float, 8, V)
+EMBER_MMA_FLOAT(f64, double, 1, S)
+EMBER_MMA_FLOAT(f64, double, 4, S)
 
 /* mmp*: two products in one launch (Backend.matmulPair: a Linear's input and weight gradients),
    floating types: c1 = alpha * a1 @ bm1 + beta * c1 over groups [0, groups1), c2 = alpha * a2 @
@@ -231,7 +249,7 @@ EMBER_MMA_FLOAT(f64, double, 4)
 #undef EMBER_MM_STORE
 #define EMBER_MM_STORE(dst, v) dst = (elem_t) (beta == 0 ? alpha * (v) : alpha * (v) + beta * dst)
 
-#define EMBER_MMP_FLOAT(SUF, T, R)                                                            \
+#define EMBER_MMP_FLOAT(SUF, T, R, L)                                                         \
   KERNEL mmp##R##_##SUF(GLOBAL T* c1, int c1_off, GLOBAL const T* a1, int a1_off,             \
       GLOBAL const T* bm1, int b1_off, GLOBAL T* c2, int c2_off, GLOBAL const T* a2,          \
       int a2_off, GLOBAL const T* bm2, int b2_off, GLOBAL const int* metas, int groups1,      \
@@ -247,11 +265,11 @@ EMBER_MMA_FLOAT(f64, double, 4)
     int a_off = second ? a2_off : a1_off;                                                     \
     int b_off = second ? b2_off : b1_off;                                                     \
     GLOBAL const int* meta = metas + (second ? 22 : 0);                                       \
-    EMBER_MM_BODY(T, R)                                                                       \
+    EMBER_MM_BODY(T, R, L)                                                                    \
   }
 
-EMBER_MMP_FLOAT(f32, float, 1)
-EMBER_MMP_FLOAT(f32, float, 4)
-EMBER_MMP_FLOAT(f32, float, 8)
-EMBER_MMP_FLOAT(f64, double, 1)
-EMBER_MMP_FLOAT(f64, double, 4)
+EMBER_MMP_FLOAT(f32, float, 1, S)
+EMBER_MMP_FLOAT(f32, float, 4, V)
+EMBER_MMP_FLOAT(f32, float, 8, V)
+EMBER_MMP_FLOAT(f64, double, 1, S)
+EMBER_MMP_FLOAT(f64, double, 4, S)

@@ -47,14 +47,15 @@ class KeptPtxTest {
   }
 
   /**
-   * The 128 x 128 float32 tiles read their operands from shared memory four floats at a time (4
-   * reads per 64 multiply-adds, matmul.c's layout for R = 8): a change to the layout that loses
-   * the 16-byte alignment would silently fall back to scalar reads.
+   * The 64 x 64 and 128 x 128 float32 tiles read their operands from shared memory four floats
+   * at a time (matmul.c's float4 layout): a change to the layout that loses the 16-byte alignment
+   * would silently fall back to scalar reads.
    */
   @Test
-  void theLargeFloatTilesReadSharedMemoryAsFloat4() {
+  void theFloat32TilesReadSharedMemoryAsFloat4() {
     String ptx = CudaRuntime.ptx("matmul");
-    for (String kernel : new String[] {"mm8_f32", "mma8_f32", "mmp8_f32"}) {
+    for (String kernel : new String[] {"mm4_f32", "mma4_f32", "mmp4_f32", "mm8_f32", "mma8_f32",
+        "mmp8_f32"}) {
       int start = ptx.indexOf(".entry " + kernel + "(");
       assertTrue(start >= 0, kernel);
       String body = ptx.substring(start, ptx.indexOf("\n}\n", start));
