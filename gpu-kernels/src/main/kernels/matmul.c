@@ -19,11 +19,13 @@
  * row, tile column) = (g / (tm * tn), g / tn % tm, g % tn).
  *
  * meta: [B, M, N, K, a batch/row/col strides, bm batch/row/col strides, c batch/row/col strides,
- * tm, tn, a_kfast, b_nfast, (addend strides, mma only), ksplit, relu]. relu != 0 (float types)
- * stores max(c, 0) (NaN kept, as elementwise.c's relu): Linear + ReLU in one launch. ksplit > 0
+ * tm, tn, a_kfast, b_nfast, (addend strides, mma only), ksplit, act]. act (float types) applies
+ * an activation as each value is stored (EMBER_ACT_*: 1 relu, max(c, 0) with NaN kept; 2 gelu;
+ * 3 gelu with the tanh approximation; 4 silu; elementwise.c's formulas): a Linear and its
+ * activation in one launch. ksplit > 0
  * splits K instead (one product, few tiles, long K): "batch" s then takes K from s * ksplit on,
  * for at most ksplit, writing its partial product to c's batch s; the host sums the partials
- * (and applies the relu, if any, after the sum). K is passed
+ * (and applies the activation, if any, after the sum). K is passed
  * as 0 when alpha is 0 (a and bm are then not read: c becomes beta * c). When beta is 0, c is
  * only written (NaN in it does not propagate).
  *
@@ -31,6 +33,33 @@
  * CPU backend's wrapping int64 products), alpha and beta then travelling as (lo, hi) int pairs.
  */
 #include "ember_gpu.h"
+#include "ember_math.h"
+
+/* Activation codes of meta[21] (GpuMatmul.actCode). */
+#define EMBER_ACT_RELU 1
+#define EMBER_ACT_GELU 2
+#define EMBER_ACT_GELU_TANH 3
+#define EMBER_ACT_SILU 4
+
+#define EMBER_MM_ACT_FN(SUF, T)                                                               \
+  DEVICE_FN T mm_act_##SUF(int act, T x) {                                                    \
+    switch (act) {                                                                            \
+      case EMBER_ACT_RELU: return x != x ? x : (x > (T) 0 ? x : (T) 0);                       \
+      case EMBER_ACT_GELU: return gelu_##SUF(x);                                              \
+      case EMBER_ACT_GELU_TANH: return gelu_tanh_##SUF(x);                                    \
+      case EMBER_ACT_SILU: return x / ((T) 1 + exp(-x));                                      \
+      default: return x;                                                                      \
+    }                                                                                         \
+  }
+EMBER_MM_ACT_FN(f32, float)
+EMBER_MM_ACT_FN(f64, double)
+
+/* The epilogue's activation of a stored value v, in the kernel's float type. Integer kernels
+   compile the call too (one body serves every type) but never make it: the host refuses an
+   activation for them. */
+#define EMBER_MM_ACT(v)                                                                       \
+  (sizeof(elem_t) == sizeof(float) ? (elem_t) mm_act_f32(act, (float) (v))                    \
+      : (elem_t) mm_act_f64(act, (double) (v)))
 
 #define EMBER_MM_TK 16
 
@@ -80,9 +109,8 @@
     if (gr < m && gc < n) {                                                                   \
       int o = cbase + gr * scm + gc * scn;                                                    \
       EMBER_MM_STORE(c[o], acc##i##j);                                                        \
-      if (relu) {                                                                             \
-        elem_t v = c[o];                                                                      \
-        c[o] = v != v ? v : (v > (elem_t) 0 ? v : (elem_t) 0); /* elementwise.c's relu */     \
+      if (act) {                                                                              \
+        c[o] = EMBER_MM_ACT(c[o]);                                                            \
       }                                                                                       \
     }                                                                                         \
   }
@@ -137,7 +165,7 @@
   int tm = meta[13], tn = meta[14];                                                           \
   int a_kfast = meta[15], b_nfast = meta[16];                                                 \
   int ksplit = meta[20];                                                                      \
-  int relu = meta[21];                                                                        \
+  int act = meta[21];                                                                         \
   int g = GROUP_ID() - g_base;                                                                \
   int batch = g / (tm * tn);                                                                  \
   if (batch >= bsz) return; /* whole group: no barrier is split */                            \

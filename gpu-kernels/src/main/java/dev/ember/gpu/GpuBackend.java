@@ -401,13 +401,14 @@ public final class GpuBackend implements Backend {
   @Override
   public void matmulAdd(Tensor dst, Tensor a, Tensor bm, Tensor addend, double alpha,
       double beta) {
-    GpuMatmul.matmulAdd(this, dst, a, bm, addend, alpha, beta, false);
+    GpuMatmul.matmulAdd(this, dst, a, bm, addend, alpha, beta, null);
   }
 
   @Override
-  public void matmulAddRelu(Tensor dst, Tensor a, Tensor bm, Tensor addend, double alpha,
-      double beta) {
-    GpuMatmul.matmulAdd(this, dst, a, bm, addend, alpha, beta, true);
+  public void matmulAddActivation(Tensor dst, Tensor a, Tensor bm, Tensor addend, double alpha,
+      double beta, UnaryOp act) {
+    Backend.checkEpilogue(dst, act);
+    GpuMatmul.matmulAdd(this, dst, a, bm, addend, alpha, beta, act);
   }
 
   @Override

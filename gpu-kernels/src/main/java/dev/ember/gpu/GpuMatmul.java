@@ -62,36 +62,33 @@ final class GpuMatmul {
 
   static void matmul(GpuBackend b, Tensor dst, Tensor x, Tensor y, double alpha, double beta) {
     check(dst, x, y);
-    launch(b, dst, x, y, null, alpha, beta, 0, -1, false);
+    launch(b, dst, x, y, null, alpha, beta, 0, -1, null);
   }
 
   /**
-   * Backend.matmulAdd (and, with {@code relu}, matmulAddRelu, float types only): for float types
-   * one launch of the mma kernels, which read the beta term from the addend as each tile is stored
-   * (and store max(., 0)); integer types copy the addend into dst first.
+   * Backend.matmulAdd (and, with an activation {@code act}, matmulAddActivation, float types
+   * only; null for none): for float types one launch of the mma kernels, which read the beta
+   * term from the addend as each tile is stored (and apply the activation); integer types copy
+   * the addend into dst first.
    */
   static void matmulAdd(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
-      double alpha, double beta, boolean relu) {
+      double alpha, double beta, UnaryOp act) {
     check(dst, x, y);
     OperandChecks.addend(dst.shape(), dst.dtype(), addend.shape(), addend.dtype());
-    if (relu && !dst.dtype().isFloatingPoint()) {
-      throw new IllegalArgumentException("matmulAddRelu needs float operands, got "
-          + dst.dtype());
-    }
     if (beta == 0 || addend == dst) {
-      launch(b, dst, x, y, null, alpha, beta, 0, -1, relu);
+      launch(b, dst, x, y, null, alpha, beta, 0, -1, act);
     } else if (dst.dtype().isFloatingPoint()) {
-      launch(b, dst, x, y, addend, alpha, beta, 0, -1, relu);
+      launch(b, dst, x, y, addend, alpha, beta, 0, -1, act);
     } else {
       b.copy(dst, addend);
-      launch(b, dst, x, y, null, alpha, beta, 0, -1, false);
+      launch(b, dst, x, y, null, alpha, beta, 0, -1, null);
     }
   }
 
-  /** The GEMM with K split as {@link #kSplit} chooses, no relu. */
+  /** The GEMM with K split as {@link #kSplit} chooses, no activation. */
   static void launch(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
       double alpha, double beta, int tile) {
-    launch(b, dst, x, y, addend, alpha, beta, tile, -1, false);
+    launch(b, dst, x, y, addend, alpha, beta, tile, -1, null);
   }
 
   /**
@@ -99,10 +96,11 @@ final class GpuMatmul {
    * {@code tile} is the tile edge / 16 (1, 4, or 8 for float32), or 0 to choose. {@code split}
    * is the number of K slices (see {@link #kSplit}; at most 1: none), or -1 to choose: a split
    * product is one launch of partial products into a scratch tensor and one sum of them into dst.
-   * {@code relu} stores max(., 0) (float types).
+   * {@code act} (float types; null for none) is the activation applied as each value is stored
+   * (see {@link #actCode}).
    */
   static void launch(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
-      double alpha, double beta, int tile, int split, boolean relu) {
+      double alpha, double beta, int tile, int split, UnaryOp act) {
     int[] as = x.shape();
     int batches = as[0];
     int m = as[1];
@@ -140,16 +138,40 @@ final class GpuMatmul {
       slices = (k + ks - 1) / ks;
       try (var scope = Tensor.scope()) {
         Tensor parts = Tensor.empty(dtype, b.device(), slices, m, n);
-        issue(b, parts, x, y, null, alpha, 0, r, tm, tn, slices, k, ks, false, tc);
+        issue(b, parts, x, y, null, alpha, 0, r, tm, tn, slices, k, ks, null, tc);
         b.reduce(ReduceOp.SUM, dst, parts, new int[] {0});
       }
-      if (relu) {
-        b.unary(UnaryOp.RELU, dst, dst, 0, 0);
+      if (act != null) {
+        b.unary(act, dst, dst, 0, 0);
       }
       return;
     }
-    issue(b, dst, x, y, addend, alpha, beta, r, tm, tn, batches, noProduct ? 0 : k, 0, relu,
-        tc);
+    // The tensor-core kernels apply a ReLU only: another activation is its own pass there.
+    boolean after = tc != null && act != null && act != UnaryOp.RELU;
+    issue(b, dst, x, y, addend, alpha, beta, r, tm, tn, batches, noProduct ? 0 : k, 0,
+        after ? null : act, tc);
+    if (after) {
+      b.unary(act, dst, dst, 0, 0);
+    }
+  }
+
+  /**
+   * matmul.c's code (meta[21]) for the activation {@code act} of the epilogue: 0 for none (null),
+   * 1 ReLU, 2 GELU, 3 GELU with the tanh approximation, 4 SiLU.
+   *
+   * @throws IllegalArgumentException for another activation
+   */
+  static int actCode(UnaryOp act) {
+    if (act == null) {
+      return 0;
+    }
+    return switch (act) {
+      case RELU -> 1;
+      case GELU -> 2;
+      case GELU_TANH -> 3;
+      case SILU -> 4;
+      default -> throw new IllegalArgumentException("no GEMM epilogue for " + act);
+    };
   }
 
   /**
@@ -173,14 +195,14 @@ final class GpuMatmul {
    */
   private static void issue(GpuBackend b, Tensor dst, Tensor x, Tensor y, Tensor addend,
       double alpha, double beta, int r, int tm, int tn, int batches, int k, int ksplit,
-      boolean relu, String tc) {
+      UnaryOp act, String tc) {
     DType dtype = dst.dtype();
     long ia = (long) alpha;
     long groups = (long) batches * tm * tn;
     if (groups * GROUP > Integer.MAX_VALUE) {
       throw b.unsupported("matmul", "a product of " + groups + " tiles exceeds one launch");
     }
-    int[] meta = meta(dst, x, y, addend, batches, k, tm, tn, ksplit, relu);
+    int[] meta = meta(dst, x, y, addend, batches, k, tm, tn, ksplit, act);
     if (tc != null) {
       checkTensorCores(b, tc);
       Tensor d = addend == null ? dst : addend;
@@ -217,7 +239,7 @@ final class GpuMatmul {
 
   /** The kernels' meta (see matmul.c) for one product, {@link #META} ints. */
   private static int[] meta(Tensor dst, Tensor x, Tensor y, Tensor addend, int batches, int k,
-      int tm, int tn, int ksplit, boolean relu) {
+      int tm, int tn, int ksplit, UnaryOp act) {
     int[] sa = x.stride();
     int[] sb = y.stride();
     int[] sc = dst.stride();
@@ -231,7 +253,7 @@ final class GpuMatmul {
       Math.abs(sa[2]) <= Math.abs(sa[1]) ? 1 : 0,
       Math.abs(sb[2]) <= Math.abs(sb[1]) ? 1 : 0,
       addend == null ? 0 : batchStride(addend), sd[1], sd[2],
-      ksplit, relu ? 1 : 0,
+      ksplit, actCode(act),
     };
   }
 
@@ -258,8 +280,8 @@ final class GpuMatmul {
     // empty one (only the other then launches).
     if (!dtype.isFloatingPoint() || r1 <= 0 || r2 <= 0 || b.runtime().maxLocalSize() < GROUP
         || FORCED_TILE == 0 && tensorCoreKernel(b, dtype) != null) {
-      launch(b, dst1, x1, y1, null, 1, 0, 0, -1, false);
-      launch(b, dst2, x2, y2, null, 1, 0, 0, -1, false);
+      launch(b, dst1, x1, y1, null, 1, 0, 0, -1, null);
+      launch(b, dst2, x2, y2, null, 1, 0, 0, -1, null);
       return;
     }
     int r = Math.min(r1, r2);
@@ -405,7 +427,7 @@ final class GpuMatmul {
     int n = y.shape()[2];
     int tm = (m + ts - 1) / ts;
     int tn = (n + ts - 1) / ts;
-    System.arraycopy(meta(dst, x, y, null, batches, x.shape()[2], tm, tn, 0, false), 0, metas,
+    System.arraycopy(meta(dst, x, y, null, batches, x.shape()[2], tm, tn, 0, null), 0, metas,
         at, META);
     return (long) batches * tm * tn;
   }

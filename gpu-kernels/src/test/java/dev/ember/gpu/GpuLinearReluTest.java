@@ -7,7 +7,10 @@ import dev.ember.autograd.Autograd;
 import dev.ember.backend.Backends;
 import dev.ember.nn.F;
 import dev.ember.nn.Sequential;
+import dev.ember.nn.Module;
+import dev.ember.nn.activation.GELU;
 import dev.ember.nn.activation.ReLU;
+import dev.ember.nn.activation.SiLU;
 import dev.ember.nn.layers.Linear;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
@@ -17,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * F.linearRelu on the device (the ReLU applied as the GEMM stores its tiles) against the CPU,
- * values and gradients; and a Sequential's Linear + ReLU on the device runs as one launch.
+ * values and gradients; and a Sequential's Linear + ReLU on the device runs as one launch, as
+ * its Linear + GELU or Linear + SiLU do without gradients (inference).
  */
 class GpuLinearReluTest {
 
@@ -122,6 +126,49 @@ class GpuLinearReluTest {
       for (int i = 0; i < e.length; i++) {
         assertEquals(e[i], a[i], 1e-5 * Math.max(1, Math.abs(e[i])), "output " + i);
       }
+    }
+  }
+
+  /**
+   * Without gradients, a Sequential's Linear + GELU (exact or tanh) or Linear + SiLU on the
+   * device is one launch (F.linearGelu, F.linearSilu), with the CPU's values; in training it is
+   * the Linear and the activation, with the CPU's gradients.
+   */
+  @Test
+  void aSequentialsLinearAndGeluOrSiluAreOneLaunchInInference() {
+    GpuTesting.assumeDevice();
+    GpuBackend gpu = (GpuBackend) Backends.get(GpuTesting.DEVICE);
+    for (Module act : new Module[] {new GELU(), new GELU("tanh"), new SiLU()}) {
+      Generator.manualSeed(7);
+      Sequential net = new Sequential(new Linear(30, 20), act, new Linear(20, 4));
+      Tensor x = Tensor.randn(new Generator(8), DType.FLOAT32, Device.CPU, 8, 30);
+      Tensor want = net.forward(x);
+      want.sum().backward();
+      float[] wantGrad = net.parameters().get(0).grad().toFloatArray();
+      net.zeroGrad();
+      net.to(GpuTesting.DEVICE);
+      try (var scope = Tensor.scope()) {
+        Tensor xd = x.to(GpuTesting.DEVICE);
+        Tensor got;
+        try (var ng = Autograd.noGrad()) {
+          long before = gpu.launchCount();
+          got = net.forward(xd);
+          // Linear + activation fused, then the last Linear: two GEMM launches.
+          assertEquals(2, gpu.launchCount() - before, act + ": launches of the forward");
+        }
+        close(want.toFloatArray(), got.toFloatArray(), act + " output");
+        Tensor trained = net.forward(xd);
+        close(want.toFloatArray(), trained.toFloatArray(), act + " output in training");
+        trained.sum().backward();
+        close(wantGrad, net.parameters().get(0).grad().toFloatArray(), act + " weight gradient");
+      }
+    }
+  }
+
+  private static void close(float[] e, float[] a, String what) {
+    assertEquals(e.length, a.length, what);
+    for (int i = 0; i < e.length; i++) {
+      assertEquals(e[i], a[i], 1e-5 * Math.max(1, Math.abs(e[i])), what + " " + i);
     }
   }
 }

@@ -2,10 +2,12 @@ package dev.ember.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.backend.Backend;
 import dev.ember.backend.Backends;
+import dev.ember.backend.UnaryOp;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
@@ -288,7 +290,7 @@ class GpuMatmulTest {
             Tensor got = Tensor.full(new int[] {1, n, m}, Double.NaN, dtype, GpuTesting.DEVICE)
                 .transpose(1, 2);
             GpuMatmul.launch(gpu, got, a.to(GpuTesting.DEVICE).transpose(1, 2),
-                b.to(GpuTesting.DEVICE).transpose(1, 2), null, -2, 0, tile, split, false);
+                b.to(GpuTesting.DEVICE).transpose(1, 2), null, -2, 0, tile, split, null);
             double[] w = want.contiguous().toDoubleArray();
             double[] g = got.contiguous().toDoubleArray();
             double tol = (dtype == DType.FLOAT32 ? 4e-6 : 1e-13) * k;
@@ -303,47 +305,75 @@ class GpuMatmulTest {
   }
 
   /**
-   * The ReLU epilogue (Backend.matmulAddRelu: a Linear and its ReLU in one launch) on each tile
-   * size, with a bias addend and without (beta 0, where a long K is split and the ReLU follows
-   * the sum), against the CPU's matmulAdd then relu; NaN is kept.
+   * The activation epilogues (Backend.matmulAddActivation: a Linear and its ReLU, GELU, tanh
+   * GELU or SiLU in one launch) on each tile size, with a bias addend and without (beta 0, where
+   * a long K is split and the activation follows the sum), against the CPU's matmulAdd then the
+   * activation; NaN is kept.
    */
   @Test
-  void theReluEpilogueMatchesTheCpu() {
+  void theActivationEpiloguesMatchTheCpu() {
     GpuBackend gpu = (GpuBackend) Backends.get(GpuTesting.DEVICE);
-    for (int tile : new int[] {1, 4, 8}) {
-      for (DType dtype : tile == 8 ? new DType[] {DType.FLOAT32}
-          : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-        for (int[] mkn : new int[][] {{70, 33, 130}, {20, 1200, 9}}) {
-          for (boolean bias : new boolean[] {true, false}) {
-            try (var scope = Tensor.scope()) {
-              int m = mkn[0];
-              int k = mkn[1];
-              int n = mkn[2];
-              Tensor a = values(dtype, 1, m, k);
-              Tensor b = values(dtype, 1, k, n);
-              a.select(0, 0).select(0, 3).select(0, 0).fill_(Double.NaN);
-              Tensor addend = values(dtype, n).reshape(1, 1, n).expand(1, m, n);
-              Tensor want = Tensor.empty(dtype, Device.CPU, 1, m, n);
-              backend(want).matmulAddRelu(want, a, b, bias ? addend : want, 1, bias ? 1 : 0);
-              Tensor got = Tensor.full(new int[] {1, m, n}, -7, dtype, GpuTesting.DEVICE);
-              GpuMatmul.launch(gpu, got, a.to(GpuTesting.DEVICE), b.to(GpuTesting.DEVICE),
-                  bias ? addend.to(GpuTesting.DEVICE) : null, 1, bias ? 1 : 0, tile, -1, true);
-              double[] w = want.toDoubleArray();
-              double[] g = got.toDoubleArray();
-              double tol = (dtype == DType.FLOAT32 ? 4e-6 : 1e-13) * k;
-              for (int i = 0; i < w.length; i++) {
-                String what = "tile " + 16 * tile + " " + dtype + " " + Arrays.toString(mkn)
-                    + (bias ? " bias" : "") + " element " + i;
-                if (Double.isNaN(w[i])) {
-                  assertTrue(Double.isNaN(g[i]), what);
-                } else {
-                  assertEquals(w[i], g[i], tol, what);
+    for (UnaryOp act : new UnaryOp[] {UnaryOp.RELU, UnaryOp.GELU, UnaryOp.GELU_TANH,
+        UnaryOp.SILU}) {
+      for (int tile : new int[] {1, 4, 8}) {
+        for (DType dtype : tile == 8 ? new DType[] {DType.FLOAT32}
+            : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+          for (int[] mkn : new int[][] {{70, 33, 130}, {20, 1200, 9}}) {
+            for (boolean bias : new boolean[] {true, false}) {
+              try (var scope = Tensor.scope()) {
+                int m = mkn[0];
+                int k = mkn[1];
+                int n = mkn[2];
+                Tensor a = values(dtype, 1, m, k);
+                Tensor b = values(dtype, 1, k, n);
+                a.select(0, 0).select(0, 3).select(0, 0).fill_(Double.NaN);
+                Tensor addend = values(dtype, n).reshape(1, 1, n).expand(1, m, n);
+                Tensor want = Tensor.empty(dtype, Device.CPU, 1, m, n);
+                backend(want).matmulAddActivation(want, a, b, bias ? addend : want, 1,
+                    bias ? 1 : 0, act);
+                Tensor got = Tensor.full(new int[] {1, m, n}, -7, dtype, GpuTesting.DEVICE);
+                GpuMatmul.launch(gpu, got, a.to(GpuTesting.DEVICE), b.to(GpuTesting.DEVICE),
+                    bias ? addend.to(GpuTesting.DEVICE) : null, 1, bias ? 1 : 0, tile, -1, act);
+                double[] w = want.toDoubleArray();
+                double[] g = got.toDoubleArray();
+                // The sum's rounding (the activations' slopes are at most 1.13), and the
+                // activation's own of a few units in the last place.
+                double tol = (dtype == DType.FLOAT32 ? 4e-6 : 1e-13) * k * 1.13;
+                double rel = dtype == DType.FLOAT32 ? 1e-6 : 1e-14;
+                for (int i = 0; i < w.length; i++) {
+                  String what = act + " tile " + 16 * tile + " " + dtype + " "
+                      + Arrays.toString(mkn) + (bias ? " bias" : "") + " element " + i;
+                  if (Double.isNaN(w[i])) {
+                    assertTrue(Double.isNaN(g[i]), what);
+                  } else {
+                    assertEquals(w[i], g[i], tol + rel * Math.abs(w[i]), what);
+                  }
                 }
               }
             }
           }
         }
       }
+    }
+  }
+
+  /** Only float operands and the four activations have an epilogue; the rest is refused. */
+  @Test
+  void anEpilogueNeedsFloatsAndOneOfItsActivations() {
+    GpuBackend gpu = (GpuBackend) Backends.get(GpuTesting.DEVICE);
+    try (var scope = Tensor.scope()) {
+      Tensor a = values(DType.FLOAT32, 1, 3, 4).to(GpuTesting.DEVICE);
+      Tensor b = values(DType.FLOAT32, 1, 4, 5).to(GpuTesting.DEVICE);
+      Tensor c = Tensor.empty(DType.FLOAT32, GpuTesting.DEVICE, 1, 3, 5);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> gpu.matmulAddActivation(c, a, b, c, 1, 0, UnaryOp.EXP));
+      assertTrue(e.getMessage().contains("EXP"), e.getMessage());
+      Tensor ai = a.to(DType.INT64);
+      Tensor bi = b.to(DType.INT64);
+      Tensor ci = Tensor.empty(DType.INT64, GpuTesting.DEVICE, 1, 3, 5);
+      e = assertThrows(IllegalArgumentException.class,
+          () -> gpu.matmulAddActivation(ci, ai, bi, ci, 1, 0, UnaryOp.RELU));
+      assertTrue(e.getMessage().contains("int64"), e.getMessage());
     }
   }
 

@@ -164,18 +164,35 @@ public interface Backend {
   void matmulAdd(Tensor dst, Tensor a, Tensor bm, Tensor addend, double alpha, double beta);
 
   /**
-   * {@link #matmulAdd} followed by ReLU on dst ({@code max(x, 0)}, NaN kept, as {@link
-   * UnaryOp#RELU}), float types only: a Linear and its ReLU. A GPU applies it as each tile is
+   * {@link #matmulAdd} followed by an activation on dst, float types only: {@code act} is {@link
+   * UnaryOp#RELU}, {@link UnaryOp#GELU}, {@link UnaryOp#GELU_TANH} or {@link UnaryOp#SILU}, with
+   * {@link #unary}'s formulas: a Linear and its activation. A GPU applies it as each tile is
    * stored, in the same launch; the default runs the two in turn, with the same values.
+   *
+   * @throws IllegalArgumentException for integer operands or another activation
    */
-  default void matmulAddRelu(Tensor dst, Tensor a, Tensor bm, Tensor addend, double alpha,
-      double beta) {
+  default void matmulAddActivation(Tensor dst, Tensor a, Tensor bm, Tensor addend, double alpha,
+      double beta, UnaryOp act) {
+    checkEpilogue(dst, act);
+    matmulAdd(dst, a, bm, addend, alpha, beta);
+    unary(act, dst, dst, 0, 0);
+  }
+
+  /**
+   * The checks of {@link #matmulAddActivation}'s dtype and activation.
+   *
+   * @throws IllegalArgumentException for integer operands or another activation
+   */
+  static void checkEpilogue(Tensor dst, UnaryOp act) {
+    if (act != UnaryOp.RELU && act != UnaryOp.GELU && act != UnaryOp.GELU_TANH
+        && act != UnaryOp.SILU) {
+      throw new IllegalArgumentException("matmulAddActivation: the activation must be RELU, GELU,"
+          + " GELU_TANH or SILU, got " + act);
+    }
     if (!dst.dtype().isFloatingPoint()) {
-      throw new IllegalArgumentException("matmulAddRelu needs float operands, got "
+      throw new IllegalArgumentException("matmulAddActivation needs float operands, got "
           + dst.dtype());
     }
-    matmulAdd(dst, a, bm, addend, alpha, beta);
-    unary(UnaryOp.RELU, dst, dst, 0, 0);
   }
 
   /**

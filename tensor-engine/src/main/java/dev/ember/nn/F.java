@@ -3,6 +3,7 @@ package dev.ember.nn;
 import dev.ember.autograd.Autograd;
 import dev.ember.autograd.GradMode;
 import dev.ember.autograd.SavedTensor;
+import dev.ember.backend.UnaryOp;
 import dev.ember.tensor.Conv;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Generator;
@@ -58,6 +59,48 @@ public final class F {
   public static Tensor linearRelu(Tensor input, Tensor weight, Tensor bias) {
     checkLinear("linearRelu", input, weight);
     return unrows(input, Layers.linearRelu(rows(input, weight), weight, bias));
+  }
+
+  /**
+   * {@code gelu(linear(input, weight, bias), approximate)} ({@code "none"} or {@code "tanh"}).
+   * With no gradient to record (grad mode off, or no operand that requires one: inference) one
+   * fused operator ({@link dev.ember.tensor.Layers#linearActivation}): on a GPU the GELU is
+   * applied as the GEMM stores its tiles, one launch instead of two. Otherwise the two operators,
+   * with their gradients. {@link Sequential} uses it for a {@code Linear} followed by a {@code
+   * GELU} on a GPU.
+   */
+  public static Tensor linearGelu(Tensor input, Tensor weight, Tensor bias, String approximate) {
+    UnaryOp act = switch (approximate) {
+      case "none" -> UnaryOp.GELU;
+      case "tanh" -> UnaryOp.GELU_TANH;
+      default -> throw new IllegalArgumentException(
+          "linearGelu: approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
+    };
+    if (recordsGrad(input, weight, bias)) {
+      return gelu(linear(input, weight, bias), approximate);
+    }
+    checkLinear("linearGelu", input, weight);
+    return unrows(input, Layers.linearActivation(rows(input, weight), weight, bias, act));
+  }
+
+  /**
+   * {@code silu(linear(input, weight, bias))}: fused as {@link #linearGelu} is, when there is no
+   * gradient to record. {@link Sequential} uses it for a {@code Linear} followed by a {@code
+   * SiLU} on a GPU.
+   */
+  public static Tensor linearSilu(Tensor input, Tensor weight, Tensor bias) {
+    if (recordsGrad(input, weight, bias)) {
+      return silu(linear(input, weight, bias));
+    }
+    checkLinear("linearSilu", input, weight);
+    return unrows(input, Layers.linearActivation(rows(input, weight), weight, bias,
+        UnaryOp.SILU));
+  }
+
+  /** Whether an operator on these operands records a gradient. */
+  private static boolean recordsGrad(Tensor input, Tensor weight, Tensor bias) {
+    return Autograd.isGradEnabled() && (input.requiresGrad() || weight.requiresGrad()
+        || (bias != null && bias.requiresGrad()));
   }
 
   /** A Linear's input (*, in) as rows (N, in). */

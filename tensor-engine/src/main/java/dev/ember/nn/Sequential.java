@@ -1,6 +1,8 @@
 package dev.ember.nn;
 
+import dev.ember.nn.activation.GELU;
 import dev.ember.nn.activation.ReLU;
+import dev.ember.nn.activation.SiLU;
 import dev.ember.nn.layers.Linear;
 import dev.ember.tensor.Tensor;
 import java.util.Iterator;
@@ -51,7 +53,9 @@ public class Sequential extends Module implements Iterable<Module> {
   /**
    * Applies the modules in order. On a GPU a {@code Linear} followed by a {@code ReLU} (those
    * classes themselves, not subclasses, which may forward otherwise) runs as one {@link
-   * F#linearRelu}: the same values and gradients, one kernel launch fewer.
+   * F#linearRelu}: the same values and gradients, one kernel launch fewer. So does one followed
+   * by a {@code GELU} or a {@code SiLU} ({@link F#linearGelu}, {@link F#linearSilu}) where there
+   * is no gradient to record (inference).
    */
   @Override
   public Tensor forward(Tensor input) {
@@ -59,12 +63,22 @@ public class Sequential extends Module implements Iterable<Module> {
     List<Module> list = children();
     for (int i = 0; i < list.size(); i++) {
       Module m = list.get(i);
-      if (!x.device().isCpu() && m.getClass() == Linear.class && i + 1 < list.size()
-          && list.get(i + 1).getClass() == ReLU.class) {
+      if (!x.device().isCpu() && m.getClass() == Linear.class && i + 1 < list.size()) {
         Linear linear = (Linear) m;
-        x = F.linearRelu(x, linear.weight(), linear.bias());
-        i++;
-        continue;
+        Module next = list.get(i + 1);
+        Tensor fused = null;
+        if (next.getClass() == ReLU.class) {
+          fused = F.linearRelu(x, linear.weight(), linear.bias());
+        } else if (next.getClass() == GELU.class) {
+          fused = F.linearGelu(x, linear.weight(), linear.bias(), ((GELU) next).approximate());
+        } else if (next.getClass() == SiLU.class) {
+          fused = F.linearSilu(x, linear.weight(), linear.bias());
+        }
+        if (fused != null) {
+          x = fused;
+          i++;
+          continue;
+        }
       }
       x = m.forward(x);
     }

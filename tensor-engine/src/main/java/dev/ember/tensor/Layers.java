@@ -4,6 +4,7 @@ import static dev.ember.autograd.Autograd.record;
 
 import dev.ember.autograd.Autograd;
 import dev.ember.autograd.SavedTensor;
+import dev.ember.backend.UnaryOp;
 
 /**
  * Fused layer operators: one pass (on a GPU, one kernel launch) where the composed operators take
@@ -15,7 +16,7 @@ public final class Layers {
   /**
    * {@code relu(x @ weight^T + bias)} for a 2-D x (N, in), weight (out, in) and bias (out) or
    * null, as {@code F.relu(F.linear(x, weight, bias))}: one {@link
-   * dev.ember.backend.Backend#matmulAddRelu} (a GPU applies the ReLU as the GEMM stores its
+   * dev.ember.backend.Backend#matmulAddActivation} (a GPU applies the ReLU as the GEMM stores its
    * tiles). Backward: the ReLU's gradient (passed where the output is not {@code <= 0}, NaN
    * included, as {@code relu}'s), then the Linear's: {@code dx = gz weight}, {@code dweight =
    * gz^T x}, {@code dbias = gz} summed over the rows (with the ReLU's gradient in one {@link
@@ -24,37 +25,8 @@ public final class Layers {
    * @throws IllegalArgumentException naming the shapes, dtypes or devices that do not fit
    */
   public static Tensor linearRelu(Tensor x, Tensor weight, Tensor bias) {
-    if (x.dim() != 2 || weight.dim() != 2 || x.shapeRef()[1] != weight.shapeRef()[1]
-        || (bias != null && (bias.dim() != 1 || bias.shapeRef()[0] != weight.shapeRef()[0]))) {
-      throw new IllegalArgumentException("linearRelu: x " + x.describe() + ", weight "
-          + weight.describe() + " and bias " + (bias == null ? "null" : bias.describe())
-          + " do not fit (x (N, in), weight (out, in), bias (out))");
-    }
-    if (!x.dtype().isFloatingPoint() || weight.dtype() != x.dtype()
-        || (bias != null && bias.dtype() != x.dtype())) {
-      throw new IllegalArgumentException("linearRelu needs float operands of one dtype, got "
-          + x.describe() + ", " + weight.describe()
-          + (bias == null ? "" : ", " + bias.describe()));
-    }
-    Elementwise.sameDevice("linearRelu", x, weight);
-    if (bias != null) {
-      Elementwise.sameDevice("linearRelu", x, bias);
-    }
-    int n = x.shapeRef()[0];
-    int in = x.shapeRef()[1];
+    Tensor y = forward("linearRelu", x, weight, bias, UnaryOp.RELU);
     int out = weight.shapeRef()[0];
-    Tensor y = Tensor.allocate(x.dtype(), x.device(), new int[] {n, out});
-    if (y.numel() > 0) {
-      int[] s3 = {1, n, out};
-      Tensor y3 = Movement.expandRaw(y, s3);
-      try (var ng = Autograd.noGrad()) {
-        Tensor wt = Movement.expandRaw(weight.t(), new int[] {1, in, out});
-        Tensor addend = bias == null ? y3
-            : Movement.expandRaw(Movement.expandRaw(bias, new int[] {n, out}), s3);
-        x.backend().matmulAddRelu(y3, Movement.expandRaw(x, new int[] {1, n, in}), wt, addend,
-            1, bias == null ? 0 : 1);
-      }
-    }
     SavedTensor sx = SavedTensor.of(x);
     SavedTensor sw = SavedTensor.of(weight);
     SavedTensor sy = SavedTensor.of(y);
@@ -73,6 +45,73 @@ public final class Layers {
       Tensor[] grads = linearGrads(gz, sw.get(), sx.get(), need[0], need[1]);
       return new Tensor[] {grads[0], grads[1], db};
     }, x, weight, bias);
+    return y;
+  }
+
+  /**
+   * {@code act(x @ weight^T + bias)} for a 2-D x (N, in), weight (out, in) and bias (out) or
+   * null, with {@code act} {@link UnaryOp#GELU}, {@link UnaryOp#GELU_TANH} or {@link
+   * UnaryOp#SILU}: one {@link dev.ember.backend.Backend#matmulAddActivation} (a GPU applies the
+   * activation as the GEMM stores its tiles), for inference. It records no gradient (a backward
+   * pass would need the values before the activation, which the fused kernel does not keep):
+   * {@code F.linearGelu} and {@code F.linearSilu} call it only when there is no gradient to
+   * record, and compose the two operators otherwise.
+   *
+   * @throws IllegalArgumentException naming the shapes, dtypes or devices that do not fit, or
+   *     another activation ({@link #linearRelu} is the ReLU's, with gradients)
+   * @throws IllegalStateException with grad mode on and an operand that requires a gradient
+   */
+  public static Tensor linearActivation(Tensor x, Tensor weight, Tensor bias, UnaryOp act) {
+    if (act != UnaryOp.GELU && act != UnaryOp.GELU_TANH && act != UnaryOp.SILU) {
+      throw new IllegalArgumentException("linearActivation: the activation must be GELU,"
+          + " GELU_TANH or SILU (linearRelu is the ReLU's), got " + act);
+    }
+    if (Autograd.isGradEnabled() && (x.requiresGrad() || weight.requiresGrad()
+        || (bias != null && bias.requiresGrad()))) {
+      throw new IllegalStateException("linearActivation(" + act + ") records no gradient, and"
+          + " an operand requires one: run it under Autograd.noGrad(), or compose the Linear and"
+          + " the activation (F.linearGelu and F.linearSilu do)");
+    }
+    return forward("linearActivation", x, weight, bias, act);
+  }
+
+  /**
+   * The checked forward of the fused Linear and activation: one matmulAddActivation into a new
+   * (N, out) tensor.
+   */
+  private static Tensor forward(String name, Tensor x, Tensor weight, Tensor bias,
+      UnaryOp act) {
+    if (x.dim() != 2 || weight.dim() != 2 || x.shapeRef()[1] != weight.shapeRef()[1]
+        || (bias != null && (bias.dim() != 1 || bias.shapeRef()[0] != weight.shapeRef()[0]))) {
+      throw new IllegalArgumentException(name + ": x " + x.describe() + ", weight "
+          + weight.describe() + " and bias " + (bias == null ? "null" : bias.describe())
+          + " do not fit (x (N, in), weight (out, in), bias (out))");
+    }
+    if (!x.dtype().isFloatingPoint() || weight.dtype() != x.dtype()
+        || (bias != null && bias.dtype() != x.dtype())) {
+      throw new IllegalArgumentException(name + " needs float operands of one dtype, got "
+          + x.describe() + ", " + weight.describe()
+          + (bias == null ? "" : ", " + bias.describe()));
+    }
+    Elementwise.sameDevice(name, x, weight);
+    if (bias != null) {
+      Elementwise.sameDevice(name, x, bias);
+    }
+    int n = x.shapeRef()[0];
+    int in = x.shapeRef()[1];
+    int out = weight.shapeRef()[0];
+    Tensor y = Tensor.allocate(x.dtype(), x.device(), new int[] {n, out});
+    if (y.numel() > 0) {
+      int[] s3 = {1, n, out};
+      Tensor y3 = Movement.expandRaw(y, s3);
+      try (var ng = Autograd.noGrad()) {
+        Tensor wt = Movement.expandRaw(weight.t(), new int[] {1, in, out});
+        Tensor addend = bias == null ? y3
+            : Movement.expandRaw(Movement.expandRaw(bias, new int[] {n, out}), s3);
+        x.backend().matmulAddActivation(y3, Movement.expandRaw(x, new int[] {1, n, in}), wt,
+            addend, 1, bias == null ? 0 : 1, act);
+      }
+    }
     return y;
   }
 

@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.autograd.Autograd;
 import dev.ember.autograd.GradCheck;
+import dev.ember.backend.UnaryOp;
 import dev.ember.nn.F;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Layers.linearRelu (F.linearRelu) against relu(linear(...)) composed, and by central differences. */
+/**
+ * Layers.linearRelu (F.linearRelu) against relu(linear(...)) composed, and by central differences;
+ * Layers.linearActivation (F.linearGelu, F.linearSilu) against the composed operators.
+ */
 class LayersTest {
 
   @Test
@@ -30,7 +34,8 @@ class LayersTest {
           if (composed[i] == null) {
             continue;
           }
-          // The same arithmetic in the same order: the CPU's matmulAddRelu is matmulAdd, then relu.
+          // The same arithmetic in the same order: the CPU's matmulAddActivation is
+          // matmulAdd, then relu.
           assertArrayEquals(composed[i].toDoubleArray(), fused[i].toDoubleArray(), 0,
               what + " output " + i);
         }
@@ -120,5 +125,62 @@ class LayersTest {
     assertTrue(e.getMessage().contains("linearRelu"), e.getMessage());
     assertThrows(IllegalArgumentException.class,
         () -> Layers.linearRelu(Tensor.zeros(2, 3), w, Tensor.zeros(3)));
+  }
+
+  /**
+   * F.linearGelu and F.linearSilu: with no gradient to record, one fused operator
+   * (Layers.linearActivation) with the composed operators' values bit for bit (the CPU's
+   * matmulAddActivation is matmulAdd, then the activation); with one, the composed operators
+   * themselves, gradients included.
+   */
+  @Test
+  void geluAndSiluOfLinearFuseOnlyWithoutGradients() {
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      Generator gen = new Generator(33);
+      Tensor x = Tensor.randn(gen, dtype, Device.CPU, 2, 7, 5);
+      Tensor w = Tensor.randn(gen, dtype, Device.CPU, 4, 5);
+      Tensor b = Tensor.randn(gen, dtype, Device.CPU, 4);
+      for (String act : new String[] {"none", "tanh", "silu"}) {
+        for (Tensor bias : new Tensor[] {b, null}) {
+          String what = dtype + " " + act + (bias == null ? " without bias" : " with bias");
+          Tensor composed = act.equals("silu") ? F.silu(F.linear(x, w, bias))
+              : F.gelu(F.linear(x, w, bias), act);
+          Tensor fused = act.equals("silu") ? F.linearSilu(x, w, bias)
+              : F.linearGelu(x, w, bias, act);
+          assertArrayEquals(new int[] {2, 7, 4}, fused.shape(), what);
+          assertArrayEquals(composed.toDoubleArray(), fused.toDoubleArray(), 0, what);
+          assertTrue(!fused.requiresGrad(), what);
+        }
+      }
+      // With a gradient to record: the composed operators, the same values and gradients.
+      Tensor wr = w.clone().requiresGrad(true);
+      Tensor y = F.linearGelu(x, wr, b, "none");
+      assertTrue(y.requiresGrad(), "recorded");
+      y.sum().backward();
+      Tensor wc = w.clone().requiresGrad(true);
+      F.gelu(F.linear(x, wc, b), "none").sum().backward();
+      assertArrayEquals(wc.grad().toDoubleArray(), wr.grad().toDoubleArray(), 0, dtype + " grad");
+      try (var ng = Autograd.noGrad()) {
+        assertTrue(!F.linearSilu(x, wr, b).requiresGrad(), "fused under noGrad");
+      }
+    }
+  }
+
+  @Test
+  void linearActivationRefusesGradientsAndOtherActivations() {
+    Tensor x = Tensor.zeros(2, 3);
+    Tensor w = Tensor.zeros(4, 3).requiresGrad(true);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> Layers.linearActivation(x, w, null, UnaryOp.GELU));
+    assertTrue(e.getMessage().contains("records no gradient"), e.getMessage());
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> Layers.linearActivation(x, Tensor.zeros(4, 3), null, UnaryOp.RELU));
+    assertTrue(bad.getMessage().contains("RELU"), bad.getMessage());
+    bad = assertThrows(IllegalArgumentException.class,
+        () -> F.linearGelu(x, Tensor.zeros(4, 3), null, "erf"));
+    assertTrue(bad.getMessage().contains("erf"), bad.getMessage());
+    bad = assertThrows(IllegalArgumentException.class,
+        () -> F.linearSilu(Tensor.zeros(2, 5), Tensor.zeros(4, 3), null));
+    assertTrue(bad.getMessage().contains("linearSilu"), bad.getMessage());
   }
 }

@@ -26,6 +26,11 @@ public class GELU extends Module {
     this.approximate = approximate;
   }
 
+  /** {@code "none"} (exact) or {@code "tanh"}. */
+  public String approximate() {
+    return approximate;
+  }
+
   @Override
   public Tensor forward(Tensor input) {
     return F.gelu(input, approximate);
