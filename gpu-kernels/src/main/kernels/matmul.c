@@ -203,6 +203,15 @@ EMBER_MM_ACT_FN(f64, double)
   int cbase = c_off + batch * scb;                                                            \
   EMBER_PAIRS##R(EMBER_MM_PUT)
 
+/* The float kernels of each family: (dtype, tile edge / 16, layout). The 128 x 128 tiles are
+   float32's only; float32's 64 x 64 and 128 x 128 tiles read local memory as float4. */
+#define EMBER_FLOAT_TILES(M)                                                                  \
+  M(f32, float, 1, S)                                                                         \
+  M(f32, float, 4, V)                                                                         \
+  M(f32, float, 8, V)                                                                         \
+  M(f64, double, 1, S)                                                                        \
+  M(f64, double, 4, S)
+
 #define EMBER_TO_U64(x) ((ulong) (long) (x))
 
 /* Floating types: alpha and beta in the element type. */
@@ -230,11 +239,7 @@ EMBER_MM_ACT_FN(f64, double)
 
 #define EMBER_MM_STORE(dst, v) dst = (elem_t) (beta == 0 ? alpha * (v) : alpha * (v) + beta * dst)
 
-EMBER_MM_FLOAT(f32, float, 1, S)
-EMBER_MM_FLOAT(f32, float, 4, V)
-EMBER_MM_FLOAT(f32, float, 8, V)
-EMBER_MM_FLOAT(f64, double, 1, S)
-EMBER_MM_FLOAT(f64, double, 4, S)
+EMBER_FLOAT_TILES(EMBER_MM_FLOAT)
 
 #undef EMBER_MM_STORE
 #define EMBER_MM_STORE(dst, v)                                                                \
@@ -264,11 +269,7 @@ EMBER_MM_INT(i32, int, 4, S)
     EMBER_MM_BODY(T, R, L)                                                                    \
   }
 
-EMBER_MMA_FLOAT(f32, float, 1, S)
-EMBER_MMA_FLOAT(f32, float, 4, V)
-EMBER_MMA_FLOAT(f32, float, 8, V)
-EMBER_MMA_FLOAT(f64, double, 1, S)
-EMBER_MMA_FLOAT(f64, double, 4, S)
+EMBER_FLOAT_TILES(EMBER_MMA_FLOAT)
 
 /* mmp*: two products in one launch (Backend.matmulPair: a Linear's input and weight gradients),
    floating types: c1 = alpha * a1 @ bm1 + beta * c1 over groups [0, groups1), c2 = alpha * a2 @
@@ -296,8 +297,4 @@ EMBER_MMA_FLOAT(f64, double, 4, S)
     EMBER_MM_BODY(T, R, L)                                                                    \
   }
 
-EMBER_MMP_FLOAT(f32, float, 1, S)
-EMBER_MMP_FLOAT(f32, float, 4, V)
-EMBER_MMP_FLOAT(f32, float, 8, V)
-EMBER_MMP_FLOAT(f64, double, 1, S)
-EMBER_MMP_FLOAT(f64, double, 4, S)
+EMBER_FLOAT_TILES(EMBER_MMP_FLOAT)
