@@ -76,7 +76,7 @@ public final class F {
       default -> throw new IllegalArgumentException(
           "linearGelu: approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
     };
-    if (recordsGrad(input, weight, bias)) {
+    if (Autograd.needsGrad(input, weight, bias)) {
       return gelu(linear(input, weight, bias), approximate);
     }
     checkLinear("linearGelu", input, weight);
@@ -89,18 +89,12 @@ public final class F {
    * SiLU} on a GPU.
    */
   public static Tensor linearSilu(Tensor input, Tensor weight, Tensor bias) {
-    if (recordsGrad(input, weight, bias)) {
+    if (Autograd.needsGrad(input, weight, bias)) {
       return silu(linear(input, weight, bias));
     }
     checkLinear("linearSilu", input, weight);
     return unrows(input, Layers.linearActivation(rows(input, weight), weight, bias,
         UnaryOp.SILU));
-  }
-
-  /** Whether an operator on these operands records a gradient. */
-  private static boolean recordsGrad(Tensor input, Tensor weight, Tensor bias) {
-    return Autograd.isGradEnabled() && (input.requiresGrad() || weight.requiresGrad()
-        || (bias != null && bias.requiresGrad()));
   }
 
   /** A Linear's input (*, in) as rows (N, in). */

@@ -66,8 +66,7 @@ public final class Layers {
       throw new IllegalArgumentException("linearActivation: the activation must be GELU,"
           + " GELU_TANH or SILU (linearRelu is the ReLU's), got " + act);
     }
-    if (Autograd.isGradEnabled() && (x.requiresGrad() || weight.requiresGrad()
-        || (bias != null && bias.requiresGrad()))) {
+    if (Autograd.needsGrad(x, weight, bias)) {
       throw new IllegalStateException("linearActivation(" + act + ") records no gradient, and"
           + " an operand requires one: run it under Autograd.noGrad(), or compose the Linear and"
           + " the activation (F.linearGelu and F.linearSilu do)");
