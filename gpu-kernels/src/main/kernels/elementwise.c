@@ -97,11 +97,11 @@
       case U_COS: return cos(x);                                                             \
       case U_TANH: return tanh_##SUF(x);                                                     \
       case U_SIGMOID: return (T) 1 / ((T) 1 + exp(-x));                                      \
-      case U_RELU: return x != x ? x : (x > (T) 0 ? x : (T) 0);                              \
+      case U_RELU: return relu_##SUF(x);                                                     \
       case U_LEAKY_RELU: return x >= (T) 0 ? x : p0 * x;                                     \
       case U_GELU: return gelu_##SUF(x);                                                     \
       case U_GELU_TANH: return gelu_tanh_##SUF(x);                                           \
-      case U_SILU: return x / ((T) 1 + exp(-x));                                             \
+      case U_SILU: return silu_##SUF(x);                                                     \
       case U_SOFTPLUS: return softplus_##SUF(x, p0, p1);                                     \
       case U_ERF: return erf_##SUF(x);                                                       \
       case U_CLAMP: {                                                                        \

@@ -119,6 +119,15 @@
       return x == (T) 0 ? -(-x + -y) : x;                                                    \
     }                                                                                        \
     return x < y ? x : y;                                                                    \
+  }                                                                                          \
+                                                                                             \
+  /* relu (NaN kept) and silu, for elementwise.c's unary ops and matmul.c's epilogues */     \
+  DEVICE_FN T relu_##SUF(T x) {                                                              \
+    return x != x ? x : (x > (T) 0 ? x : (T) 0);                                             \
+  }                                                                                          \
+                                                                                             \
+  DEVICE_FN T silu_##SUF(T x) {                                                              \
+    return x / ((T) 1 + exp(-x));                                                            \
   }
 
 /* tanh(x) rounds to 1 for x > 9.01 in float (1 - tanh x ~ 2 e^-2x < 2^-25), 19.06 in double */

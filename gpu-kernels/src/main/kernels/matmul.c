@@ -44,10 +44,10 @@
 #define EMBER_MM_ACT_FN(SUF, T)                                                               \
   DEVICE_FN T mm_act_##SUF(int act, T x) {                                                    \
     switch (act) {                                                                            \
-      case EMBER_ACT_RELU: return x != x ? x : (x > (T) 0 ? x : (T) 0);                       \
+      case EMBER_ACT_RELU: return relu_##SUF(x);                                              \
       case EMBER_ACT_GELU: return gelu_##SUF(x);                                              \
       case EMBER_ACT_GELU_TANH: return gelu_tanh_##SUF(x);                                    \
-      case EMBER_ACT_SILU: return x / ((T) 1 + exp(-x));                                      \
+      case EMBER_ACT_SILU: return silu_##SUF(x);                                              \
       default: return x;                                                                      \
     }                                                                                         \
   }
