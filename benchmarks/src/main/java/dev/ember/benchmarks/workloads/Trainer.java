@@ -171,6 +171,17 @@ public final class Trainer {
     }
     double secondHalf = half == 0 ? Double.NaN
         : (samples - stepSamples[half - 1]) / ((trainNanos - stepEnd[half - 1]) / 1e9);
+    if (Boolean.getBoolean("ember.bench.steps")) {
+      int[] marks = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, steps};
+      int prev = 0;
+      for (int m : marks) {
+        if (m > steps) break;
+        long t = stepEnd[m - 1] - (prev == 0 ? 0 : stepEnd[prev - 1]);
+        System.err.printf("steps %d-%d: %.1f ms total, %.2f ms/step%n", prev + 1, m, t / 1e6,
+            t / 1e6 / (m - prev));
+        prev = m;
+      }
+    }
     double accuracy = accuracy(model, w.layout(testImages), testLabels);
     return new Result(w, seed, epochs, accuracy, samples / (trainNanos / 1e9), secondHalf,
         lastLoss, peakHeapMiB(), gpu, stepGraph);

@@ -1,10 +1,10 @@
 package dev.ember.backend.cpu;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The CPU backend's thread pool and its one loop primitive, {@link #forRange}.
@@ -88,6 +88,11 @@ public final class Parallel {
    * Runs {@code body} over {@code [0, n)} split into at most {@link #numThreads()} contiguous
    * chunks of at least {@code grain} indices each; returns when all chunks are done.
    *
+   * <p>The chunks are fixed by {@code n} and the thread count; which thread runs each is not.
+   * The calling thread and the pool's threads claim chunks one at a time, so when a pool thread
+   * is slow to start (on a small machine the JIT compiler or another process may hold its core)
+   * the caller runs the chunk itself instead of waiting for it.
+   *
    * <p>Called from inside a pool thread (nested parallelism), the whole range runs on the caller.
    */
   public static void forRange(int n, int grain, RangeBody body) {
@@ -100,39 +105,74 @@ public final class Parallel {
       body.run(0, n);
       return;
     }
+    Job job = new Job(n, chunks, body);
     ForkJoinPool p = pool();
-    List<ForkJoinTask<?>> tasks = new ArrayList<>(chunks - 1);
-    long per = (long) n / chunks;
-    long rem = (long) n % chunks;
-    int start = 0;
-    int[] bounds = new int[chunks + 1];
-    for (int c = 0; c < chunks; c++) {
-      bounds[c] = start;
-      start += (int) (per + (c < rem ? 1 : 0));
-    }
-    bounds[chunks] = n;
     for (int c = 1; c < chunks; c++) {
-      final int s = bounds[c];
-      final int e = bounds[c + 1];
-      tasks.add(p.submit(() -> body.run(s, e)));
+      p.execute(job::claimAll);
     }
-    RuntimeException first = null;
-    try {
-      body.run(bounds[0], bounds[1]);
-    } catch (RuntimeException ex) {
-      first = ex;
+    job.claimAll();
+    job.await();
+  }
+
+  /**
+   * One {@link #forRange} call: its chunks, the next one to claim, the number finished, and the
+   * first failure. The first {@code n % chunks} chunks have one index more than the others.
+   */
+  private static final class Job {
+    private final int n;
+    private final int chunks;
+    private final RangeBody body;
+    private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger finished = new AtomicInteger();
+    private final Thread caller = Thread.currentThread();
+    private volatile Throwable failure;
+
+    Job(int n, int chunks, RangeBody body) {
+      this.n = n;
+      this.chunks = chunks;
+      this.body = body;
     }
-    for (ForkJoinTask<?> t : tasks) {
-      try {
-        t.join();
-      } catch (RuntimeException ex) {
-        if (first == null) {
-          first = ex;
+
+    private int start(int c) {
+      int per = n / chunks;
+      int rem = n % chunks;
+      return c * per + Math.min(c, rem);
+    }
+
+    /** Runs chunks until none is left to claim. */
+    void claimAll() {
+      for (int c; (c = next.getAndIncrement()) < chunks; ) {
+        try {
+          body.run(start(c), start(c + 1));
+        } catch (Throwable t) {
+          if (failure == null) {
+            failure = t;
+          }
+        } finally {
+          if (finished.incrementAndGet() == chunks && Thread.currentThread() != caller) {
+            LockSupport.unpark(caller);
+          }
         }
       }
     }
-    if (first != null) {
-      throw first;
+
+    /** Waits (on the caller) until every chunk has run; rethrows the first failure. */
+    void await() {
+      for (int spins = 0; finished.get() < chunks; spins++) {
+        if (spins < 1000) {
+          Thread.onSpinWait();
+        } else {
+          LockSupport.park(this);
+        }
+      }
+      Throwable t = failure;
+      if (t instanceof RuntimeException e) {
+        throw e;
+      } else if (t instanceof Error e) {
+        throw e;
+      } else if (t != null) {
+        throw new IllegalStateException(t);
+      }
     }
   }
 
