@@ -57,9 +57,16 @@ import jdk.incubator.vector.VectorSpecies;
  * added to two double vectors, whose 8 lanes are exactly the partial sums of {@link
  * FloatMath#SUM_PARTS}.
  *
- * <p>Every element goes through the same lane arithmetic wherever it lies: a float range that is
- * not a multiple of 8 ends with one vector loaded from a zero-padded copy, and the double kernels
- * run on chunks widened into a double array of whole vectors.
+ * <p>Every element goes through the same arithmetic wherever it lies. The float kernels have a
+ * scalar twin of their lane arithmetic ({@link #exp(float)}: the same float operations, FMA for
+ * FMA, in the same order, so the same bits), which takes the last {@code n % 8} elements of a
+ * range, and the whole of a range shorter than {@link #SHORT}: a softmax over 10 classes runs no
+ * vector code at all. Below C2, the Vector API is very slow (every vector is an object, every
+ * operation a chain of calls through lambdas): the first 50 calls of the vector ReLU backward
+ * on 32,768 floats took 225 ms, 1,000 times its compiled speed, so scalar code for the short rows
+ * that a JVM meets first (a classifier's softmax, 128 rows of 10) shortens its warm-up, and
+ * costs nothing once compiled. The double kernels run on chunks widened into a double array of
+ * whole vectors.
  *
  * <p>Written for C2 in JDK 17, whose Vector API support is fragile: a vector that C2 cannot keep
  * in registers is boxed, and the loop runs about 3-8 times slower. So loops handle one vector per
@@ -132,6 +139,9 @@ final class VectorFloatMath implements FloatMath {
   /** tanh(20) is 1 in double. */
   private static final double TANH_CAP = 20;
 
+  /** Ranges shorter than this run the scalar twins only (see the class comment). */
+  static final int SHORT = 2 * FL;
+
   private VectorFloatMath() {}
 
   /** Why these kernels would be slow here, or null if they are not. */
@@ -156,20 +166,20 @@ final class VectorFloatMath implements FloatMath {
   }
 
   /**
-   * {@code y = e^(x - c)}. One call site of {@link #exp(FloatVector)} serves the full vectors and
-   * the zero-padded tail: with two, C2 reaches its inlining node limit in this method, calls the
-   * small vector helpers out of line, and every vector they pass is boxed on the heap.
+   * {@code y = e^(x - c)}: whole vectors, then the scalar twin {@link #exp(float)} for the tail
+   * (and for all of a range shorter than {@link #SHORT}). Keep one call site of {@link
+   * #exp(FloatVector)} here: with two, C2 reaches its inlining node limit in this method, calls
+   * the small vector helpers out of line, and every vector they pass is boxed on the heap.
    */
   private static void expSub(float[] x, int xo, float c, float[] y, int yo, int n) {
-    for (int i = 0; i < n; i += FL) {
-      boolean full = i <= n - FL;
-      float[] src = full ? x : padded(x, xo + i, n - i);
-      float[] dst = full ? y : src;
-      int so = full ? xo + i : 0;
-      exp(FloatVector.fromArray(F, src, so).sub(c)).intoArray(dst, full ? yo + i : 0);
-      if (!full) {
-        System.arraycopy(dst, 0, y, yo + i, n - i);
+    int i = 0;
+    if (n >= SHORT) {
+      for (; i <= n - FL; i += FL) {
+        exp(FloatVector.fromArray(F, x, xo + i).sub(c)).intoArray(y, yo + i);
       }
+    }
+    for (; i < n; i++) {
+      y[yo + i] = exp(x[xo + i] - c);
     }
   }
 
@@ -234,6 +244,15 @@ final class VectorFloatMath implements FloatMath {
 
   @Override
   public float max(float[] x, int xo, int n) {
+    float r = Float.NEGATIVE_INFINITY;
+    if (n < SHORT) {
+      // What the vector form computes for one vector and a tail: a scan in index order.
+      for (int i = 0; i < n; i++) {
+        float v = x[xo + i];
+        r = v > r ? v : r;
+      }
+      return r;
+    }
     FloatVector m = splat(Float.NEGATIVE_INFINITY);
     int i = 0;
     for (; i <= n - FL; i += FL) {
@@ -241,7 +260,6 @@ final class VectorFloatMath implements FloatMath {
       m = m.blend(v, v.compare(VectorOperators.GT, m));
     }
     float[] lanes = m.toArray();
-    float r = Float.NEGATIVE_INFINITY;
     for (float v : lanes) {
       r = v > r ? v : r;
     }
@@ -277,32 +295,34 @@ final class VectorFloatMath implements FloatMath {
 
   /**
    * Adds {@code e[eo .. eo + m)} to the partial sums {@code p}, element i to {@code p[i % 8]}:
-   * the floats widened to two double vectors, partials 0-3 and 4-7.
+   * the floats widened to two double vectors, partials 0-3 and 4-7, and the tail (or all of a
+   * range shorter than {@link #SHORT}) element by element: the same doubles in the same order.
    */
   private static void addTo(double[] p, float[] e, int eo, int m) {
-    DoubleVector lo = DoubleVector.fromArray(D, p, 0);
-    DoubleVector hi = DoubleVector.fromArray(D, p, DL);
     int i = 0;
-    for (; i <= m - FL; i += FL) {
-      FloatVector v = FloatVector.fromArray(F, e, eo + i);
-      lo = lo.add(widen(v, 0));
-      hi = hi.add(widen(v, 1));
+    if (m >= SHORT) {
+      DoubleVector lo = DoubleVector.fromArray(D, p, 0);
+      DoubleVector hi = DoubleVector.fromArray(D, p, DL);
+      for (; i <= m - FL; i += FL) {
+        FloatVector v = FloatVector.fromArray(F, e, eo + i);
+        lo = lo.add(widen(v, 0));
+        hi = hi.add(widen(v, 1));
+      }
+      lo.intoArray(p, 0);
+      hi.intoArray(p, DL);
     }
-    if (i < m) {
-      // Zero pads leave their partials as they are.
-      FloatVector v = FloatVector.fromArray(F, padded(e, eo + i, m - i), 0);
-      lo = lo.add(widen(v, 0));
-      hi = hi.add(widen(v, 1));
+    for (; i < m; i++) {
+      p[i % FL] += e[eo + i];
     }
-    lo.intoArray(p, 0);
-    hi.intoArray(p, DL);
   }
 
   @Override
   public void shift(float[] x, int xo, float a, float b, float[] y, int yo, int n) {
     int i = 0;
-    for (; i <= n - FL; i += FL) {
-      FloatVector.fromArray(F, x, xo + i).sub(a).sub(b).intoArray(y, yo + i);
+    if (n >= SHORT) {
+      for (; i <= n - FL; i += FL) {
+        FloatVector.fromArray(F, x, xo + i).sub(a).sub(b).intoArray(y, yo + i);
+      }
     }
     for (; i < n; i++) {
       y[yo + i] = (x[xo + i] - a) - b;
@@ -368,6 +388,43 @@ final class VectorFloatMath implements FloatMath {
   /** {@code 2^k} for {@code -126 <= k <= 127}. */
   private static FloatVector pow2(IntVector k) {
     return k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+  }
+
+  /**
+   * {@link #exp(FloatVector)}'s lane arithmetic on one float: the same operations in the same
+   * order, so the same bits. A lane within +-{@link #EXP_NARROW} comes out the same on the
+   * vector's fast and wide paths, so the choice per element here matches the choice per vector.
+   */
+  static float exp(float x) {
+    if (Math.abs(x) > EXP_NARROW) {
+      // Comparisons are false for NaN, which passes through unclamped.
+      float v = x < EXP_MIN ? EXP_MIN : x > EXP_MAX ? EXP_MAX : x;
+      float t = Math.fma(v, LOG2E, SHIFTER);
+      float r = expPoly(reduce(v, t - SHIFTER));
+      int k = Float.floatToRawIntBits(t) - SHIFTER_BITS;
+      int k1 = k >> 1;
+      return r * pow2(k1) * pow2(k - k1);
+    }
+    float t = Math.fma(x, LOG2E, SHIFTER);
+    float r = expPoly(reduce(x, t - SHIFTER));
+    return r * pow2(Float.floatToRawIntBits(t) - SHIFTER_BITS);
+  }
+
+  private static float reduce(float x, float k) {
+    return Math.fma(k, -LN2_LO, Math.fma(k, -LN2_HI, x));
+  }
+
+  private static float expPoly(float r) {
+    float p = Math.fma(EXP_C0, r, EXP_C1);
+    p = Math.fma(p, r, EXP_C2);
+    p = Math.fma(p, r, EXP_C3);
+    p = Math.fma(p, r, EXP_C4);
+    p = Math.fma(p, r, EXP_C5);
+    return Math.fma(Math.fma(p, r, 1f), r, 1f);
+  }
+
+  private static float pow2(int k) {
+    return Float.intBitsToFloat((k + 127) << 23);
   }
 
   private static DoubleVector tanh(DoubleVector x) {
@@ -466,12 +523,4 @@ final class VectorFloatMath implements FloatMath {
       y[yo + i] = (float) t[i];
     }
   }
-
-  /** The last {@code m < FL} elements from {@code x[xo ..]}, padded with zeros. */
-  private static float[] padded(float[] x, int xo, int m) {
-    float[] t = new float[FL];
-    System.arraycopy(x, xo, t, 0, m);
-    return t;
-  }
-
 }

@@ -242,6 +242,29 @@ class FloatMathTest {
     }
   }
 
+  /**
+   * The SIMD exp's scalar twin, which takes tails and short ranges, against its vector lanes,
+   * bit for bit: a sweep over the bit patterns of all floats (every 1009th, in order, so that most
+   * vectors are all on the fast path or all on the wide one), whole against one by one.
+   */
+  @Test
+  void simdExpScalarTwinMatchesTheVectorLanes() {
+    FloatMath m = FloatMath.simd();
+    int step = 1009;
+    int n = (int) ((1L << 32) / step);
+    float[] x = new float[n - n % 8];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = Float.intBitsToFloat((int) ((long) i * step));
+    }
+    float[] lanes = new float[x.length];
+    m.exp(x, 0, lanes, 0, x.length - x.length % 8);
+    float[] twin = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      m.exp(x, i, twin, i, 1);
+    }
+    assertBits(lanes, twin, "exp, vector lanes against the scalar twin");
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Softmax kernels
 
