@@ -172,10 +172,14 @@ public final class Trainer {
     double secondHalf = half == 0 ? Double.NaN
         : (samples - stepSamples[half - 1]) / ((trainNanos - stepEnd[half - 1]) / 1e9);
     if (Boolean.getBoolean("ember.bench.steps")) {
+      // The warm-up profile: the time of steps 1, 2, 3-5, 6-10, ... on standard error.
       int[] marks = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, steps};
       int prev = 0;
-      for (int m : marks) {
-        if (m > steps) break;
+      for (int mark : marks) {
+        int m = Math.min(mark, steps);
+        if (m <= prev) {
+          break;
+        }
         long t = stepEnd[m - 1] - (prev == 0 ? 0 : stepEnd[prev - 1]);
         System.err.printf("steps %d-%d: %.1f ms total, %.2f ms/step%n", prev + 1, m, t / 1e6,
             t / 1e6 / (m - prev));
