@@ -140,7 +140,7 @@ final class VectorFloatMath implements FloatMath {
   private static final double TANH_CAP = 20;
 
   /** Ranges shorter than this run the scalar twins only (see the class comment). */
-  static final int SHORT = 2 * FL;
+  private static final int SHORT = 2 * FL;
 
   private VectorFloatMath() {}
 
@@ -395,7 +395,7 @@ final class VectorFloatMath implements FloatMath {
    * order, so the same bits. A lane within +-{@link #EXP_NARROW} comes out the same on the
    * vector's fast and wide paths, so the choice per element here matches the choice per vector.
    */
-  static float exp(float x) {
+  private static float exp(float x) {
     if (Math.abs(x) > EXP_NARROW) {
       // Comparisons are false for NaN, which passes through unclamped.
       float v = x < EXP_MIN ? EXP_MIN : x > EXP_MAX ? EXP_MAX : x;
