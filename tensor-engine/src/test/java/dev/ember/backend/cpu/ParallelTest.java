@@ -2,6 +2,7 @@ package dev.ember.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -9,11 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class ParallelTest {
@@ -34,7 +38,7 @@ class ParallelTest {
     withThreads(3, () -> {
       for (int n : new int[] {1, 2, 3, 7, 64, 100, 1001}) {
         AtomicIntegerArray seen = new AtomicIntegerArray(n);
-        List<int[]> ranges = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<int[]> ranges = Collections.synchronizedList(new ArrayList<>());
         Parallel.forRange(n, 2, (s, e) -> {
           ranges.add(new int[] {s, e});
           for (int i = s; i < e; i++) {
@@ -92,11 +96,11 @@ class ParallelTest {
       CountDownLatch blocked = new CountDownLatch(2);
       // A call whose chunk on a pool thread blocks until released; its caller's chunk returns
       // once a pool thread holds the other chunk, so the caller cannot claim both.
-      java.util.function.Supplier<Runnable> blockOne = () -> {
+      Supplier<Runnable> blockOne = () -> {
         CountDownLatch entered = new CountDownLatch(1);
         return () -> Parallel.forRange(2, 1, (s, e) -> {
           try {
-            if (Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread) {
+            if (Thread.currentThread() instanceof ForkJoinWorkerThread) {
               entered.countDown();
               blocked.countDown();
               release.await();
@@ -120,8 +124,8 @@ class ParallelTest {
             () -> Parallel.forRange(1000, 1, (s, e) -> ranOn.put(Thread.currentThread(), true)));
         // assertTimeoutPreemptively calls from a thread of its own, outside the pool.
         assertEquals(1, ranOn.size(), "threads that ran chunks: " + ranOn.keySet());
-        assertTrue(!(ranOn.keySet().iterator().next()
-            instanceof java.util.concurrent.ForkJoinWorkerThread), "a pool thread ran a chunk");
+        assertFalse(ranOn.keySet().iterator().next() instanceof ForkJoinWorkerThread,
+            "a pool thread ran a chunk");
       } catch (InterruptedException ex) {
         throw new AssertionError(ex);
       } finally {
