@@ -66,8 +66,6 @@ public final class Seeds {
    * without one, so {@link Generator#manualSeed} before building makes a run reproducible.
    */
   public static long fromDefault() {
-    long[] r = Generator.getDefault().reserve(1);
-    int[] w = Philox.block(r[0], r[1]);
-    return ((long) w[0] << 32) | (w[1] & 0xFFFFFFFFL);
+    return Generator.getDefault().nextLong();
   }
 }

@@ -104,7 +104,7 @@ public final class TrainingCheckpoint {
       throw new IllegalArgumentException(path + " records no epoch");
     }
     int epochs = n.intValue();
-    if (rngState != null && (rngState.length != 2 || rngState[1] < 0)) {
+    if (rngState != null && !Generator.isValidState(rngState)) {
       throw new IllegalArgumentException(path + ": invalid generator state");
     }
     // Load in an order that can be undone. Each object validates before it changes; the model

@@ -3,8 +3,10 @@ package dev.ember.tensor;
 import dev.ember.backend.RandomOp;
 
 /**
- * Random tensors drawn from a {@link Generator} through the backend's Philox primitive, so the
- * same generator state gives the same numbers on every backend.
+ * Random tensors drawn from a {@link Generator}: through the backend's Philox primitive, or, for
+ * a Mersenne Twister generator, on the host in row-major order (as PyTorch's CPU kernels draw a
+ * contiguous tensor) and copied to the device. Either way the same generator state gives the same
+ * numbers on every backend.
  */
 final class RandomOps {
   private RandomOps() {}
@@ -25,7 +27,35 @@ final class RandomOps {
     if (t.numel() == 0) {
       return;
     }
-    long[] r = gen.reserve(blocks(t.numel(), t.dtype()));
+    int n = t.numel();
+    boolean f32 = t.dtype() == DType.FLOAT32;
+    Tensor host = gen.withMt(mt -> {
+      if (f32) {
+        float[] v = new float[n];
+        if (op == RandomOp.UNIFORM) {
+          for (int i = 0; i < n; i++) {
+            v[i] = mt.uniformFloat((float) a, (float) b);
+          }
+        } else {
+          mt.normalFloat(v, (float) a, (float) b);
+        }
+        return Tensor.of(v, t.shapeRef());
+      }
+      double[] v = new double[n];
+      if (op == RandomOp.UNIFORM) {
+        for (int i = 0; i < n; i++) {
+          v[i] = mt.uniformDouble(a, b);
+        }
+      } else {
+        mt.normalDouble(v, a, b);
+      }
+      return Tensor.of(v, t.shapeRef());
+    });
+    if (host != null) {
+      t.backend().copy(t, host.to(t.device()));
+      return;
+    }
+    long[] r = gen.reserve(blocks(n, t.dtype()));
     t.backend().random(op, t, r[0], r[1], a, b);
   }
 
@@ -51,6 +81,17 @@ final class RandomOps {
     if (dtype == DType.BOOL) {
       throw new IllegalArgumentException("randint: bool is not an integer dtype");
     }
+    int n = Shapes.numel(shape);
+    long[] fromMt = gen.withMt(mt -> {
+      long[] out = new long[n];
+      for (int i = 0; i < n; i++) {
+        out[i] = mt.intFromTo(high - low, low); // the range as unsigned: it may pass 2^63
+      }
+      return out;
+    });
+    if (fromMt != null) {
+      return Tensor.of(fromMt, shape).to(dtype).to(device);
+    }
     Tensor u = rand(shape, DType.FLOAT64, device, gen);
     double range = (double) high - (double) low;
     // floor(low + u * range), clamped because rounding can reach `high` for huge ranges.
@@ -61,6 +102,10 @@ final class RandomOps {
   static Tensor randperm(int n, Generator gen, Device device) {
     if (n < 0) {
       throw new IllegalArgumentException("randperm: n must be non-negative, got " + n);
+    }
+    long[] fromMt = gen.withMt(mt -> mt.randperm(n));
+    if (fromMt != null) {
+      return Tensor.of(fromMt, n).to(device);
     }
     long[] perm = new long[n];
     for (int i = 0; i < n; i++) {

@@ -24,6 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainingCheckpointTest {
@@ -49,9 +51,11 @@ class TrainingCheckpointTest {
     }
   }
 
-  @Test
-  void resumingGivesTheSameModelAsAnUninterruptedRun() throws Exception {
-    Generator drop = new Generator(5);
+  /** With either engine: loading restores the dropout generator's state, engine included. */
+  @ParameterizedTest
+  @EnumSource(Generator.Engine.class)
+  void resumingGivesTheSameModelAsAnUninterruptedRun(Generator.Engine engine) throws Exception {
+    Generator drop = new Generator(5, engine);
     Module a = model(new Generator(1), drop);
     Adam optA = new Adam(a.parameters(), 0.01);
     StepLR schedA = new StepLR(optA, 2, 0.5);

@@ -4,6 +4,7 @@ import dev.ember.autograd.Autograd;
 import dev.ember.autograd.GradMode;
 import dev.ember.benchmarks.gpu.DeviceStats;
 import dev.ember.data.DataLoader;
+import dev.ember.data.Sampler;
 import dev.ember.data.TensorDataset;
 import dev.ember.gpu.StepGraph;
 import dev.ember.nn.F;
@@ -24,9 +25,74 @@ import java.lang.management.MemoryType;
  * 1e-8), softmax cross-entropy, reshuffled every epoch (seeded), last partial batch kept. Only
  * the training loop is timed (shuffle, gather, forward, backward, step), with the data already in
  * memory; test accuracy is measured after the last epoch.
+ *
+ * <p>The random draws follow {@code -Dember.bench.rng}: {@code mt19937} (the default) draws what
+ * the PyTorch reference script draws for the same seed ({@code torch.manual_seed(seed)}, the
+ * network's default initialization, then one {@code torch.randperm(n)} per epoch from the same
+ * generator), so "seed 1" is the same start in both systems; {@code philox} draws from Ember's
+ * default Philox generator and shuffles with the loader's seeded sampler.
  */
 public final class Trainer {
   private Trainer() {}
+
+  /** The engine of {@code -Dember.bench.rng} ({@code mt19937} unless set). */
+  static Generator.Engine engine() {
+    String rng = System.getProperty("ember.bench.rng", "mt19937").trim();
+    return switch (rng) {
+      case "mt19937" -> Generator.Engine.MT19937;
+      case "philox" -> Generator.Engine.PHILOX;
+      default -> throw new IllegalArgumentException(
+          "-Dember.bench.rng must be mt19937 or philox, got '" + rng + "'");
+    };
+  }
+
+  /**
+   * The reference script's shuffle: epoch e is the (e + 1)-th {@code randperm(n)} drawn from the
+   * generator's state when the sampler was made. Kept a pure function of the epoch (as {@link
+   * Sampler} asks) by replaying from that state, resuming from the last epoch drawn.
+   */
+  static final class StreamSampler extends Sampler {
+    private final int n;
+    private final long[] start;
+    private long[] after;
+    private int afterEpoch = -1;
+
+    StreamSampler(int n, Generator gen) {
+      this.n = n;
+      this.start = gen.state();
+    }
+
+    @Override
+    public int size() {
+      return n;
+    }
+
+    @Override
+    public synchronized int[] indices(int epoch) {
+      if (epoch < 0) {
+        throw new IllegalArgumentException("epoch must be non-negative, got " + epoch);
+      }
+      Generator g = new Generator(0);
+      int e = 0;
+      if (epoch > afterEpoch && after != null) {
+        g.setState(after);
+        e = afterEpoch + 1;
+      } else {
+        g.setState(start);
+      }
+      long[] perm = null;
+      for (; e <= epoch; e++) {
+        perm = Tensor.randperm(n, g).toLongArray();
+      }
+      after = g.state();
+      afterEpoch = epoch;
+      int[] out = new int[n];
+      for (int i = 0; i < n; i++) {
+        out[i] = (int) perm[i];
+      }
+      return out;
+    }
+  }
 
   /** What a run measured. */
   public record Result(Workload workload, long seed, int epochs, double accuracy,
@@ -95,15 +161,19 @@ public final class Trainer {
     if (stepGraph && device.isCpu()) {
       throw new IllegalArgumentException("a step graph needs a GPU device, not " + device);
     }
-    Generator.manualSeed(seed);
+    Generator.Engine engine = engine();
+    Generator.manualSeed(seed, engine);
     Module model = w.network();
     DeviceStats stats = new DeviceStats(device);
     stats.resetPeak();
     model.to(device);
     Optimizer opt = new Adam(model.parameters(), 1e-3);
-    DataLoader<Tensor[], Tensor[]> loader =
+    DataLoader.Builder<Tensor[], Tensor[]> builder =
         DataLoader.builder(new TensorDataset(w.layout(trainImages), trainLabels))
-            .batchSize(w.batchSize()).shuffle(true).seed(seed).dropLast(false).build();
+            .batchSize(w.batchSize()).seed(seed).dropLast(false);
+    DataLoader<Tensor[], Tensor[]> loader = engine == Generator.Engine.MT19937
+        ? builder.sampler(new StreamSampler(trainLabels.size(0), Generator.getDefault())).build()
+        : builder.shuffle(true).build();
     resetPeaks();
     long trainNanos = 0;
     long samples = 0;
