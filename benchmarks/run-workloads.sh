@@ -4,7 +4,11 @@
 #
 #   benchmarks/run-workloads.sh [w1 w2 w3]      # ~15 minutes on 2 cores for all three
 #   REPEAT=3 benchmarks/run-workloads.sh w1     # each seed 3 times: more pairs against the noise
+#   RNG=philox benchmarks/run-workloads.sh      # Ember's own draws for the seeds (see below)
 #
+# A seed is the same start in both systems: Ember draws what PyTorch draws after
+# torch.manual_seed(seed) (Generator.Engine.MT19937: the same initial weights and shuffles);
+# RNG=philox has Ember draw its seeds from its default Philox generator instead.
 # Needs a JDK 17+ and, for the reference, Debian's python3 with python3-torch (/usr/bin/python3).
 # PyTorch runs in its fastest configuration here: 2 threads, OMP_WAIT_POLICY=PASSIVE; Ember in its
 # own: OPENBLAS_NUM_THREADS=1, so that each GEMM is split over Ember's two threads instead of
@@ -24,7 +28,7 @@ mkdir -p "$out"
 export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
 for w in $workloads; do
   for seed in $(for r in $(seq "${REPEAT:-1}"); do echo 1 2 3; done); do
-    OPENBLAS_NUM_THREADS=1 java --add-modules jdk.incubator.vector -Xmx8g -cp benchmarks/target/benchmarks.jar \
+    OPENBLAS_NUM_THREADS=1 java -Dember.bench.rng="${RNG:-mt19937}" --add-modules jdk.incubator.vector -Xmx8g -cp benchmarks/target/benchmarks.jar \
       dev.ember.benchmarks.workloads.TrainWorkload "$w" "$seed" "$data" 2>/dev/null | tee -a "$out/results.jsonl"
     /usr/bin/python3 benchmarks/scripts/workloads_reference.py "$w" "$seed" "$data" | tee -a "$out/results.jsonl"
   done

@@ -97,10 +97,11 @@ public final class Trainer {
   /** What a run measured. */
   public record Result(Workload workload, long seed, int epochs, double accuracy,
       double samplesPerSecond, double secondHalfSamplesPerSecond, double lastLoss,
-      double peakHeapMiB, GpuRun gpu, boolean stepGraph) {
+      double peakHeapMiB, GpuRun gpu, boolean stepGraph, double[] losses) {
     /**
      * One JSON object on one line; a GPU run adds the device, its description, the peak of
-     * allocated device memory during training and the memory the allocator held at the end.
+     * allocated device memory during training and the memory the allocator held at the end, and
+     * a run with {@code -Dember.bench.losses=N} the training loss of its first N steps.
      */
     public String toJson() {
       String json = String.format(java.util.Locale.ROOT,
@@ -116,6 +117,13 @@ public final class Trainer {
                 + " \"device_reserved_mib\": %.1f",
             gpu.device(), gpu.deviceName().replace("\\", "\\\\").replace("\"", "\\\""),
             gpu.peakDeviceMiB(), gpu.reservedDeviceMiB());
+      }
+      if (losses.length > 0) {
+        StringBuilder b = new StringBuilder(", \"losses\": [");
+        for (int i = 0; i < losses.length; i++) {
+          b.append(i == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.8f", losses[i]));
+        }
+        json += b.append("]");
       }
       return json + "}";
     }
@@ -185,6 +193,9 @@ public final class Trainer {
     long[] stepSamples = new long[steps];
     int step = 0;
     Tensor last = null;
+    // -Dember.bench.losses=N: the training loss of the first N steps, for comparing the steps
+    // with the reference's from the same start (each read waits for the step on a GPU).
+    double[] losses = new double[Math.min(steps, Integer.getInteger("ember.bench.losses", 0))];
     model.train();
     // On a GPU, gradients are zeroed in place: a gradient set to null is reclaimed only by the
     // garbage collector, so device memory would grow by the parameters' size per step between
@@ -222,6 +233,9 @@ public final class Trainer {
             samples += batch[1].size(0);
             last = loss.detach().keep();
           }
+          if (step < losses.length) {
+            losses[step] = last.item();
+          }
         }
         if (step == half - 1) {
           // A GPU queues launches: the half-way mark counts once its steps have run.
@@ -258,7 +272,7 @@ public final class Trainer {
     }
     double accuracy = accuracy(model, w.layout(testImages), testLabels);
     return new Result(w, seed, epochs, accuracy, samples / (trainNanos / 1e9), secondHalf,
-        lastLoss, peakHeapMiB(), gpu, stepGraph);
+        lastLoss, peakHeapMiB(), gpu, stepGraph, losses);
   }
 
   /**
