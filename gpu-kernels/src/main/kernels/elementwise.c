@@ -5,7 +5,8 @@
  *
  * The math is the CPU backend's (tensor-engine's CpuElementwise), dtype by dtype (the float
  * helpers are in ember_math.h, which matmul.c's activation epilogues share):
- *  - float32 computes in float and float64 in double, with the CPU's formulas: sigmoid
+ *  - float32 computes in float and float64 in double (except the activations' backward ops,
+ *    double for both, as on the CPU), with the CPU's formulas: sigmoid
  *    1 / (1 + e^-x), silu x / (1 + e^-x), gelu 0.5 x (1 + erf(x / sqrt 2)) with W. J. Cody's
  *    rational erf, softplus log1p(e^(b x)) / b or x where b x > threshold. Where the float form
  *    of a formula cancels (1 + erf(z) and 1 + tanh(u) for large negative arguments, e^(b x)
@@ -73,6 +74,9 @@
 #define B_LOGICAL_AND 14
 #define B_LOGICAL_OR 15
 #define B_LOGICAL_XOR 16
+#define B_GELU_GRAD 17
+#define B_GELU_TANH_GRAD 18
+#define B_SILU_GRAD 19
 
 /* The element offset of operand k (1 = dst, 2.. the inputs, in meta's order) of work item i;
    needs i, nd, meta and contiguous in scope. */
@@ -141,6 +145,10 @@
       case B_MAXIMUM: return max_##SUF(a, b);                                                \
       case B_MINIMUM: return min_##SUF(a, b);                                                \
       case B_RELU_GRAD: return b <= (T) 0 ? (T) 0 : a;                                       \
+      /* the activations' backward: in double for both dtypes, as the CPU computes them */   \
+      case B_GELU_GRAD: return (T) ((double) a * gelu_grad_f64((double) b));                 \
+      case B_GELU_TANH_GRAD: return (T) ((double) a * gelu_tanh_grad_f64((double) b));       \
+      case B_SILU_GRAD: return (T) ((double) a * silu_grad_f64((double) b));                 \
       default: return a - a + (T) NAN; /* not an arithmetic op: the host never sends it */  \
     }                                                                                        \
   }                                                                                          \

@@ -144,6 +144,28 @@ DEVICE_FN double gelu_tanh_f64(double x) {
   return 0.5 * x * (1.0 + tanh_f64(inner));
 }
 
+/* The activations' derivatives, for elementwise.c's fused backward ops (GELU_GRAD,
+   GELU_TANH_GRAD, SILU_GRAD): the CPU's formulas, in double for both float dtypes (the float
+   forms overflow or cancel at the ends of the range, e.g. 0 * inf in the tanh form at 1e30). */
+DEVICE_FN double gelu_grad_f64(double x) {
+  return 0.5 * (1.0 + erf_f64(x * 0.7071067811865476))
+      + x * (exp(-0.5 * x * x) * 0.3989422804014327);
+}
+
+DEVICE_FN double gelu_tanh_grad_f64(double x) {
+  /* 0.5 (1 + tanh u) = s and 1 - tanh^2 u = 4 s (1 - s), s = sigmoid(2u), as on the CPU */
+  double x2 = x * x;
+  double u = 0.7978845608028654 * (x + 0.044715 * x2 * x);
+  double s = 1.0 / (1.0 + exp(-2 * u));
+  double sc = 1.0 / (1.0 + exp(2 * u));
+  return s + 2 * x * s * sc * (0.7978845608028654 * (1.0 + 3 * 0.044715 * x2));
+}
+
+DEVICE_FN double silu_grad_f64(double x) {
+  double s = 1.0 / (1.0 + exp(-x));
+  return s * (1.0 + x * (1.0 - s));
+}
+
 DEVICE_FN double softplus_f64(double x, double beta, double threshold) {
   double bx = beta * x;
   return bx > threshold ? x : log1p(exp(bx)) / beta;

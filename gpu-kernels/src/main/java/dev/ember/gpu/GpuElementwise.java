@@ -114,6 +114,10 @@ final class GpuElementwise {
         throw new IllegalArgumentException("binary op DIV is not defined for dtype " + in
             + " (the op layer promotes integer division to floating point)");
       }
+      if (op.floatingOnly() && !in.isFloatingPoint()) {
+        throw new IllegalArgumentException(
+            "binary op " + op + " is defined for floating point dtypes only, got " + in);
+      }
       if (op == BinaryOp.POW && integer) {
         integerPow(b, dst, x, y);
         return;
@@ -228,6 +232,9 @@ final class GpuElementwise {
       case LOGICAL_AND -> 14;
       case LOGICAL_OR -> 15;
       case LOGICAL_XOR -> 16;
+      case GELU_GRAD -> 17;
+      case GELU_TANH_GRAD -> 18;
+      case SILU_GRAD -> 19;
     };
   }
 }

@@ -104,7 +104,7 @@ class GpuElementwiseTest {
   void everyBinaryOpOnEveryDtypeAndLayout() {
     for (DType dtype : ALL) {
       for (BinaryOp op : BinaryOp.values()) {
-        if (op == BinaryOp.DIV && !dtype.isFloatingPoint()) {
+        if (op.floatingOnly() && !dtype.isFloatingPoint()) {
           continue;
         }
         Layout[] layouts = Layout.values();
@@ -191,6 +191,12 @@ class GpuElementwiseTest {
       assertThrows(IllegalArgumentException.class,
           () -> gpu.unary(UnaryOp.POW_SCALAR, out, i, 0.5, 0));
       assertThrows(IllegalArgumentException.class, () -> gpu.binary(BinaryOp.DIV, out, i, i));
+      for (BinaryOp op : new BinaryOp[] {BinaryOp.GELU_GRAD, BinaryOp.GELU_TANH_GRAD,
+          BinaryOp.SILU_GRAD}) {
+        IllegalArgumentException g =
+            assertThrows(IllegalArgumentException.class, () -> gpu.binary(op, out, i, i));
+        assertTrue(g.getMessage().contains("floating point dtypes only"), g.getMessage());
+      }
       Tensor e = Tensor.of(new long[] {1, -1, 2}).to(GpuTesting.DEVICE);
       IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
           () -> gpu.binary(BinaryOp.POW, out, i, e));

@@ -379,32 +379,49 @@ final class Elementwise {
         (g, v) -> where(v.gt(0), g, g.mul(slope)));
   }
 
+  /**
+   * The fused backward of an activation (one {@link BinaryOp} pass: {@code g * act'(v)}) when
+   * no graph is built; with {@code createGraph} the composed form, which is differentiable.
+   */
+  private static Tensor activationGrad(BinaryOp fused, Tensor g, Tensor v,
+      BinaryOperator<Tensor> composed) {
+    return Autograd.isGradEnabled() ? composed.apply(g, v) : binaryRaw(fused, g, v, g.dtype());
+  }
+
   static Tensor gelu(Tensor x, boolean tanhApprox) {
     if (!tanhApprox) {
       // d/dx x Phi(x) = Phi(x) + x phi(x)
-      return unaryIn(UnaryOp.GELU, "GeluBackward", floating(x), 0, 0, (g, v) -> {
-        Tensor cdf = v.mul(Math.sqrt(0.5)).erf().add(1).mul(0.5);
-        Tensor pdf = v.mul(v).mul(-0.5).exp().mul(INV_SQRT_2PI);
-        return g.mul(cdf.add(v.mul(pdf)));
-      });
+      return unaryIn(UnaryOp.GELU, "GeluBackward", floating(x), 0, 0,
+          (g, v) -> activationGrad(BinaryOp.GELU_GRAD, g, v, Elementwise::geluGradComposed));
     }
-    return unaryIn(UnaryOp.GELU_TANH, "GeluBackward", floating(x), 0, 0, (g, v) -> {
-      // u = k (x + 0.044715 x^3); y = 0.5 x (1 + tanh u);
-      // dy/dx = 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) k (1 + 3 * 0.044715 x^2)
-      Tensor x2 = v.mul(v);
-      Tensor th = v.add(x2.mul(v).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
-      Tensor left = th.add(1).mul(0.5);
-      Tensor right = v.mul(0.5).mul(Tensor.onesLike(th).sub(th.mul(th)))
-          .mul(x2.mul(3 * 0.044715).add(1).mul(SQRT_2_OVER_PI));
-      return g.mul(left.add(right));
-    });
+    return unaryIn(UnaryOp.GELU_TANH, "GeluBackward", floating(x), 0, 0,
+        (g, v) -> activationGrad(BinaryOp.GELU_TANH_GRAD, g, v,
+            Elementwise::geluTanhGradComposed));
+  }
+
+  private static Tensor geluGradComposed(Tensor g, Tensor v) {
+    Tensor cdf = v.mul(Math.sqrt(0.5)).erf().add(1).mul(0.5);
+    Tensor pdf = v.mul(v).mul(-0.5).exp().mul(INV_SQRT_2PI);
+    return g.mul(cdf.add(v.mul(pdf)));
+  }
+
+  private static Tensor geluTanhGradComposed(Tensor g, Tensor v) {
+    // u = k (x + 0.044715 x^3); y = 0.5 x (1 + tanh u);
+    // dy/dx = 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) k (1 + 3 * 0.044715 x^2)
+    Tensor x2 = v.mul(v);
+    Tensor th = v.add(x2.mul(v).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
+    Tensor left = th.add(1).mul(0.5);
+    Tensor right = v.mul(0.5).mul(Tensor.onesLike(th).sub(th.mul(th)))
+        .mul(x2.mul(3 * 0.044715).add(1).mul(SQRT_2_OVER_PI));
+    return g.mul(left.add(right));
   }
 
   static Tensor silu(Tensor x) {
-    return unaryIn(UnaryOp.SILU, "SiluBackward", floating(x), 0, 0, (g, v) -> {
-      Tensor s = v.sigmoid();
-      return g.mul(s.mul(v.mul(Tensor.onesLike(s).sub(s)).add(1)));
-    });
+    return unaryIn(UnaryOp.SILU, "SiluBackward", floating(x), 0, 0,
+        (g, v) -> activationGrad(BinaryOp.SILU_GRAD, g, v, (gg, vv) -> {
+          Tensor s = vv.sigmoid();
+          return gg.mul(s.mul(vv.mul(Tensor.onesLike(s).sub(s)).add(1)));
+        }));
   }
 
   static Tensor softplus(Tensor x, double beta, double threshold) {

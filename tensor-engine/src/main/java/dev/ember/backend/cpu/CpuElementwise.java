@@ -531,6 +531,33 @@ final class CpuElementwise {
     return 0.5 * x * (1.0 + Math.tanh(inner));
   }
 
+  private static final double INV_SQRT_2PI = 0.3989422804014327;
+
+  /** GELU's derivative: Phi(x) + x phi(x). */
+  static double geluGrad(double x) {
+    return 0.5 * (1.0 + erf(x * SQRT1_2)) + x * (Math.exp(-0.5 * x * x) * INV_SQRT_2PI);
+  }
+
+  /**
+   * The tanh-approximated GELU's derivative (see {@link BinaryOp#GELU_TANH_GRAD}), written with
+   * {@code 0.5 (1 + tanh u) = s} and {@code 1 - tanh^2 u = 4 s (1 - s)}, {@code s = sigmoid(2u)}:
+   * no term cancels to zero where the true value is tiny, so its sign does not depend on how a
+   * backend rounds tanh (the GPU kernels compute the same form).
+   */
+  static double geluTanhGrad(double x) {
+    double x2 = x * x;
+    double u = SQRT_2_OVER_PI * (x + 0.044715 * x2 * x);
+    double s = 1.0 / (1.0 + Math.exp(-2 * u));
+    double sc = 1.0 / (1.0 + Math.exp(2 * u));
+    return s + 2 * x * s * sc * (SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * x2));
+  }
+
+  /** SiLU's derivative: s (1 + x (1 - s)), s = sigmoid(x). */
+  static double siluGrad(double x) {
+    double s = 1.0 / (1.0 + Math.exp(-x));
+    return s * (1.0 + x * (1.0 - s));
+  }
+
   /** PyTorch's softplus: {@code x} where {@code beta x > threshold}, else log1p(e^(bx))/beta. */
   private static double softplus(double x, double beta, double threshold) {
     double bx = beta * x;
@@ -812,6 +839,21 @@ final class CpuElementwise {
         FloatMath math = FloatMath.get();
         yield fff((a, b, y, lo, hi) -> math.reluGrad(a, b, y, lo, hi - lo));
       }
+      case GELU_GRAD -> fff((a, b, y, lo, hi) -> {
+        for (int i = lo; i < hi; i++) {
+          y[i] = (float) (a[i] * geluGrad(b[i]));
+        }
+      });
+      case GELU_TANH_GRAD -> fff((a, b, y, lo, hi) -> {
+        for (int i = lo; i < hi; i++) {
+          y[i] = (float) (a[i] * geluTanhGrad(b[i]));
+        }
+      });
+      case SILU_GRAD -> fff((a, b, y, lo, hi) -> {
+        for (int i = lo; i < hi; i++) {
+          y[i] = (float) (a[i] * siluGrad(b[i]));
+        }
+      });
       case EQ -> ffb((a, b, y, lo, hi) -> {
         for (int i = lo; i < hi; i++) {
           y[i] = a[i] == b[i] ? (byte) 1 : 0;
@@ -889,6 +931,21 @@ final class CpuElementwise {
           y[i] = b[i] <= 0 ? 0 : a[i];
         }
       });
+      case GELU_GRAD -> ddd((a, b, y, lo, hi) -> {
+        for (int i = lo; i < hi; i++) {
+          y[i] = a[i] * geluGrad(b[i]);
+        }
+      });
+      case GELU_TANH_GRAD -> ddd((a, b, y, lo, hi) -> {
+        for (int i = lo; i < hi; i++) {
+          y[i] = a[i] * geluTanhGrad(b[i]);
+        }
+      });
+      case SILU_GRAD -> ddd((a, b, y, lo, hi) -> {
+        for (int i = lo; i < hi; i++) {
+          y[i] = a[i] * siluGrad(b[i]);
+        }
+      });
       case EQ -> ddb((a, b, y, lo, hi) -> {
         for (int i = lo; i < hi; i++) {
           y[i] = a[i] == b[i] ? (byte) 1 : 0;
@@ -943,6 +1000,8 @@ final class CpuElementwise {
       });
       case DIV -> throw new IllegalArgumentException("binary op DIV is not defined for dtype "
           + dtype + " (the op layer promotes integer division to floating point)");
+      case GELU_GRAD, GELU_TANH_GRAD, SILU_GRAD -> throw new IllegalArgumentException(
+          "binary op " + op + " is defined for floating point dtypes only, got " + dtype);
       case POW -> lll((a, b, y, lo, hi) -> {
         for (int i = lo; i < hi; i++) {
           y[i] = ipow(a[i], b[i]);

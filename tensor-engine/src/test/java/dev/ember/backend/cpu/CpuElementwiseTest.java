@@ -231,6 +231,9 @@ class CpuElementwiseTest {
       case MAXIMUM -> Math.max(a, b);
       case MINIMUM -> Math.min(a, b);
       case RELU_GRAD -> b <= 0 ? 0 : a;
+      case GELU_GRAD -> a * CpuElementwise.geluGrad(b);
+      case GELU_TANH_GRAD -> a * CpuElementwise.geluTanhGrad(b);
+      case SILU_GRAD -> a * CpuElementwise.siluGrad(b);
       case EQ -> a == b ? 1 : 0;
       case NE -> a != b ? 1 : 0;
       case LT -> a < b ? 1 : 0;
@@ -248,7 +251,7 @@ class CpuElementwiseTest {
     Random rnd = new Random(4);
     for (DType dt : DType.values()) {
       for (BinaryOp op : BinaryOp.values()) {
-        if (op == BinaryOp.DIV && !dt.isFloatingPoint()
+        if (op.floatingOnly() && !dt.isFloatingPoint()
             || op == BinaryOp.POW && dt == DType.BOOL) {
           continue;
         }
