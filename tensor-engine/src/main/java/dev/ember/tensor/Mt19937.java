@@ -144,8 +144,8 @@ final class Mt19937 {
 
   /**
    * {@code uniform_int_from_to_distribution}: {@code base + r mod range}, r from {@link
-   * #random64()} when {@code range >= 2^32} (every dtype Ember has takes that branch), else from
-   * {@link #random()}. {@code range} is unsigned.
+   * #random64()} when {@code range >= 2^32} (PyTorch's rule for int64, float32 and float64; an
+   * int32 range is always below 2^32), else from {@link #random()}. {@code range} is unsigned.
    */
   long intFromTo(long range, long base) {
     if (Long.compareUnsigned(range, 1L << 32) >= 0) {
