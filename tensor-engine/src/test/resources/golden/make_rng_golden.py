@@ -11,8 +11,9 @@ Sections:
 * "streams": for a seed, a sequence of draws from one generator seeded with torch.manual_seed
   (the global generator, as a PyTorch script uses it), each with its arguments and values: rand
   and uniform_ (float32, float64), randint, randperm, randn / normal_ (the scalar path below 16
-  elements with its cached second sample, normal_fill at 16 and more). The sequence checks the
-  state's progression, not only each draw.
+  elements with its cached second sample, normal_fill at 16 and more), bernoulli_(p) and dropout
+  (a 53-bit uniform per element against 1 - p). The sequence checks the state's progression, not
+  only each draw.
 * "modules": torch.manual_seed(seed), then a list of modules built in order with PyTorch's default
   initialization; every parameter's values.
 * "w1": torch.manual_seed(seed), W1's network (../shared/WORKLOADS.md), then two epochs'
@@ -67,6 +68,10 @@ def stream(seed, ops):
             t = torch.randint(op["low"], op["high"], (op["n"],))
         elif kind == "randperm":
             t = torch.randperm(op["n"])
+        elif kind == "bernoulli_":
+            t = torch.empty(op["n"], dtype=dt).bernoulli_(op["p"])
+        elif kind == "dropout":
+            t = torch.nn.functional.dropout(torch.ones(op["n"], dtype=dt), op["p"], True)
         else:
             raise ValueError(kind)
         out.append(dict(op, values=values(t)))
@@ -118,6 +123,10 @@ def main():
         {"op": "normal", "dtype": "float64", "n": 21, "mean": -1.0, "std": 2.0},
         {"op": "rand", "dtype": "float32", "n": 700},  # crosses the 624-word twist
         {"op": "randperm", "n": 300},
+        {"op": "bernoulli_", "dtype": "float32", "n": 40, "p": 0.3},
+        {"op": "dropout", "dtype": "float32", "n": 50, "p": 0.37},
+        {"op": "dropout", "dtype": "float64", "n": 20, "p": 0.5},
+        {"op": "rand", "dtype": "float32", "n": 3},
     ]
     seeds = [0, 1, 2, 123456789, (1 << 40) + 7]
     golden = {"torch": torch.__version__,

@@ -238,8 +238,9 @@ public final class F {
     if (p == 1) {
       return x.mul(0);
     }
-    Tensor keep = Tensor.fullLike(x, 1 - p).bernoulli(gen);
-    return x.mul(keep.mul(1 / (1 - p)));
+    // PyTorch's form: noise = bernoulli_(1 - p), then x * (noise / (1 - p)).
+    Tensor keep = Tensor.emptyLike(x).bernoulli_(1 - p, gen);
+    return x.mul(keep.div(1 - p));
   }
 
   /** {@link #dropout(Tensor, double, boolean, Generator)} with the default generator. */

@@ -14,11 +14,12 @@ import java.util.function.Function;
  *       consumed, so every backend draws the same numbers for the same state, on the device.
  *   <li>{@link Engine#MT19937}: PyTorch's CPU generator, the Mersenne Twister, seeded as {@code
  *       torch.manual_seed} seeds it. {@code rand}, {@code uniform_} (so every default
- *       initialization), {@code randint} and {@code randperm} draw the same numbers as PyTorch
- *       1.13 on the CPU for the same seed, bit for bit; {@code randn} and {@code normal_} run its
- *       algorithm on the same uniforms and agree to a few float ulps (PyTorch's vectorized
- *       log/sin/cos round differently). Other draws ({@code bernoulli}, dropout, random
- *       transforms) take this engine's numbers through Ember's own algorithms. Draws are made on
+ *       initialization), {@code randint}, {@code randperm}, {@code bernoulli_(p)} and dropout
+ *       draw the same numbers as PyTorch 1.13 on the CPU for the same seed, bit for bit; {@code
+ *       randn} and {@code normal_} run its algorithm on the same uniforms and agree to a few
+ *       float ulps (PyTorch's vectorized log/sin/cos round differently). Other draws ({@code
+ *       bernoulli()} of a probability tensor, random transforms) take this engine's numbers
+ *       through Ember's own algorithms. Draws are made on
  *       the host and copied to the tensor's device, so they too are the same on every backend.
  *       Use it to start from the weights and shuffles a PyTorch script draws for a seed.
  * </ul>

@@ -138,6 +138,27 @@ final class RandomOps {
     return u.lt(p.detach()).to(p.dtype());
   }
 
+  static Tensor bernoulli_(Tensor self, double p, Generator gen) {
+    checkFloat("bernoulli_", self.dtype());
+    if (!(p >= 0 && p <= 1)) {
+      throw new IllegalArgumentException("bernoulli_ expects p to be in [0, 1], but got p=" + p);
+    }
+    return Elementwise.inplace(self, x -> {
+      int n = x.numel();
+      double[] fromMt = gen.withMt(mt -> {
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+          out[i] = mt.uniformDouble(0, 1) < p ? 1 : 0;
+        }
+        return out;
+      });
+      if (fromMt != null) {
+        return Tensor.of(fromMt, x.shapeRef()).to(x.dtype()).to(x.device());
+      }
+      return bernoulli(Tensor.fullLike(x, p), gen);
+    });
+  }
+
   static Tensor fill_(Tensor self, RandomOp op, double a, double b, Generator gen) {
     checkFloat(op == RandomOp.UNIFORM ? "uniform_" : "normal_", self.dtype());
     if (op == RandomOp.NORMAL && !(b >= 0)) {

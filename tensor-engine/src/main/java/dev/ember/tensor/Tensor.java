@@ -356,6 +356,19 @@ public final class Tensor {
     return RandomOps.bernoulli(this, gen);
   }
 
+  /**
+   * Fills this floating point tensor in place with 1 with probability {@code p}, else 0 (like
+   * {@code bernoulli_(p)}); returns this. On a Mersenne Twister generator each element compares
+   * a 53-bit uniform with {@code p}, as PyTorch's CPU kernel does (so dropout masks repeat
+   * PyTorch's); on Philox, the same draws as {@code fullLike(this, p).bernoulli(gen)}.
+   *
+   * @throws IllegalArgumentException if {@code p} is not in [0, 1] or the dtype is not floating
+   *     point
+   */
+  public Tensor bernoulli_(double p, Generator gen) {
+    return RandomOps.bernoulli_(this, p, gen);
+  }
+
   /** Fills this tensor in place from U[from, to) (default generator); returns this. */
   public Tensor uniform_(double from, double to) {
     return RandomOps.fill_(this, dev.ember.backend.RandomOp.UNIFORM, from, to, Generator.getDefault());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.io.Json;
+import dev.ember.nn.F;
 import dev.ember.nn.Module;
 import dev.ember.nn.Sequential;
 import dev.ember.nn.activation.ReLU;
@@ -31,8 +32,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The Mersenne Twister generator against PyTorch 1.13's CPU generator: {@code golden/rng.json},
- * written by {@code make_rng_golden.py} beside it. Uniform draws, randint, randperm and default
- * initializations must match bit for bit; normal draws to a few ulps.
+ * written by {@code make_rng_golden.py} beside it. Uniform draws, randint, randperm,
+ * bernoulli_(p), dropout and default initializations must match bit for bit; normal draws to a
+ * few ulps.
  */
 class Mt19937GoldenTest {
   private static final Map<String, Object> GOLDEN = load();
@@ -103,6 +105,10 @@ class Mt19937GoldenTest {
       case "randint" -> assertArrayEquals(want, Tensor.randint(gen, ((Number) op.get("low")).longValue(),
           ((Number) op.get("high")).longValue(), DType.INT64, Device.CPU, n).toDoubleArray(), what);
       case "randperm" -> assertArrayEquals(want, Tensor.randperm(n, gen).toDoubleArray(), what);
+      case "bernoulli_" -> assertArrayEquals(want, Tensor.zeros(dtype, n)
+          .bernoulli_(((Number) op.get("p")).doubleValue(), gen).toDoubleArray(), what);
+      case "dropout" -> assertArrayEquals(want, F.dropout(Tensor.ones(dtype, n),
+          ((Number) op.get("p")).doubleValue(), true, gen).toDoubleArray(), what);
       case "randn" -> assertUlps(want, Tensor.randn(gen, dtype, Device.CPU, n).toDoubleArray(), dtype, what);
       case "normal" -> assertUlps(want, Tensor.zeros(dtype, n)
           .normal_(((Number) op.get("mean")).doubleValue(), ((Number) op.get("std")).doubleValue(), gen)

@@ -57,7 +57,7 @@ class OpCoverageTest {
       "rand(int[])", "rand(Generator,DType,Device,int[])", "randn(int[])",
       "randn(Generator,DType,Device,int[])", "randint(long,long,int[])",
       "randint(Generator,long,long,DType,Device,int[])", "randperm(int)", "randperm(int,Generator)",
-      "randLike(Tensor)", "randnLike(Tensor)", "bernoulli()", "bernoulli(Generator)",
+      "randLike(Tensor)", "randnLike(Tensor)", "bernoulli()", "bernoulli(Generator)", "bernoulli_(double,Generator)",
       "uniform_(double,double)", "uniform_(double,double,Generator)", "normal_(double,double)",
       "normal_(double,double,Generator)");
 
