@@ -418,10 +418,12 @@ final class Elementwise {
 
   static Tensor silu(Tensor x) {
     return unaryIn(UnaryOp.SILU, "SiluBackward", floating(x), 0, 0,
-        (g, v) -> activationGrad(BinaryOp.SILU_GRAD, g, v, (gg, vv) -> {
-          Tensor s = vv.sigmoid();
-          return gg.mul(s.mul(vv.mul(Tensor.onesLike(s).sub(s)).add(1)));
-        }));
+        (g, v) -> activationGrad(BinaryOp.SILU_GRAD, g, v, Elementwise::siluGradComposed));
+  }
+
+  private static Tensor siluGradComposed(Tensor g, Tensor v) {
+    Tensor s = v.sigmoid();
+    return g.mul(s.mul(v.mul(Tensor.onesLike(s).sub(s)).add(1)));
   }
 
   static Tensor softplus(Tensor x, double beta, double threshold) {

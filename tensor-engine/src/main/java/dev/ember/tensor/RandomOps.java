@@ -155,7 +155,10 @@ final class RandomOps {
       if (fromMt != null) {
         return Tensor.of(fromMt, x.shapeRef()).to(x.dtype()).to(x.device());
       }
-      return bernoulli(Tensor.fullLike(x, p), gen);
+      // bernoulli(fullLike(x, p))'s draws and comparison, without its range check of the
+      // probabilities (p is checked above), whose min and max are two reads from a GPU.
+      Tensor u = rand(x.shapeRef(), x.dtype(), x.device(), gen);
+      return u.lt(Tensor.fullLike(x, p)).to(x.dtype());
     });
   }
 
