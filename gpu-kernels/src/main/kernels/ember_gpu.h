@@ -11,6 +11,9 @@
  *    of the local size (at most 256: NVIDIA's OpenCL refuses more), so kernels guard on n.
  *  - Shapes and strides of strided tensors travel in a small int array ("meta"); element counts
  *    and offsets fit in int (Ember tensors have at most 2^31 - 1 elements).
+ *  - BARRIER() orders local memory within a group; BARRIER_GLOBAL() also the group's global
+ *    memory writes (for a kernel whose work items hand results to each other through a buffer;
+ *    __syncthreads() does both on CUDA).
  *  - Types: float, double, long (64-bit on both), int, uchar (bool as 0/1); float4 where a
  *    kernel reads four floats of local memory at once (LOAD_LOCAL_FLOAT4, from a 16-byte
  *    aligned address of a LOCAL_ARRAY16).
@@ -30,6 +33,7 @@
 #define LOAD_LOCAL_FLOAT4(p) vload4(0, (p))
 #define CONSTANT __constant
 #define BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
+#define BARRIER_GLOBAL() barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE)
 #define GLOBAL_ID() ((int) get_global_id(0))
 #define GLOBAL_ID_Y() ((int) get_global_id(1))
 #define LOCAL_ID() ((int) get_local_id(0))
@@ -64,6 +68,7 @@ typedef unsigned long ulong;
 #define LOAD_LOCAL_FLOAT4(p) (*(const float4*) (p))
 #define CONSTANT
 #define BARRIER() __syncthreads()
+#define BARRIER_GLOBAL() __syncthreads()
 #define GLOBAL_ID() ((int) (blockIdx.x * blockDim.x + threadIdx.x))
 #define GLOBAL_ID_Y() ((int) (blockIdx.y * blockDim.y + threadIdx.y))
 #define LOCAL_ID() ((int) threadIdx.x)

@@ -568,6 +568,19 @@ public final class GpuBackend implements Backend {
   }
 
   @Override
+  public void lstmRecurrence(Tensor gates, Tensor whh, Tensor h0, Tensor c0, Tensor hs,
+      Tensor cs, boolean reverse) {
+    GpuRecurrent.lstmRecurrence(this, gates, whh, h0, c0, hs, cs, reverse);
+  }
+
+  @Override
+  public void lstmRecurrenceBackward(Tensor act, Tensor cs, Tensor c0, Tensor whh,
+      Tensor gradOut, Tensor dh, Tensor dc, Tensor dGates, boolean needDh0, boolean reverse) {
+    GpuRecurrent.lstmRecurrenceBackward(this, act, cs, c0, whh, gradOut, dh, dc, dGates,
+        needDh0, reverse);
+  }
+
+  @Override
   public void gruCell(Tensor xg, Tensor hg, Tensor hPrev, Tensor h, Tensor saved) {
     GpuRecurrent.gruCell(this, xg, hg, hPrev, h, saved);
   }

@@ -1,12 +1,16 @@
 package dev.ember.gpu;
 
+import static dev.ember.backend.OperandChecks.operand;
+
 import dev.ember.backend.OperandChecks;
 import dev.ember.tensor.Tensor;
 
 /**
  * Fused LSTM and GRU cells (kernels in {@code recurrent.c}): one launch per call, one work item
- * per (row, hidden unit). Operands are checked as the CPU backend checks them, with the same
- * messages: contiguous row-major matrices of the documented shapes, all of one floating dtype.
+ * per (row, hidden unit); and an LSTM layer-direction's whole recurrence, forward or backward, in
+ * one launch (groups of work items that each own a few rows of the batch). Operands are checked
+ * as the CPU backend checks them, with the same messages: contiguous row-major matrices of the
+ * documented shapes (W_hh of any strides), all of one floating dtype.
  */
 final class GpuRecurrent {
   private static final String FAMILY = "recurrent";
@@ -46,6 +50,48 @@ final class GpuRecurrent {
         b.slab(dGates), b.offset(dGates), b.slab(dcPrev), b.offset(dcPrev), items, hs);
   }
 
+  /** Rows of the batch per group of the sequence kernels (LSTM_ROWS in recurrent.c). */
+  static final int SEQUENCE_ROWS = 4;
+
+  /**
+   * {@link dev.ember.backend.Backend#lstmRecurrence} in one launch: ceil(N / 4) groups, each
+   * running all steps for its 4 rows of the batch.
+   */
+  static void lstmRecurrence(GpuBackend b, Tensor gates, Tensor whh, Tensor h0, Tensor c0,
+      Tensor hs, Tensor cs, boolean reverse) {
+    int[] d = OperandChecks.lstmRecurrence(operand(gates, "gates"), operand(whh, "whh"),
+        operand(h0, "h0"), operand(c0, "c0"), operand(hs, "hs"), operand(cs, "cs"));
+    if (d[2] == 0) {
+      return;
+    }
+    int[] ws = whh.stride();
+    b.launchGroups(FAMILY, "lstm_seq_" + GpuBackend.suffix(gates.dtype()), groups(d[1]),
+        b.localSize(), b.slab(gates), b.offset(gates), b.slab(whh), b.offset(whh), ws[0], ws[1],
+        b.slab(h0), b.offset(h0), b.slab(c0), b.offset(c0), b.slab(hs), b.offset(hs),
+        b.slab(cs), b.offset(cs), d[0], d[1], d[2], reverse ? 1 : 0);
+  }
+
+  /** {@link dev.ember.backend.Backend#lstmRecurrenceBackward} in one launch, groups as above. */
+  static void lstmRecurrenceBackward(GpuBackend b, Tensor act, Tensor cs, Tensor c0, Tensor whh,
+      Tensor gradOut, Tensor dh, Tensor dc, Tensor dGates, boolean needDh0, boolean reverse) {
+    int[] d = OperandChecks.lstmRecurrenceBackward(operand(act, "act"), operand(cs, "cs"),
+        operand(c0, "c0"), operand(whh, "whh"), operand(gradOut, "gradOut"), operand(dh, "dh"),
+        operand(dc, "dc"), operand(dGates, "dGates"));
+    if (d[2] == 0) {
+      return;
+    }
+    int[] ws = whh.stride();
+    b.launchGroups(FAMILY, "lstm_seq_backward_" + GpuBackend.suffix(act.dtype()), groups(d[1]),
+        b.localSize(), b.slab(act), b.offset(act), b.slab(cs), b.offset(cs), b.slab(c0),
+        b.offset(c0), b.slab(whh), b.offset(whh), ws[0], ws[1], b.slab(gradOut),
+        b.offset(gradOut), b.slab(dh), b.offset(dh), b.slab(dc), b.offset(dc), b.slab(dGates),
+        b.offset(dGates), d[0], d[1], d[2], needDh0 ? 1 : 0, reverse ? 1 : 0);
+  }
+
+  private static int groups(int batch) {
+    return (batch + SEQUENCE_ROWS - 1) / SEQUENCE_ROWS;
+  }
+
   static void gruCell(GpuBackend b, Tensor xg, Tensor hg, Tensor hPrev, Tensor h, Tensor saved) {
     int hs = OperandChecks.gruCell(operand(xg, "xg"), operand(hg, "hg"), operand(hPrev, "hPrev"),
         operand(h, "h"), operand(saved, "saved"));
@@ -72,11 +118,5 @@ final class GpuRecurrent {
         b.slab(saved), b.offset(saved), b.slab(hPrev), b.offset(hPrev), b.slab(dh), b.offset(dh),
         b.slab(dxg), b.offset(dxg), b.slab(dhg), b.offset(dhg), b.slab(dhPrev), b.offset(dhPrev),
         items, hs);
-  }
-
-  /** {@code t} as the shared checks see it (null: an absent operand). */
-  private static OperandChecks.Operand operand(Tensor t, String name) {
-    return t == null ? null
-        : new OperandChecks.Operand(name, t.shape(), t.stride(), t.isContiguous(), t.dtype());
   }
 }

@@ -3,6 +3,7 @@ package dev.ember.gpu;
 import static dev.ember.gpu.GpuOptimTest.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ember.backend.Backend;
 import dev.ember.nn.recurrent.GRU;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The fused LSTM and GRU cells on opencl:0 against the CPU backend, on random inputs in float32
  * and float64: batch and hidden sizes from 1 to more than 65,536 work items, null gradients,
- * outputs that alias inputs; then whole nn.LSTM and nn.GRU layers forward and backward.
+ * outputs that alias inputs; an LSTM's whole recurrence each way in one launch; then whole nn.LSTM
+ * and nn.GRU layers forward and backward.
  */
 class GpuRecurrentTest {
   private static final Device DEV = GpuTesting.DEVICE;
@@ -124,6 +126,96 @@ class GpuRecurrentTest {
     }
   }
 
+  /**
+   * An LSTM's whole recurrence in one launch each way against the CPU's step-by-step default:
+   * (L, N, H) with partial groups of rows (N 1, 5, 9), hidden sizes not a multiple of the k tile
+   * (7, 70) and more gate columns than a group has work items (4 x 70 = 280), both directions,
+   * W_hh contiguous and transposed (strides (1, 4H)), with and without h0's gradient.
+   */
+  @Test
+  void lstmRecurrenceMatchesCpuInOneLaunch() {
+    int[][] sizes = {{1, 1, 1}, {3, 5, 7}, {4, 9, 70}, {6, 4, 16}, {2, 130, 3}};
+    for (DType dtype : DTYPES) {
+      for (int[] s : sizes) {
+        for (boolean reverse : new boolean[] {false, true}) {
+          lstmRecurrence(dtype, s[0], s[1], s[2], reverse, (s[1] & 1) == 1);
+        }
+      }
+    }
+  }
+
+  private static void lstmRecurrence(DType dtype, int len, int n, int h, boolean reverse,
+      boolean stridedW) {
+    try (var scope = Tensor.scope()) {
+      String what = "lstmRecurrence " + dtype + " L " + len + " N " + n + " H " + h
+          + (reverse ? " reverse" : "") + (stridedW ? " W_hh transposed" : "");
+      Generator gen = new Generator(51 + len + n + h);
+      Tensor gates = rand(gen, dtype, len * n, 4 * h);
+      Tensor whh = stridedW ? rand(gen, dtype, h, 4 * h).mul(0.2).t()
+          : rand(gen, dtype, 4 * h, h).mul(0.2);
+      Tensor h0 = rand(gen, dtype, n, h);
+      Tensor c0 = rand(gen, dtype, n, h);
+      Tensor hs = Tensor.empty(dtype, Device.CPU, len * n, h);
+      Tensor cs = Tensor.empty(dtype, Device.CPU, len * n, h);
+      Tensor devGates = onDev(gates);
+      Tensor devWhh = stridedW ? onDev(whh.t()).t() : onDev(whh);
+      Tensor devHs = Tensor.empty(dtype, DEV, len * n, h);
+      Tensor devCs = Tensor.empty(dtype, DEV, len * n, h);
+      cpu().lstmRecurrence(gates, whh, h0, c0, hs, cs, reverse);
+      GpuBackend gpu = (GpuBackend) dev();
+      long before = gpu.launchCount();
+      gpu.lstmRecurrence(devGates, devWhh, onDev(h0), onDev(c0), devHs, devCs, reverse);
+      assertEquals(1, gpu.launchCount() - before, what + ": launches");
+      assertNear(gates, devGates, dtype, what + " activations");
+      assertNear(hs, devHs, dtype, what + " h");
+      assertNear(cs, devCs, dtype, what + " c");
+
+      Tensor gradOut = rand(gen, dtype, len * n, h);
+      Tensor dh = rand(gen, dtype, n, h);
+      Tensor dc = rand(gen, dtype, n, h);
+      for (boolean needDh0 : new boolean[] {false, true}) {
+        String w = what + (needDh0 ? " with dh0" : "");
+        Tensor cpuDh = dh.clone();
+        Tensor cpuDc = dc.clone();
+        Tensor dG = Tensor.empty(dtype, Device.CPU, len * n, 4 * h);
+        cpu().lstmRecurrenceBackward(gates, cs, c0, whh, gradOut, cpuDh, cpuDc, dG, needDh0,
+            reverse);
+        Tensor devDh = onDev(dh);
+        Tensor devDc = onDev(dc);
+        Tensor devDG = Tensor.empty(dtype, DEV, len * n, 4 * h);
+        before = gpu.launchCount();
+        gpu.lstmRecurrenceBackward(onDev(gates), onDev(cs), onDev(c0), devWhh, onDev(gradOut),
+            devDh, devDc, devDG, needDh0, reverse);
+        assertEquals(1, gpu.launchCount() - before, w + ": backward launches");
+        assertNear(dG, devDG, dtype, w + " dGates");
+        assertNear(cpuDc, devDc, dtype, w + " dc0");
+        if (needDh0) {
+          assertNear(cpuDh, devDh, dtype, w + " dh0");
+        }
+      }
+    }
+  }
+
+  /**
+   * Within a tolerance scaled by the expected values' largest magnitude: the GEMMs of a
+   * recurrence sum in another order on each backend, and each step feeds the next.
+   */
+  private static void assertNear(Tensor expected, Tensor actual, DType dtype, String what) {
+    double[] e = expected.to(Device.CPU).to(DType.FLOAT64).toDoubleArray();
+    double[] a = actual.to(Device.CPU).to(DType.FLOAT64).toDoubleArray();
+    assertEquals(e.length, a.length, what + ": sizes");
+    double scale = 1;
+    for (double v : e) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    double tol = (dtype == DType.FLOAT32 ? 2e-5 : 1e-12) * scale;
+    for (int i = 0; i < e.length; i++) {
+      if (!(Math.abs(a[i] - e[i]) <= tol)) {
+        fail(what + ": element " + i + " is " + a[i] + ", the CPU gives " + e[i]);
+      }
+    }
+  }
+
   @Test
   void gruCellMatchesCpu() {
     for (DType dtype : DTYPES) {
@@ -200,6 +292,17 @@ class GpuRecurrentTest {
           z(d, f, 2, 2), z(d, f, 2, 2)));
       assertSameError(d -> be(d).lstmCellBackward(z(d, f, 2, 8), z(d, f, 2, 2), z(d, f, 2, 2),
           null, z(d, f, 2, 3), z(d, f, 2, 8), z(d, f, 2, 2)));
+      assertSameError(d -> be(d).lstmRecurrence(z(d, f, 6, 8), z(d, f, 8, 3), z(d, f, 2, 2),
+          z(d, f, 2, 2), z(d, f, 6, 2), z(d, f, 6, 2), false));
+      assertSameError(d -> be(d).lstmRecurrence(z(d, f, 5, 8), z(d, f, 8, 2), z(d, f, 2, 2),
+          z(d, f, 2, 2), z(d, f, 5, 2), z(d, f, 5, 2), false));
+      assertSameError(d -> be(d).lstmRecurrence(z(d, f, 6, 8), z(d, f, 8, 2), z(d, f, 2, 2),
+          z(d, f, 2, 2), z(d, f, 2, 6).t(), z(d, f, 6, 2), false));
+      assertSameError(d -> be(d).lstmRecurrence(z(d, f, 6, 8), z(d, DType.FLOAT64, 8, 2),
+          z(d, f, 2, 2), z(d, f, 2, 2), z(d, f, 6, 2), z(d, f, 6, 2), false));
+      assertSameError(d -> be(d).lstmRecurrenceBackward(z(d, f, 6, 8), z(d, f, 6, 2),
+          z(d, f, 2, 2), z(d, f, 8, 2), z(d, f, 6, 2), z(d, f, 2, 2), z(d, f, 3, 2),
+          z(d, f, 6, 8), false, false));
       assertSameError(d -> be(d).gruCell(z(d, DType.INT32, 2, 3), z(d, DType.INT32, 2, 3),
           z(d, DType.INT32, 2, 1), z(d, DType.INT32, 2, 1), z(d, DType.INT32, 2, 4)));
       assertSameError(d -> be(d).gruCell(z(d, f, 2, 3), z(d, f, 2, 3), z(d, f, 2, 1),

@@ -371,6 +371,76 @@ public interface Backend {
       Tensor act, Tensor cPrev, Tensor c, Tensor dh, Tensor dc, Tensor dGates, Tensor dcPrev);
 
   /**
+   * The recurrence of one LSTM layer-direction over all L steps, after its input projection: for
+   * s = 0 .. L - 1 and t = {@code reverse ? L - 1 - s : s}, rows t N .. t N + N - 1 of {@code
+   * gates} get {@code hPrev W_hh^T} added and go through {@link #lstmCell} with {@code cPrev},
+   * which writes h_t into the same rows of {@code hs} and c_t into those of {@code cs}; hPrev and
+   * cPrev are {@code h0} and {@code c0} at the first step, then the previous step's results.
+   *
+   * <p>gates (L N, 4H) holds the pre-activations (input projection and biases) on entry and the
+   * activations on return, as lstmCell leaves them; whh (4H, H), any strides; h0, c0 (N, H); hs,
+   * cs (L N, H), contiguous, one float dtype. A GPU runs the whole recurrence in one launch (each
+   * group of work items owns a few batch rows, which the recurrence never mixes); the default runs
+   * a matmul and an lstmCell per step, with the same formulas.
+   */
+  default void lstmRecurrence(Tensor gates, Tensor whh, Tensor h0, Tensor c0, Tensor hs,
+      Tensor cs, boolean reverse) {
+    int[] d = OperandChecks.lstmRecurrence(OperandChecks.operand(gates, "gates"), OperandChecks.operand(whh, "whh"),
+        OperandChecks.operand(h0, "h0"), OperandChecks.operand(c0, "c0"), OperandChecks.operand(hs, "hs"), OperandChecks.operand(cs, "cs"));
+    int len = d[0];
+    int n = d[1];
+    Tensor whhT = whh.transpose(0, 1).unsqueeze(0);
+    Tensor hPrev = h0;
+    Tensor cPrev = c0;
+    for (int s = 0; s < len; s++) {
+      int t = reverse ? len - 1 - s : s;
+      Tensor gt = gates.narrow(0, t * n, n);
+      matmul(gt.unsqueeze(0), hPrev.unsqueeze(0), whhT, 1, 1);
+      Tensor ht = hs.narrow(0, t * n, n);
+      Tensor ct = cs.narrow(0, t * n, n);
+      lstmCell(gt, cPrev, ht, ct);
+      hPrev = ht;
+      cPrev = ct;
+    }
+  }
+
+  /**
+   * The backward of {@link #lstmRecurrence}, over all steps in reverse: from the activations
+   * {@code act} (L N, 4H) and cells {@code cs} (L N, H) it left, its {@code c0} and {@code whh},
+   * and the gradient {@code gradOut} (L N, H) of its hs, writes the gradient of the
+   * pre-activations into {@code dGates} (L N, 4H). On entry {@code dh} (N, H) holds the gradient
+   * of the last step's h (gradOut's rows of that step, which are not read again) and {@code dc}
+   * (N, H) that of its c; on return dc holds c0's gradient and, with {@code needDh0}, dh holds
+   * h0's (without, dh's contents are unspecified). Per step: {@link #lstmCellBackward}, then
+   * {@code dh = gradOut_{t'} + dGates_t W_hh} for the step t' processed before t.
+   *
+   * <p>Operands contiguous but whh (any strides), one float dtype. A GPU runs it in one launch;
+   * the default runs an lstmCellBackward and a matmulAdd per step.
+   */
+  default void lstmRecurrenceBackward(Tensor act, Tensor cs, Tensor c0, Tensor whh,
+      Tensor gradOut, Tensor dh, Tensor dc, Tensor dGates, boolean needDh0, boolean reverse) {
+    int[] d = OperandChecks.lstmRecurrenceBackward(OperandChecks.operand(act, "act"), OperandChecks.operand(cs, "cs"),
+        OperandChecks.operand(c0, "c0"), OperandChecks.operand(whh, "whh"), OperandChecks.operand(gradOut, "gradOut"), OperandChecks.operand(dh, "dh"),
+        OperandChecks.operand(dc, "dc"), OperandChecks.operand(dGates, "dGates"));
+    int len = d[0];
+    int n = d[1];
+    Tensor w = whh.unsqueeze(0);
+    for (int s = len - 1; s >= 0; s--) {
+      int t = reverse ? len - 1 - s : s;
+      int tp = reverse ? t + 1 : t - 1;
+      Tensor cp = s == 0 ? c0 : cs.narrow(0, tp * n, n);
+      Tensor dGt = dGates.narrow(0, t * n, n);
+      lstmCellBackward(act.narrow(0, t * n, n), cp, cs.narrow(0, t * n, n), dh, dc, dGt, dc);
+      if (s > 0) {
+        matmulAdd(dh.unsqueeze(0), dGt.unsqueeze(0), w,
+            gradOut.narrow(0, tp * n, n).unsqueeze(0), 1, 1);
+      } else if (needDh0) {
+        matmul(dh.unsqueeze(0), dGt.unsqueeze(0), w, 1, 0);
+      }
+    }
+  }
+
+  /**
    * GRU cell forward, PyTorch's formula and gate order (r, z, n): with {@code xg = x W_ih^T +
    * b_ih} and {@code hg = hPrev W_hh^T + b_hh} (N, 3H),
    *

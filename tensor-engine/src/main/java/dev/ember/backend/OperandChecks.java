@@ -1,6 +1,7 @@
 package dev.ember.backend;
 
 import dev.ember.tensor.DType;
+import dev.ember.tensor.Tensor;
 import java.util.Arrays;
 
 /**
@@ -167,6 +168,12 @@ public final class OperandChecks {
   public record Operand(String name, int[] shape, int[] strides, boolean contiguous,
       DType dtype) {}
 
+  /** A tensor as these checks see it (null: an absent operand). */
+  public static Operand operand(Tensor t, String name) {
+    return t == null ? null
+        : new Operand(name, t.shape(), t.stride(), t.isContiguous(), t.dtype());
+  }
+
   /** The operands of lstmCell: gates (N, 4H), cPrev, h, c (N, H), one float dtype; returns H. */
   public static int lstmCell(Operand gates, Operand cPrev, Operand h, Operand c) {
     String op = "lstmCell";
@@ -216,6 +223,55 @@ public final class OperandChecks {
     return hs;
   }
 
+  /**
+   * The operands of lstmRecurrence: gates (L N, 4H), whh (4H, H) of any strides, h0, c0 (N, H),
+   * hs, cs (L N, H), contiguous but whh, one float dtype; returns {L, N, H}.
+   */
+  public static int[] lstmRecurrence(Operand gates, Operand whh, Operand h0, Operand c0,
+      Operand hs, Operand cs) {
+    String op = "lstmRecurrence";
+    int[] d = sequence(op, whh, h0, gates);
+    int rows = d[0] * d[1];
+    cell(op, rows, d[2], new Operand[] {gates, hs, cs}, new int[] {4, 1, 1});
+    cell(op, d[1], d[2], new Operand[] {gates, h0, c0}, new int[] {-1, 1, 1});
+    floatOperands(op, gates.dtype(), new DType[] {whh.dtype()});
+    return d;
+  }
+
+  /**
+   * The operands of lstmRecurrenceBackward: act, dGates (L N, 4H), cs, gradOut (L N, H), c0, dh,
+   * dc (N, H), contiguous, and whh (4H, H) of any strides, one float dtype; returns {L, N, H}.
+   */
+  public static int[] lstmRecurrenceBackward(Operand act, Operand cs, Operand c0, Operand whh,
+      Operand gradOut, Operand dh, Operand dc, Operand dGates) {
+    String op = "lstmRecurrenceBackward";
+    int[] d = sequence(op, whh, dh, act);
+    int rows = d[0] * d[1];
+    cell(op, rows, d[2], new Operand[] {act, cs, gradOut, dGates}, new int[] {4, 1, 1, 4});
+    cell(op, d[1], d[2], new Operand[] {act, c0, dh, dc}, new int[] {-1, 1, 1, 1});
+    floatOperands(op, act.dtype(), new DType[] {whh.dtype()});
+    return d;
+  }
+
+  /**
+   * {L, N, H} of a recurrence from whh (4H, H), a state (N, H) and the gates (L N, 4H), L >= 1.
+   */
+  private static int[] sequence(String op, Operand whh, Operand state, Operand gates) {
+    int[] w = whh.shape();
+    if (w.length != 2 || w[0] != 4 * w[1]) {
+      throw new IllegalArgumentException(op + ": " + whh.name() + " must have shape [4H, H], got "
+          + Arrays.toString(w));
+    }
+    int[] st = state.shape();
+    int[] g = gates.shape();
+    if (st.length != 2 || st[0] == 0 || g.length != 2 || g[0] == 0 || g[0] % st[0] != 0) {
+      throw new IllegalArgumentException(op + ": " + gates.name() + " must have shape [L N, 4H]"
+          + " for " + state.name() + " [N, H] with N > 0, got " + Arrays.toString(g) + " and "
+          + Arrays.toString(st));
+    }
+    return new int[] {g[0] / st[0], st[0], w[1]};
+  }
+
   /** H for an (N, k H) operand. */
   private static int blocks(String op, Operand t, int k) {
     if (t.shape().length != 2 || t.shape()[1] % k != 0) {
@@ -226,14 +282,14 @@ public final class OperandChecks {
   }
 
   /**
-   * Each present operand is a contiguous (n, widths[i] H) matrix, in order; then all share the
-   * first one's float dtype.
+   * Each present operand is a contiguous (n, widths[i] H) matrix, in order (a width of -1: any
+   * shape, already checked); then all share the first one's float dtype.
    */
   private static void cell(String op, int n, int hs, Operand[] operands, int[] widths) {
     DType[] dtypes = new DType[operands.length - 1];
     for (int i = 0; i < operands.length; i++) {
       Operand t = operands[i];
-      if (t != null) {
+      if (t != null && widths[i] > 0) {
         matrix(op, t.name(), n, widths[i] * hs, t.shape(), t.strides(), t.contiguous());
       }
       if (i > 0) {

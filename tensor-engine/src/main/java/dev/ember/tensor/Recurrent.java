@@ -27,6 +27,10 @@ import dev.ember.backend.UnaryOp;
  *           then one GEMM each: dX = dG W_ih, dW_ih = dG^T X, dW_hh = dG^T H_prev, db = sum dG
  * </pre>
  *
+ * <p>An LSTM's per-step loops are the backend's ({@link Backend#lstmRecurrence}, {@link
+ * Backend#lstmRecurrenceBackward}): the CPU runs them step by step as above, a GPU each in one
+ * launch.
+ *
  * <p>Shapes: input {@code x} (L, N, in) with L the sequence length and N the batch; initial states
  * (N, H) or null for zeros; {@code wIh} (G H, in), {@code wHh} (G H, H), biases (G H) or null,
  * with G = 1 (RNN), 4 (LSTM, gates i, f, g, o) or 3 (GRU, gates r, z, n) in PyTorch's order. All
@@ -195,23 +199,11 @@ public final class Recurrent {
     Tensor c0c = c0 == null ? zerosRaw(x, n, h) : contiguousRaw(c0);
     // Rows t N .. (t + 1) N of gates, cells and packed are step t; packed's last block is c_N.
     Tensor gates = inputProjection(xc, wIh, bIh, bHh, len * n, 4 * h);
-    Tensor cells = Tensor.allocate(x.dtype(), x.device(), new int[] {len, n, h});
+    Tensor cells = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, h});
     Tensor packed = Tensor.allocate(x.dtype(), x.device(), new int[] {len + 1, n, h});
-    Tensor whhT = transposed(wHh);
-    Tensor hPrev = h0c;
-    Tensor cPrev = c0c;
-    for (int s = 0; s < len; s++) {
-      int t = reverse ? len - 1 - s : s;
-      Tensor gt = rows(gates, t * n, n, 4 * h);
-      gemm(gt, hPrev, whhT, 1);
-      Tensor ht = rows(packed, t * n, n, h);
-      Tensor ct = rows(cells, t * n, n, h);
-      be.lstmCell(gt, cPrev, ht, ct);
-      hPrev = ht;
-      cPrev = ct;
-    }
-    be.copy(rows(packed, len * n, n, h), cPrev);
+    be.lstmRecurrence(gates, raw(wHh), h0c, c0c, rows(packed, 0, len * n, h), cells, reverse);
     int last = reverse ? 0 : len - 1;
+    be.copy(rows(packed, len * n, n, h), rows(cells, last * n, n, h));
     SavedTensor sPacked = SavedTensor.of(packed);
     SavedTensor sx = SavedTensor.of(xc);
     SavedTensor sh0 = SavedTensor.of(h0c);
@@ -229,22 +221,9 @@ public final class Recurrent {
       Tensor dc = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
       be.copy(dh, rows(gc, last * n, n, h));
       be.copy(dc, rows(gc, len * n, n, h));
-      Tensor dh0 = null;
-      for (int s = len - 1; s >= 0; s--) {
-        int t = reverse ? len - 1 - s : s;
-        int tp = reverse ? t + 1 : t - 1;
-        Tensor cp = s == 0 ? c0s : rows(cells, tp * n, n, h);
-        Tensor dGt = rows(dG, t * n, n, 4 * h);
-        be.lstmCellBackward(
-            rows(gates, t * n, n, 4 * h), cp, rows(cells, t * n, n, h), dh, dc, dGt, dc);
-        if (s > 0) {
-          // dh = (the output's gradient at step tp) + dG_t W_hh, in one launch.
-          gemmAdd(dh, dGt, whh, rows(gc, tp * n, n, h));
-        } else if (needs[1]) {
-          dh0 = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
-          gemm(dh0, dGt, whh, 0);
-        }
-      }
+      be.lstmRecurrenceBackward(gates, cells, c0s, raw(whh), rows(gc, 0, len * n, h), dh, dc,
+          dG, needs[1], reverse);
+      Tensor dh0 = needs[1] ? dh : null;
       Tensor[] w = weightGrads(dG, dG, needs, sx.get(), sWih.get(), out, sh0.get(), h0 != null,
           len, n, h, reverse);
       return new Tensor[] {w[0], dh0, needs[2] ? dc : null, w[1], w[2], w[3], w[4]};
@@ -461,17 +440,18 @@ public final class Recurrent {
       Tensor xc, Tensor w, Tensor b1, Tensor b2, int rowCount, int cols) {
     Backend be = xc.backend();
     Tensor out = Tensor.allocate(xc.dtype(), xc.device(), new int[] {rowCount, cols});
-    double beta = 0;
-    if (b1 != null || b2 != null) {
+    Tensor x = rows(xc, 0, rowCount, xc.size(2));
+    if (b1 == null && b2 == null) {
+      gemm(out, x, transposed(w), 0);
+    } else {
       Tensor b = b1 != null ? b1 : b2;
       if (b1 != null && b2 != null) {
         b = Tensor.allocate(xc.dtype(), xc.device(), new int[] {cols});
         be.binary(BinaryOp.ADD, b, b1, b2);
       }
-      be.copy(out, Movement.expandRaw(b, new int[] {rowCount, cols}));
-      beta = 1;
+      // The bias as the GEMM's addend, added as it stores (as a Linear's).
+      gemmAdd(out, x, transposed(w), Movement.expandRaw(b, new int[] {rowCount, cols}));
     }
-    gemm(out, rows(xc, 0, rowCount, xc.size(2)), transposed(w), beta);
     return out;
   }
 
@@ -510,6 +490,11 @@ public final class Recurrent {
   /** Rows {@code [first, first + count)} of a contiguous tensor seen as (*, cols), as a matrix. */
   private static Tensor rows(Tensor t, int first, int count, int cols) {
     return t.viewAs(new int[] {count, cols}, new int[] {cols, 1}, t.storageOffset() + first * cols);
+  }
+
+  /** A view of the whole of {@code t} outside autograd (a parameter's, for a backend call). */
+  private static Tensor raw(Tensor t) {
+    return t.viewAs(t.shapeRef(), t.stridesRef(), t.storageOffset());
   }
 
   /** The transpose of a matrix, as a view. */
