@@ -567,17 +567,28 @@ public final class GpuBackend implements Backend {
     GpuRecurrent.lstmCellBackward(this, act, cPrev, c, dh, dc, dGates, dcPrev);
   }
 
+  /** One launch for hidden sizes up to {@link GpuRecurrent#SEQUENCE_MAX_HIDDEN}, else per step. */
   @Override
   public void lstmRecurrence(Tensor gates, Tensor whh, Tensor h0, Tensor c0, Tensor hs,
       Tensor cs, boolean reverse) {
-    GpuRecurrent.lstmRecurrence(this, gates, whh, h0, c0, hs, cs, reverse);
+    if (GpuRecurrent.persistent(whh)) {
+      GpuRecurrent.lstmRecurrence(this, gates, whh, h0, c0, hs, cs, reverse);
+    } else {
+      Backend.super.lstmRecurrence(gates, whh, h0, c0, hs, cs, reverse);
+    }
   }
 
+  /** One launch for hidden sizes up to {@link GpuRecurrent#SEQUENCE_MAX_HIDDEN}, else per step. */
   @Override
   public void lstmRecurrenceBackward(Tensor act, Tensor cs, Tensor c0, Tensor whh,
       Tensor gradOut, Tensor dh, Tensor dc, Tensor dGates, boolean needDh0, boolean reverse) {
-    GpuRecurrent.lstmRecurrenceBackward(this, act, cs, c0, whh, gradOut, dh, dc, dGates,
-        needDh0, reverse);
+    if (GpuRecurrent.persistent(whh)) {
+      GpuRecurrent.lstmRecurrenceBackward(this, act, cs, c0, whh, gradOut, dh, dc, dGates,
+          needDh0, reverse);
+    } else {
+      Backend.super.lstmRecurrenceBackward(act, cs, c0, whh, gradOut, dh, dc, dGates, needDh0,
+          reverse);
+    }
   }
 
   @Override

@@ -88,6 +88,21 @@ final class GpuRecurrent {
         b.offset(dGates), d[0], d[1], d[2], needDh0 ? 1 : 0, reverse ? 1 : 0);
   }
 
+  /**
+   * The largest hidden size that the sequence kernels take; larger layers run a GEMM and a cell
+   * per step (the backend's default). A group reads all of W_hh (16 H^2 bytes in float32) and
+   * makes 16 H^2 multiply-adds per step on one multiprocessor: at H = 256, 1 MiB and a million,
+   * some µs, against the two launches a step costs otherwise (about 9 µs each from Java); the
+   * work grows with H^2, and one group per 4 rows is too little of the GPU for it. A decision by
+   * this arithmetic, not yet by a measurement on a GPU.
+   */
+  static final int SEQUENCE_MAX_HIDDEN = 256;
+
+  /** Whether an LSTM with this W_hh (4H, H) runs its recurrence in one launch. */
+  static boolean persistent(Tensor whh) {
+    return whh.dim() == 2 && whh.shape()[1] <= SEQUENCE_MAX_HIDDEN;
+  }
+
   private static int groups(int batch) {
     return (batch + SEQUENCE_ROWS - 1) / SEQUENCE_ROWS;
   }
