@@ -50,6 +50,27 @@ class WorkloadsTest {
   }
 
   /**
+   * W3 on the OpenCL backend, one epoch: its LSTM runs each way as one persistent kernel
+   * (lstm_seq, lstm_seq_backward) where the CPU runs a GEMM and a cell per step, and still reaches
+   * the CPU run's accuracy and loss.
+   */
+  @Test
+  void w3OnOpenClReachesTheCpuAccuracy() {
+    Device opencl = Device.of("opencl", 0);
+    assumeTrue(Backends.isAvailable(opencl),
+        "skipped: no OpenCL device here (install pocl-opencl-icd to run this on the CPU)");
+    FashionMnist.Split train = FashionMnist.trainSubset();
+    FashionMnist.Split test = FashionMnist.testSubset();
+    Trainer.Result cpu = Trainer.run(Workload.W3, 1, 1, Device.CPU, train.images(),
+        train.labels(), test.images(), test.labels());
+    Trainer.Result gpu = Trainer.run(Workload.W3, 1, 1, opencl, train.images(), train.labels(),
+        test.images(), test.labels());
+    assertTrue(gpu.accuracy() >= 0.40, gpu.toJson());
+    assertEquals(cpu.accuracy(), gpu.accuracy(), 0.01, cpu.toJson() + " vs " + gpu.toJson());
+    assertEquals(cpu.lastLoss(), gpu.lastLoss(), 0.02, cpu.toJson() + " vs " + gpu.toJson());
+  }
+
+  /**
    * W1 on OpenCL through a StepGraph (the step, Adam's included, captured at the second batch and
    * replayed for the 44 others; the last, partial batch eager) trains exactly as the eager run:
    * the same kernels in the same order.
