@@ -591,6 +591,52 @@ public final class GpuBackend implements Backend {
     }
   }
 
+  /** One launch for hidden sizes up to {@link GpuRecurrent#SEQUENCE_MAX_HIDDEN}, else per step. */
+  @Override
+  public void gruRecurrence(Tensor xg, Tensor whh, Tensor bhh, Tensor h0, Tensor hs,
+      Tensor saved, boolean reverse) {
+    if (GpuRecurrent.persistent(whh)) {
+      GpuRecurrent.gruRecurrence(this, xg, whh, bhh, h0, hs, saved, reverse);
+    } else {
+      Backend.super.gruRecurrence(xg, whh, bhh, h0, hs, saved, reverse);
+    }
+  }
+
+  /** One launch for hidden sizes up to {@link GpuRecurrent#SEQUENCE_MAX_HIDDEN}, else per step. */
+  @Override
+  public void gruRecurrenceBackward(Tensor saved, Tensor hs, Tensor h0, Tensor whh,
+      Tensor gradOut, Tensor dh, Tensor dXg, Tensor dHg, boolean needDh0, boolean reverse) {
+    if (GpuRecurrent.persistent(whh)) {
+      GpuRecurrent.gruRecurrenceBackward(this, saved, hs, h0, whh, gradOut, dh, dXg, dHg,
+          needDh0, reverse);
+    } else {
+      Backend.super.gruRecurrenceBackward(saved, hs, h0, whh, gradOut, dh, dXg, dHg, needDh0,
+          reverse);
+    }
+  }
+
+  /** One launch for hidden sizes up to {@link GpuRecurrent#SEQUENCE_MAX_HIDDEN}, else per step. */
+  @Override
+  public void rnnRecurrence(Tensor pre, Tensor whh, Tensor h0, Tensor hs, boolean relu,
+      boolean reverse) {
+    if (GpuRecurrent.persistent(whh)) {
+      GpuRecurrent.rnnRecurrence(this, pre, whh, h0, hs, relu, reverse);
+    } else {
+      Backend.super.rnnRecurrence(pre, whh, h0, hs, relu, reverse);
+    }
+  }
+
+  /** One launch for hidden sizes up to {@link GpuRecurrent#SEQUENCE_MAX_HIDDEN}, else per step. */
+  @Override
+  public void rnnRecurrenceBackward(Tensor hs, Tensor whh, Tensor gradOut, Tensor dh, Tensor dG,
+      boolean relu, boolean needDh0, boolean reverse) {
+    if (GpuRecurrent.persistent(whh)) {
+      GpuRecurrent.rnnRecurrenceBackward(this, hs, whh, gradOut, dh, dG, relu, needDh0, reverse);
+    } else {
+      Backend.super.rnnRecurrenceBackward(hs, whh, gradOut, dh, dG, relu, needDh0, reverse);
+    }
+  }
+
   @Override
   public void gruCell(Tensor xg, Tensor hg, Tensor hPrev, Tensor h, Tensor saved) {
     GpuRecurrent.gruCell(this, xg, hg, hPrev, h, saved);

@@ -7,8 +7,8 @@ import dev.ember.tensor.Tensor;
 
 /**
  * Fused LSTM and GRU cells (kernels in {@code recurrent.c}): one launch per call, one work item
- * per (row, hidden unit); and an LSTM layer-direction's whole recurrence, forward or backward, in
- * one launch (groups of work items that each own a few rows of the batch). Operands are checked
+ * per (row, hidden unit); and an LSTM, GRU or Elman RNN layer-direction's whole recurrence,
+ * forward or backward, in one launch (groups of work items that each own a few rows of the batch). Operands are checked
  * as the CPU backend checks them, with the same messages: contiguous row-major matrices of the
  * documented shapes (W_hh of any strides), all of one floating dtype.
  */
@@ -50,7 +50,7 @@ final class GpuRecurrent {
         b.slab(dGates), b.offset(dGates), b.slab(dcPrev), b.offset(dcPrev), items, hs);
   }
 
-  /** Rows of the batch per group of the sequence kernels (LSTM_ROWS in recurrent.c). */
+  /** Rows of the batch per group of the sequence kernels (SEQ_ROWS in recurrent.c). */
   static final int SEQUENCE_ROWS = 4;
 
   /**
@@ -88,6 +88,71 @@ final class GpuRecurrent {
         b.offset(dGates), d[0], d[1], d[2], needDh0 ? 1 : 0, reverse ? 1 : 0);
   }
 
+  /** {@link dev.ember.backend.Backend#gruRecurrence} in one launch, groups as above. */
+  static void gruRecurrence(GpuBackend b, Tensor xg, Tensor whh, Tensor bhh, Tensor h0,
+      Tensor hs, Tensor saved, boolean reverse) {
+    int[] d = OperandChecks.gruRecurrence(operand(xg, "xg"), operand(whh, "whh"),
+        operand(bhh, "bhh"), operand(h0, "h0"), operand(hs, "hs"), operand(saved, "saved"));
+    if (d[2] == 0) {
+      return;
+    }
+    int[] ws = whh.stride();
+    // A null bias is not read: xg's buffer stands in for it.
+    Tensor bias = bhh != null ? bhh : xg;
+    b.launchGroups(FAMILY, "gru_seq_" + GpuBackend.suffix(xg.dtype()), groups(d[1]),
+        b.localSize(), b.slab(xg), b.offset(xg), b.slab(whh), b.offset(whh), ws[0], ws[1],
+        b.slab(bias), b.offset(bias), bhh != null ? 1 : 0, b.slab(h0), b.offset(h0),
+        b.slab(hs), b.offset(hs), b.slab(saved), b.offset(saved), d[0], d[1], d[2],
+        reverse ? 1 : 0);
+  }
+
+  /** {@link dev.ember.backend.Backend#gruRecurrenceBackward} in one launch, groups as above. */
+  static void gruRecurrenceBackward(GpuBackend b, Tensor saved, Tensor hs, Tensor h0, Tensor whh,
+      Tensor gradOut, Tensor dh, Tensor dXg, Tensor dHg, boolean needDh0, boolean reverse) {
+    int[] d = OperandChecks.gruRecurrenceBackward(operand(saved, "saved"), operand(hs, "hs"),
+        operand(h0, "h0"), operand(whh, "whh"), operand(gradOut, "gradOut"), operand(dh, "dh"),
+        operand(dXg, "dXg"), operand(dHg, "dHg"));
+    if (d[2] == 0) {
+      return;
+    }
+    int[] ws = whh.stride();
+    b.launchGroups(FAMILY, "gru_seq_backward_" + GpuBackend.suffix(saved.dtype()), groups(d[1]),
+        b.localSize(), b.slab(saved), b.offset(saved), b.slab(hs), b.offset(hs), b.slab(h0),
+        b.offset(h0), b.slab(whh), b.offset(whh), ws[0], ws[1], b.slab(gradOut),
+        b.offset(gradOut), b.slab(dh), b.offset(dh), b.slab(dXg), b.offset(dXg), b.slab(dHg),
+        b.offset(dHg), d[0], d[1], d[2], needDh0 ? 1 : 0, reverse ? 1 : 0);
+  }
+
+  /** {@link dev.ember.backend.Backend#rnnRecurrence} in one launch, groups as above. */
+  static void rnnRecurrence(GpuBackend b, Tensor pre, Tensor whh, Tensor h0, Tensor hs,
+      boolean relu, boolean reverse) {
+    int[] d = OperandChecks.rnnRecurrence(operand(pre, "pre"), operand(whh, "whh"),
+        operand(h0, "h0"), operand(hs, "hs"));
+    if (d[2] == 0) {
+      return;
+    }
+    int[] ws = whh.stride();
+    b.launchGroups(FAMILY, "rnn_seq_" + GpuBackend.suffix(pre.dtype()), groups(d[1]),
+        b.localSize(), b.slab(pre), b.offset(pre), b.slab(whh), b.offset(whh), ws[0], ws[1],
+        b.slab(h0), b.offset(h0), b.slab(hs), b.offset(hs), d[0], d[1], d[2], relu ? 1 : 0,
+        reverse ? 1 : 0);
+  }
+
+  /** {@link dev.ember.backend.Backend#rnnRecurrenceBackward} in one launch, groups as above. */
+  static void rnnRecurrenceBackward(GpuBackend b, Tensor hs, Tensor whh, Tensor gradOut,
+      Tensor dh, Tensor dG, boolean relu, boolean needDh0, boolean reverse) {
+    int[] d = OperandChecks.rnnRecurrenceBackward(operand(hs, "hs"), operand(whh, "whh"),
+        operand(gradOut, "gradOut"), operand(dh, "dh"), operand(dG, "dG"));
+    if (d[2] == 0) {
+      return;
+    }
+    int[] ws = whh.stride();
+    b.launchGroups(FAMILY, "rnn_seq_backward_" + GpuBackend.suffix(hs.dtype()), groups(d[1]),
+        b.localSize(), b.slab(hs), b.offset(hs), b.slab(whh), b.offset(whh), ws[0], ws[1],
+        b.slab(gradOut), b.offset(gradOut), b.slab(dh), b.offset(dh), b.slab(dG), b.offset(dG),
+        d[0], d[1], d[2], relu ? 1 : 0, needDh0 ? 1 : 0, reverse ? 1 : 0);
+  }
+
   /**
    * The largest hidden size that the sequence kernels take; larger layers run a GEMM and a cell
    * per step (the backend's default). A group reads all of W_hh (16 H^2 bytes in float32) and
@@ -98,7 +163,7 @@ final class GpuRecurrent {
    */
   static final int SEQUENCE_MAX_HIDDEN = 256;
 
-  /** Whether an LSTM with this W_hh (4H, H) runs its recurrence in one launch. */
+  /** Whether a recurrence with this W_hh (G H, H) runs in one launch. */
   static boolean persistent(Tensor whh) {
     return whh.dim() == 2 && whh.shape()[1] <= SEQUENCE_MAX_HIDDEN;
   }

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The fused LSTM and GRU cells on opencl:0 against the CPU backend, on random inputs in float32
  * and float64: batch and hidden sizes from 1 to more than 65,536 work items, null gradients,
- * outputs that alias inputs; an LSTM's whole recurrence each way in one launch; then whole nn.LSTM
- * and nn.GRU layers forward and backward.
+ * outputs that alias inputs; an LSTM's, a GRU's and an Elman RNN's whole recurrence each way in
+ * one launch; then whole nn.LSTM and nn.GRU layers forward and backward.
  */
 class GpuRecurrentTest {
   private static final Device DEV = GpuTesting.DEVICE;
@@ -131,11 +131,13 @@ class GpuRecurrentTest {
    * An LSTM's whole recurrence in one launch each way against the CPU's step-by-step default:
    * (L, N, H) with partial groups of rows (N 1, 5, 9), hidden sizes not a multiple of the k tile
    * (7, 70) and more gate columns than a group has work items (4 x 70 = 280), both directions,
-   * W_hh contiguous and transposed (strides (1, 4H)), with and without h0's gradient.
+   * W_hh contiguous and transposed (strides (1, 4H)), with and without h0's gradient; past the
+   * kernels' largest hidden size, a GEMM and a cell per step with the same values.
    */
   @Test
   void lstmRecurrenceMatchesCpuInOneLaunch() {
-    int[][] sizes = {{1, 1, 1}, {3, 5, 7}, {4, 9, 70}, {6, 4, 16}, {2, 130, 3}};
+    int[][] sizes = {{1, 1, 1}, {3, 5, 7}, {4, 9, 70}, {6, 4, 16}, {2, 130, 3},
+        {3, 2, GpuRecurrent.SEQUENCE_MAX_HIDDEN + 1}};
     for (DType dtype : DTYPES) {
       for (int[] s : sizes) {
         for (boolean reverse : new boolean[] {false, true}) {
@@ -143,15 +145,6 @@ class GpuRecurrentTest {
         }
       }
     }
-  }
-
-  /**
-   * Past GpuRecurrent.SEQUENCE_MAX_HIDDEN the recurrence runs a GEMM and a cell per step (2 L
-   * launches forward, at least 2 L - 1 backward), with the same values.
-   */
-  @Test
-  void lstmRecurrenceOfALargeHiddenSizeRunsPerStep() {
-    lstmRecurrence(DType.FLOAT32, 3, 2, GpuRecurrent.SEQUENCE_MAX_HIDDEN + 1, false, false);
   }
 
   private static void lstmRecurrence(DType dtype, int len, int n, int h, boolean reverse,
@@ -175,8 +168,7 @@ class GpuRecurrentTest {
       GpuBackend gpu = (GpuBackend) dev();
       long before = gpu.launchCount();
       gpu.lstmRecurrence(devGates, devWhh, onDev(h0), onDev(c0), devHs, devCs, reverse);
-      boolean oneLaunch = h <= GpuRecurrent.SEQUENCE_MAX_HIDDEN;
-      assertEquals(oneLaunch ? 1 : 2 * len, gpu.launchCount() - before, what + ": launches");
+      assertLaunches(h, gpu.launchCount() - before, 2 * len, what);
       assertNear(gates, devGates, dtype, what + " activations");
       assertNear(hs, devHs, dtype, what + " h");
       assertNear(cs, devCs, dtype, what + " c");
@@ -197,19 +189,156 @@ class GpuRecurrentTest {
         before = gpu.launchCount();
         gpu.lstmRecurrenceBackward(onDev(gates), onDev(cs), onDev(c0), devWhh, onDev(gradOut),
             devDh, devDc, devDG, needDh0, reverse);
-        long launches = gpu.launchCount() - before;
-        if (oneLaunch) {
-          assertEquals(1, launches, w + ": backward launches");
-        } else {
-          // A cell and a GEMM per step (the last GEMM's long K may be split in two launches).
-          assertTrue(launches >= 2 * len - 1, w + ": backward launches " + launches);
-        }
+        assertLaunches(h, gpu.launchCount() - before, 2 * len - 1, w + " backward");
         assertNear(dG, devDG, dtype, w + " dGates");
         assertNear(cpuDc, devDc, dtype, w + " dc0");
         if (needDh0) {
           assertNear(cpuDh, devDh, dtype, w + " dh0");
         }
       }
+    }
+  }
+
+  /**
+   * A GRU's whole recurrence in one launch each way against the CPU's step-by-step default, over
+   * the sizes of the LSTM's test, with and without b_hh (and per step past the largest hidden
+   * size of the kernels).
+   */
+  @Test
+  void gruRecurrenceMatchesCpuInOneLaunch() {
+    int[][] sizes = {{1, 1, 1}, {3, 5, 7}, {4, 9, 70}, {6, 4, 16}, {2, 130, 3},
+        {2, 2, GpuRecurrent.SEQUENCE_MAX_HIDDEN + 1}};
+    for (DType dtype : DTYPES) {
+      for (int[] s : sizes) {
+        for (boolean reverse : new boolean[] {false, true}) {
+          gruRecurrence(dtype, s[0], s[1], s[2], reverse, (s[1] & 1) == 1, s[0] % 2 == 0);
+        }
+      }
+    }
+  }
+
+  private static void gruRecurrence(DType dtype, int len, int n, int h, boolean reverse,
+      boolean stridedW, boolean bias) {
+    try (var scope = Tensor.scope()) {
+      String what = "gruRecurrence " + dtype + " L " + len + " N " + n + " H " + h
+          + (reverse ? " reverse" : "") + (stridedW ? " W_hh transposed" : "")
+          + (bias ? " b_hh" : "");
+      Generator gen = new Generator(61 + len + n + h);
+      Tensor xg = rand(gen, dtype, len * n, 3 * h);
+      Tensor whh = stridedW ? rand(gen, dtype, h, 3 * h).mul(0.2).t()
+          : rand(gen, dtype, 3 * h, h).mul(0.2);
+      Tensor bhh = bias ? rand(gen, dtype, 3 * h) : null;
+      Tensor h0 = rand(gen, dtype, n, h);
+      Tensor hs = Tensor.empty(dtype, Device.CPU, len * n, h);
+      Tensor saved = Tensor.empty(dtype, Device.CPU, len * n, 4 * h);
+      Tensor devWhh = stridedW ? onDev(whh.t()).t() : onDev(whh);
+      Tensor devHs = Tensor.empty(dtype, DEV, len * n, h);
+      Tensor devSaved = Tensor.empty(dtype, DEV, len * n, 4 * h);
+      cpu().gruRecurrence(xg, whh, bhh, h0, hs, saved, reverse);
+      GpuBackend gpu = (GpuBackend) dev();
+      long before = gpu.launchCount();
+      gpu.gruRecurrence(onDev(xg), devWhh, bias ? onDev(bhh) : null, onDev(h0), devHs, devSaved,
+          reverse);
+      assertLaunches(h, gpu.launchCount() - before, 2 * len, what);
+      assertNear(hs, devHs, dtype, what + " h");
+      assertNear(saved, devSaved, dtype, what + " saved");
+
+      Tensor gradOut = rand(gen, dtype, len * n, h);
+      Tensor dh = rand(gen, dtype, n, h);
+      for (boolean needDh0 : new boolean[] {false, true}) {
+        String w = what + (needDh0 ? " with dh0" : "");
+        Tensor cpuDh = dh.clone();
+        Tensor dXg = Tensor.empty(dtype, Device.CPU, len * n, 3 * h);
+        Tensor dHg = Tensor.empty(dtype, Device.CPU, len * n, 3 * h);
+        cpu().gruRecurrenceBackward(saved, hs, h0, whh, gradOut, cpuDh, dXg, dHg, needDh0,
+            reverse);
+        Tensor devDh = onDev(dh);
+        Tensor devDXg = Tensor.empty(dtype, DEV, len * n, 3 * h);
+        Tensor devDHg = Tensor.empty(dtype, DEV, len * n, 3 * h);
+        before = gpu.launchCount();
+        gpu.gruRecurrenceBackward(onDev(saved), onDev(hs), onDev(h0), devWhh, onDev(gradOut),
+            devDh, devDXg, devDHg, needDh0, reverse);
+        assertLaunches(h, gpu.launchCount() - before, 2 * len - 1, w + " backward");
+        assertNear(dXg, devDXg, dtype, w + " dXg");
+        assertNear(dHg, devDHg, dtype, w + " dHg");
+        if (needDh0) {
+          assertNear(cpuDh, devDh, dtype, w + " dh0");
+        }
+      }
+    }
+  }
+
+  /**
+   * An Elman RNN's whole recurrence (tanh and relu) in one launch each way against the CPU's
+   * step-by-step default, over the sizes of the LSTM's test.
+   */
+  @Test
+  void rnnRecurrenceMatchesCpuInOneLaunch() {
+    int[][] sizes = {{1, 1, 1}, {3, 5, 7}, {4, 9, 70}, {6, 4, 16}, {2, 130, 3},
+        {2, 2, GpuRecurrent.SEQUENCE_MAX_HIDDEN + 1}};
+    for (DType dtype : DTYPES) {
+      for (int[] s : sizes) {
+        for (boolean reverse : new boolean[] {false, true}) {
+          for (boolean relu : new boolean[] {false, true}) {
+            rnnRecurrence(dtype, s[0], s[1], s[2], reverse, (s[1] & 1) == 1, relu);
+          }
+        }
+      }
+    }
+  }
+
+  private static void rnnRecurrence(DType dtype, int len, int n, int h, boolean reverse,
+      boolean stridedW, boolean relu) {
+    try (var scope = Tensor.scope()) {
+      String what = "rnnRecurrence " + (relu ? "relu " : "tanh ") + dtype + " L " + len + " N "
+          + n + " H " + h + (reverse ? " reverse" : "") + (stridedW ? " W_hh transposed" : "");
+      Generator gen = new Generator(71 + len + n + h);
+      Tensor pre = rand(gen, dtype, len * n, h);
+      Tensor whh = stridedW ? rand(gen, dtype, h, h).mul(0.2).t()
+          : rand(gen, dtype, h, h).mul(0.2);
+      Tensor h0 = rand(gen, dtype, n, h);
+      Tensor hs = Tensor.empty(dtype, Device.CPU, len * n, h);
+      Tensor devPre = onDev(pre);
+      Tensor devWhh = stridedW ? onDev(whh.t()).t() : onDev(whh);
+      Tensor devHs = Tensor.empty(dtype, DEV, len * n, h);
+      cpu().rnnRecurrence(pre, whh, h0, hs, relu, reverse);
+      GpuBackend gpu = (GpuBackend) dev();
+      long before = gpu.launchCount();
+      gpu.rnnRecurrence(devPre, devWhh, onDev(h0), devHs, relu, reverse);
+      assertLaunches(h, gpu.launchCount() - before, 2 * len, what);
+      assertNear(pre, devPre, dtype, what + " pre-activations");
+      assertNear(hs, devHs, dtype, what + " h");
+
+      Tensor gradOut = rand(gen, dtype, len * n, h);
+      Tensor dh = rand(gen, dtype, n, h);
+      for (boolean needDh0 : new boolean[] {false, true}) {
+        String w = what + (needDh0 ? " with dh0" : "");
+        Tensor cpuDh = dh.clone();
+        Tensor dG = Tensor.empty(dtype, Device.CPU, len * n, h);
+        cpu().rnnRecurrenceBackward(hs, whh, gradOut, cpuDh, dG, relu, needDh0, reverse);
+        Tensor devDh = onDev(dh);
+        Tensor devDG = Tensor.empty(dtype, DEV, len * n, h);
+        before = gpu.launchCount();
+        gpu.rnnRecurrenceBackward(onDev(hs), devWhh, onDev(gradOut), devDh, devDG, relu,
+            needDh0, reverse);
+        assertLaunches(h, gpu.launchCount() - before, 2 * len - 1, w + " backward");
+        assertNear(dG, devDG, dtype, w + " dG");
+        if (needDh0) {
+          assertNear(cpuDh, devDh, dtype, w + " dh0");
+        }
+      }
+    }
+  }
+
+  /**
+   * 1 launch up to GpuRecurrent.SEQUENCE_MAX_HIDDEN; past it, at least {@code perStep} (a GEMM
+   * and an elementwise pass per step; a long K may split a GEMM in two launches).
+   */
+  private static void assertLaunches(int h, long launches, int perStep, String what) {
+    if (h <= GpuRecurrent.SEQUENCE_MAX_HIDDEN) {
+      assertEquals(1, launches, what + ": launches");
+    } else {
+      assertTrue(launches >= perStep, what + ": launches " + launches);
     }
   }
 
@@ -320,6 +449,15 @@ class GpuRecurrentTest {
       assertSameError(d -> be(d).lstmRecurrenceBackward(z(d, f, 6, 8), z(d, f, 6, 2),
           z(d, f, 2, 2), z(d, f, 8, 2), z(d, f, 6, 2), z(d, f, 2, 2), z(d, f, 3, 2),
           z(d, f, 6, 8), false, false));
+      assertSameError(d -> be(d).gruRecurrence(z(d, f, 6, 6), z(d, f, 6, 2), z(d, f, 5),
+          z(d, f, 2, 2), z(d, f, 6, 2), z(d, f, 6, 8), false));
+      assertSameError(d -> be(d).gruRecurrenceBackward(z(d, f, 6, 8), z(d, f, 6, 2),
+          z(d, f, 2, 2), z(d, f, 6, 2), z(d, f, 6, 2), z(d, f, 2, 2), z(d, f, 6, 6),
+          z(d, f, 6, 5), false, false));
+      assertSameError(d -> be(d).rnnRecurrence(z(d, f, 6, 2), z(d, f, 2, 3), z(d, f, 2, 2),
+          z(d, f, 6, 2), false, false));
+      assertSameError(d -> be(d).rnnRecurrenceBackward(z(d, f, 6, 2), z(d, f, 2, 2),
+          z(d, f, 6, 2), z(d, f, 4, 2), z(d, f, 6, 2), true, false, false));
       assertSameError(d -> be(d).gruCell(z(d, DType.INT32, 2, 3), z(d, DType.INT32, 2, 3),
           z(d, DType.INT32, 2, 1), z(d, DType.INT32, 2, 1), z(d, DType.INT32, 2, 4)));
       assertSameError(d -> be(d).gruCell(z(d, f, 2, 3), z(d, f, 2, 3), z(d, f, 2, 1),

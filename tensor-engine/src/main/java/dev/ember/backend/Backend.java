@@ -389,6 +389,9 @@ public interface Backend {
         OperandChecks.operand(h0, "h0"), OperandChecks.operand(c0, "c0"), OperandChecks.operand(hs, "hs"), OperandChecks.operand(cs, "cs"));
     int len = d[0];
     int n = d[1];
+    if (d[2] == 0) {
+      return;
+    }
     Tensor whhT = whh.transpose(0, 1).unsqueeze(0);
     Tensor hPrev = h0;
     Tensor cPrev = c0;
@@ -424,6 +427,9 @@ public interface Backend {
         OperandChecks.operand(dc, "dc"), OperandChecks.operand(dGates, "dGates"));
     int len = d[0];
     int n = d[1];
+    if (d[2] == 0) {
+      return;
+    }
     Tensor w = whh.unsqueeze(0);
     for (int s = len - 1; s >= 0; s--) {
       int t = reverse ? len - 1 - s : s;
@@ -431,6 +437,158 @@ public interface Backend {
       Tensor cp = s == 0 ? c0 : cs.narrow(0, tp * n, n);
       Tensor dGt = dGates.narrow(0, t * n, n);
       lstmCellBackward(act.narrow(0, t * n, n), cp, cs.narrow(0, t * n, n), dh, dc, dGt, dc);
+      if (s > 0) {
+        matmulAdd(dh.unsqueeze(0), dGt.unsqueeze(0), w,
+            gradOut.narrow(0, tp * n, n).unsqueeze(0), 1, 1);
+      } else if (needDh0) {
+        matmul(dh.unsqueeze(0), dGt.unsqueeze(0), w, 1, 0);
+      }
+    }
+  }
+
+  /**
+   * The recurrence of one GRU layer-direction over all L steps (see {@link #lstmRecurrence} for
+   * the order of the steps): per step {@code hg = hPrev W_hh^T + b_hh}, then {@link #gruCell}
+   * with rows t of {@code xg}, writing h_t into rows t of {@code hs} and the saved values into
+   * rows t of {@code saved}; hPrev is {@code h0} at the first step.
+   *
+   * <p>xg (L N, 3H) the input projections with b_ih; whh (3H, H), any strides; bhh (3H) or null;
+   * h0 (N, H); hs (L N, H); saved (L N, 4H); contiguous but whh, one float dtype. A GPU runs it in
+   * one launch; the default runs a matmul and a gruCell per step.
+   */
+  default void gruRecurrence(Tensor xg, Tensor whh, Tensor bhh, Tensor h0, Tensor hs,
+      Tensor saved, boolean reverse) {
+    int[] d = OperandChecks.gruRecurrence(OperandChecks.operand(xg, "xg"),
+        OperandChecks.operand(whh, "whh"), OperandChecks.operand(bhh, "bhh"),
+        OperandChecks.operand(h0, "h0"), OperandChecks.operand(hs, "hs"),
+        OperandChecks.operand(saved, "saved"));
+    int len = d[0];
+    int n = d[1];
+    int h = d[2];
+    if (h == 0) {
+      return;
+    }
+    Tensor hg = Tensor.empty(xg.dtype(), xg.device(), n, 3 * h);
+    Tensor whhT = whh.transpose(0, 1).unsqueeze(0);
+    Tensor hPrev = h0;
+    for (int s = 0; s < len; s++) {
+      int t = reverse ? len - 1 - s : s;
+      if (bhh != null) {
+        copy(hg, bhh.unsqueeze(0).expand(n, 3 * h));
+      }
+      matmul(hg.unsqueeze(0), hPrev.unsqueeze(0), whhT, 1, bhh != null ? 1 : 0);
+      Tensor ht = hs.narrow(0, t * n, n);
+      gruCell(xg.narrow(0, t * n, n), hg, hPrev, ht, saved.narrow(0, t * n, n));
+      hPrev = ht;
+    }
+  }
+
+  /**
+   * The backward of {@link #gruRecurrence}, over all steps in reverse: from its {@code saved},
+   * {@code hs} and {@code h0}, {@code whh}, and the gradient {@code gradOut} (L N, H) of hs,
+   * writes the gradients of the input projections {@code dXg} and of the recurrent ones {@code
+   * dHg} (L N, 3H). {@code dh} (N, H) holds the gradient of the last step's h on entry and, with
+   * {@code needDh0}, h0's on return. Per step: {@link #gruCellBackward}, then {@code dh = dh z +
+   * gradOut_{t'} + dHg_t W_hh} for the step t' processed before t.
+   *
+   * <p>Operands contiguous but whh (any strides), one float dtype. A GPU runs it in one launch;
+   * the default runs a gruCellBackward, an add and a matmul per step.
+   */
+  default void gruRecurrenceBackward(Tensor saved, Tensor hs, Tensor h0, Tensor whh,
+      Tensor gradOut, Tensor dh, Tensor dXg, Tensor dHg, boolean needDh0, boolean reverse) {
+    int[] d = OperandChecks.gruRecurrenceBackward(OperandChecks.operand(saved, "saved"),
+        OperandChecks.operand(hs, "hs"), OperandChecks.operand(h0, "h0"),
+        OperandChecks.operand(whh, "whh"), OperandChecks.operand(gradOut, "gradOut"),
+        OperandChecks.operand(dh, "dh"), OperandChecks.operand(dXg, "dXg"),
+        OperandChecks.operand(dHg, "dHg"));
+    int len = d[0];
+    int n = d[1];
+    if (d[2] == 0) {
+      return;
+    }
+    Tensor w = whh.unsqueeze(0);
+    for (int s = len - 1; s >= 0; s--) {
+      int t = reverse ? len - 1 - s : s;
+      int tp = reverse ? t + 1 : t - 1;
+      Tensor hp = s == 0 ? h0 : hs.narrow(0, tp * n, n);
+      Tensor dHgt = dHg.narrow(0, t * n, n);
+      gruCellBackward(saved.narrow(0, t * n, n), hp, dh, dXg.narrow(0, t * n, n), dHgt, dh);
+      if (s > 0) {
+        binary(BinaryOp.ADD, dh, dh, gradOut.narrow(0, tp * n, n));
+      }
+      if (s > 0 || needDh0) {
+        matmul(dh.unsqueeze(0), dHgt.unsqueeze(0), w, 1, 1);
+      }
+    }
+  }
+
+  /**
+   * The recurrence of one Elman RNN layer-direction over all L steps (see {@link
+   * #lstmRecurrence} for the order of the steps): per step, rows t of {@code pre} get {@code
+   * hPrev W_hh^T} added and h_t = tanh (or relu) of them goes into rows t of {@code hs}; hPrev is
+   * {@code h0} at the first step.
+   *
+   * <p>pre (L N, H) the input projections with both biases, rewritten; whh (H, H), any strides;
+   * h0 (N, H); hs (L N, H); contiguous but whh, one float dtype. A GPU runs it in one launch; the
+   * default runs a matmul and a unary op per step.
+   */
+  default void rnnRecurrence(Tensor pre, Tensor whh, Tensor h0, Tensor hs, boolean relu,
+      boolean reverse) {
+    int[] d = OperandChecks.rnnRecurrence(OperandChecks.operand(pre, "pre"),
+        OperandChecks.operand(whh, "whh"), OperandChecks.operand(h0, "h0"),
+        OperandChecks.operand(hs, "hs"));
+    int len = d[0];
+    int n = d[1];
+    if (d[2] == 0) {
+      return;
+    }
+    Tensor whhT = whh.transpose(0, 1).unsqueeze(0);
+    Tensor hPrev = h0;
+    for (int s = 0; s < len; s++) {
+      int t = reverse ? len - 1 - s : s;
+      Tensor pt = pre.narrow(0, t * n, n);
+      matmul(pt.unsqueeze(0), hPrev.unsqueeze(0), whhT, 1, 1);
+      Tensor ht = hs.narrow(0, t * n, n);
+      unary(relu ? UnaryOp.RELU : UnaryOp.TANH, ht, pt, 0, 0);
+      hPrev = ht;
+    }
+  }
+
+  /**
+   * The backward of {@link #rnnRecurrence}, over all steps in reverse: from its {@code hs} and
+   * {@code whh} and the gradient {@code gradOut} (L N, H) of hs, writes the gradient of the
+   * pre-activations into {@code dG} (L N, H): {@code dh (1 - h^2)} for tanh, PyTorch's {@code
+   * threshold_backward} ({@link BinaryOp#RELU_GRAD}) for relu. {@code dh} (N, H) holds the
+   * gradient of the last step's h on entry and, with {@code needDh0}, h0's on return. Per step,
+   * after dG_t: {@code dh = gradOut_{t'} + dG_t W_hh}.
+   *
+   * <p>Operands contiguous but whh (any strides), one float dtype. A GPU runs it in one launch;
+   * the default runs one or three elementwise ops and a matmul per step.
+   */
+  default void rnnRecurrenceBackward(Tensor hs, Tensor whh, Tensor gradOut, Tensor dh,
+      Tensor dG, boolean relu, boolean needDh0, boolean reverse) {
+    int[] d = OperandChecks.rnnRecurrenceBackward(OperandChecks.operand(hs, "hs"),
+        OperandChecks.operand(whh, "whh"), OperandChecks.operand(gradOut, "gradOut"),
+        OperandChecks.operand(dh, "dh"), OperandChecks.operand(dG, "dG"));
+    int len = d[0];
+    int n = d[1];
+    if (d[2] == 0) {
+      return;
+    }
+    Tensor w = whh.unsqueeze(0);
+    for (int s = len - 1; s >= 0; s--) {
+      int t = reverse ? len - 1 - s : s;
+      int tp = reverse ? t + 1 : t - 1;
+      Tensor ht = hs.narrow(0, t * n, n);
+      Tensor dGt = dG.narrow(0, t * n, n);
+      if (relu) {
+        binary(BinaryOp.RELU_GRAD, dGt, dh, ht);
+      } else {
+        // dh (1 - h^2) as dh - h h dh.
+        binary(BinaryOp.MUL, dGt, ht, ht);
+        binary(BinaryOp.MUL, dGt, dGt, dh);
+        binary(BinaryOp.SUB, dGt, dh, dGt);
+      }
       if (s > 0) {
         matmulAdd(dh.unsqueeze(0), dGt.unsqueeze(0), w,
             gradOut.narrow(0, tp * n, n).unsqueeze(0), 1, 1);

@@ -230,11 +230,9 @@ public final class OperandChecks {
   public static int[] lstmRecurrence(Operand gates, Operand whh, Operand h0, Operand c0,
       Operand hs, Operand cs) {
     String op = "lstmRecurrence";
-    int[] d = sequence(op, whh, h0, gates);
-    int rows = d[0] * d[1];
-    cell(op, rows, d[2], new Operand[] {gates, hs, cs}, new int[] {4, 1, 1});
-    cell(op, d[1], d[2], new Operand[] {gates, h0, c0}, new int[] {-1, 1, 1});
-    floatOperands(op, gates.dtype(), new DType[] {whh.dtype()});
+    int[] d = sequence(op, 4, whh, h0, gates);
+    cell(op, d[0] * d[1], d[2], new Operand[] {gates, hs, cs}, new int[] {4, 1, 1});
+    cell(op, d[1], d[2], new Operand[] {gates, h0, c0, whh}, new int[] {-1, 1, 1, -1});
     return d;
   }
 
@@ -245,28 +243,91 @@ public final class OperandChecks {
   public static int[] lstmRecurrenceBackward(Operand act, Operand cs, Operand c0, Operand whh,
       Operand gradOut, Operand dh, Operand dc, Operand dGates) {
     String op = "lstmRecurrenceBackward";
-    int[] d = sequence(op, whh, dh, act);
-    int rows = d[0] * d[1];
-    cell(op, rows, d[2], new Operand[] {act, cs, gradOut, dGates}, new int[] {4, 1, 1, 4});
-    cell(op, d[1], d[2], new Operand[] {act, c0, dh, dc}, new int[] {-1, 1, 1, 1});
-    floatOperands(op, act.dtype(), new DType[] {whh.dtype()});
+    int[] d = sequence(op, 4, whh, dh, act);
+    cell(op, d[0] * d[1], d[2], new Operand[] {act, cs, gradOut, dGates}, new int[] {4, 1, 1, 4});
+    cell(op, d[1], d[2], new Operand[] {act, c0, dh, dc, whh}, new int[] {-1, 1, 1, 1, -1});
     return d;
   }
 
   /**
-   * {L, N, H} of a recurrence from whh (4H, H), a state (N, H) and the gates (L N, 4H), L >= 1.
+   * The operands of gruRecurrence: xg (L N, 3H), whh (3H, H) of any strides, the optional (null)
+   * bhh (3H), h0 (N, H), hs (L N, H), saved (L N, 4H), contiguous but whh, one float dtype;
+   * returns {L, N, H}.
    */
-  private static int[] sequence(String op, Operand whh, Operand state, Operand gates) {
+  public static int[] gruRecurrence(Operand xg, Operand whh, Operand bhh, Operand h0,
+      Operand hs, Operand saved) {
+    String op = "gruRecurrence";
+    int[] d = sequence(op, 3, whh, h0, xg);
+    cell(op, d[0] * d[1], d[2], new Operand[] {xg, hs, saved}, new int[] {3, 1, 4});
+    cell(op, d[1], d[2], new Operand[] {xg, h0, whh}, new int[] {-1, 1, -1});
+    if (bhh != null) {
+      int[] b = bhh.shape();
+      if (b.length != 1 || b[0] != 3 * d[2] || !bhh.contiguous()) {
+        throw new IllegalArgumentException(op + ": " + bhh.name() + " must be a contiguous ["
+            + 3 * d[2] + "], got " + Arrays.toString(b) + " with strides "
+            + Arrays.toString(bhh.strides()));
+      }
+      floatOperands(op, xg.dtype(), bhh.dtype());
+    }
+    return d;
+  }
+
+  /**
+   * The operands of gruRecurrenceBackward: saved (L N, 4H), hs, gradOut (L N, H), h0, dh (N, H),
+   * dXg, dHg (L N, 3H), contiguous, and whh (3H, H) of any strides, one float dtype; returns {L,
+   * N, H}.
+   */
+  public static int[] gruRecurrenceBackward(Operand saved, Operand hs, Operand h0, Operand whh,
+      Operand gradOut, Operand dh, Operand dXg, Operand dHg) {
+    String op = "gruRecurrenceBackward";
+    int[] d = sequence(op, 3, whh, dh, saved);
+    cell(op, d[0] * d[1], d[2], new Operand[] {saved, hs, gradOut, dXg, dHg},
+        new int[] {4, 1, 1, 3, 3});
+    cell(op, d[1], d[2], new Operand[] {saved, h0, dh, whh}, new int[] {-1, 1, 1, -1});
+    return d;
+  }
+
+  /**
+   * The operands of rnnRecurrence: pre, hs (L N, H), whh (H, H) of any strides, h0 (N, H),
+   * contiguous but whh, one float dtype; returns {L, N, H}.
+   */
+  public static int[] rnnRecurrence(Operand pre, Operand whh, Operand h0, Operand hs) {
+    String op = "rnnRecurrence";
+    int[] d = sequence(op, 1, whh, h0, pre);
+    cell(op, d[0] * d[1], d[2], new Operand[] {pre, hs}, new int[] {1, 1});
+    cell(op, d[1], d[2], new Operand[] {pre, h0, whh}, new int[] {-1, 1, -1});
+    return d;
+  }
+
+  /**
+   * The operands of rnnRecurrenceBackward: hs, gradOut, dG (L N, H), dh (N, H), contiguous, and
+   * whh (H, H) of any strides, one float dtype; returns {L, N, H}.
+   */
+  public static int[] rnnRecurrenceBackward(Operand hs, Operand whh, Operand gradOut, Operand dh,
+      Operand dG) {
+    String op = "rnnRecurrenceBackward";
+    int[] d = sequence(op, 1, whh, dh, hs);
+    cell(op, d[0] * d[1], d[2], new Operand[] {hs, gradOut, dG}, new int[] {1, 1, 1});
+    cell(op, d[1], d[2], new Operand[] {hs, dh, whh}, new int[] {-1, 1, -1});
+    return d;
+  }
+
+  /**
+   * {L, N, H} of a recurrence from whh (gates H, H), a state (N, H) and an operand {@code steps}
+   * of L N rows, L >= 1.
+   */
+  private static int[] sequence(String op, int gates, Operand whh, Operand state,
+      Operand steps) {
     int[] w = whh.shape();
-    if (w.length != 2 || w[0] != 4 * w[1]) {
-      throw new IllegalArgumentException(op + ": " + whh.name() + " must have shape [4H, H], got "
-          + Arrays.toString(w));
+    if (w.length != 2 || w[0] != gates * w[1]) {
+      throw new IllegalArgumentException(op + ": " + whh.name() + " must have shape ["
+          + (gates == 1 ? "" : gates) + "H, H], got " + Arrays.toString(w));
     }
     int[] st = state.shape();
-    int[] g = gates.shape();
+    int[] g = steps.shape();
     if (st.length != 2 || st[0] == 0 || g.length != 2 || g[0] == 0 || g[0] % st[0] != 0) {
-      throw new IllegalArgumentException(op + ": " + gates.name() + " must have shape [L N, 4H]"
-          + " for " + state.name() + " [N, H] with N > 0, got " + Arrays.toString(g) + " and "
+      throw new IllegalArgumentException(op + ": " + steps.name() + " must have L N rows for "
+          + state.name() + " [N, H] with N > 0, got " + Arrays.toString(g) + " and "
           + Arrays.toString(st));
     }
     return new int[] {g[0] / st[0], st[0], w[1]};

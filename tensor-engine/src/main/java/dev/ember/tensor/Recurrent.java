@@ -7,7 +7,6 @@ import dev.ember.autograd.SavedTensor;
 import dev.ember.backend.Backend;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.ReduceOp;
-import dev.ember.backend.UnaryOp;
 
 /**
  * Fused recurrent operators: one LSTM or GRU cell step, and one layer-direction of an Elman RNN,
@@ -27,9 +26,9 @@ import dev.ember.backend.UnaryOp;
  *           then one GEMM each: dX = dG W_ih, dW_ih = dG^T X, dW_hh = dG^T H_prev, db = sum dG
  * </pre>
  *
- * <p>An LSTM's per-step loops are the backend's ({@link Backend#lstmRecurrence}, {@link
- * Backend#lstmRecurrenceBackward}): the CPU runs them step by step as above, a GPU each in one
- * launch.
+ * <p>The per-step loops are the backend's ({@link Backend#lstmRecurrence}, {@link
+ * Backend#gruRecurrence}, {@link Backend#rnnRecurrence} and their backwards): the CPU runs them
+ * step by step as above, a GPU each in one launch.
  *
  * <p>Shapes: input {@code x} (L, N, in) with L the sequence length and N the batch; initial states
  * (N, H) or null for zeros; {@code wIh} (G H, in), {@code wHh} (G H, H), biases (G H) or null,
@@ -252,19 +251,8 @@ public final class Recurrent {
     Tensor xg = inputProjection(xc, wIh, bIh, null, len * n, 3 * h);
     Tensor saved = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, 4 * h});
     Tensor packed = Tensor.allocate(x.dtype(), x.device(), new int[] {len, n, h});
-    Tensor hg = Tensor.allocate(x.dtype(), x.device(), new int[] {n, 3 * h});
-    Tensor whhT = transposed(wHh);
-    Tensor hPrev = h0c;
-    for (int s = 0; s < len; s++) {
-      int t = reverse ? len - 1 - s : s;
-      if (bHh != null) {
-        be.copy(hg, Movement.expandRaw(bHh, new int[] {n, 3 * h}));
-      }
-      gemm(hg, hPrev, whhT, bHh != null ? 1 : 0);
-      Tensor ht = rows(packed, t * n, n, h);
-      be.gruCell(rows(xg, t * n, n, 3 * h), hg, hPrev, ht, rows(saved, t * n, n, 4 * h));
-      hPrev = ht;
-    }
+    be.gruRecurrence(xg, raw(wHh), bHh == null ? null : raw(bHh), h0c, rows(packed, 0, len * n, h),
+        saved, reverse);
     int last = reverse ? 0 : len - 1;
     SavedTensor sPacked = SavedTensor.of(packed);
     SavedTensor sx = SavedTensor.of(xc);
@@ -275,27 +263,13 @@ public final class Recurrent {
       noDoubleBackward("gru");
       Tensor gc = contiguousRaw(g);
       Tensor out = sPacked.get();
-      Tensor whh = sWhh.get();
       Tensor h0s = sh0.get();
       Tensor dXg = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, 3 * h});
       Tensor dHg = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, 3 * h});
       Tensor dh = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
       be.copy(dh, rows(gc, last * n, n, h));
-      for (int s = len - 1; s >= 0; s--) {
-        int t = reverse ? len - 1 - s : s;
-        int tp = reverse ? t + 1 : t - 1;
-        Tensor hp = s == 0 ? h0s : rows(out, tp * n, n, h);
-        Tensor dHgt = rows(dHg, t * n, n, 3 * h);
-        be.gruCellBackward(rows(saved, t * n, n, 4 * h), hp, dh, rows(dXg, t * n, n, 3 * h),
-            dHgt, dh);
-        if (s > 0) {
-          Tensor up = rows(gc, tp * n, n, h);
-          be.binary(BinaryOp.ADD, dh, dh, up);
-        }
-        if (s > 0 || needs[1]) {
-          gemm(dh, dHgt, whh, 1);
-        }
-      }
+      be.gruRecurrenceBackward(saved, rows(out, 0, len * n, h), h0s, raw(sWhh.get()),
+          rows(gc, 0, len * n, h), dh, dXg, dHg, needs[1], reverse);
       Tensor[] w = weightGrads(dXg, dHg, needs, sx.get(), sWih.get(), out, h0s, h0 != null,
           len, n, h, reverse);
       return new Tensor[] {w[0], needs[1] ? dh : null, w[1], w[2], w[3], w[4]};
@@ -324,17 +298,7 @@ public final class Recurrent {
     Tensor h0c = h0 == null ? zerosRaw(x, n, h) : contiguousRaw(h0);
     Tensor pre = inputProjection(xc, wIh, bIh, bHh, len * n, h);
     Tensor packed = Tensor.allocate(x.dtype(), x.device(), new int[] {len, n, h});
-    Tensor whhT = transposed(wHh);
-    UnaryOp act = relu ? UnaryOp.RELU : UnaryOp.TANH;
-    Tensor hPrev = h0c;
-    for (int s = 0; s < len; s++) {
-      int t = reverse ? len - 1 - s : s;
-      Tensor pt = rows(pre, t * n, n, h);
-      gemm(pt, hPrev, whhT, 1);
-      Tensor ht = rows(packed, t * n, n, h);
-      be.unary(act, ht, pt, 0, 0);
-      hPrev = ht;
-    }
+    be.rnnRecurrence(pre, raw(wHh), h0c, rows(packed, 0, len * n, h), relu, reverse);
     int last = reverse ? 0 : len - 1;
     SavedTensor sPacked = SavedTensor.of(packed);
     SavedTensor sx = SavedTensor.of(xc);
@@ -345,41 +309,14 @@ public final class Recurrent {
       noDoubleBackward("rnn");
       Tensor gc = contiguousRaw(g);
       Tensor out = sPacked.get();
-      Tensor whh = sWhh.get();
       Tensor dG = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, h});
       Tensor dh = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
-      Tensor zero = Tensor.allocate(x.dtype(), x.device(), new int[] {1, 1});
-      be.fill(zero, 0);
-      Tensor zeros = Movement.expandRaw(zero, new int[] {n, h});
-      Tensor mask = relu ? Tensor.allocate(DType.BOOL, x.device(), new int[] {n, h}) : null;
       be.copy(dh, rows(gc, last * n, n, h));
-      Tensor dh0 = null;
-      for (int s = len - 1; s >= 0; s--) {
-        int t = reverse ? len - 1 - s : s;
-        int tp = reverse ? t + 1 : t - 1;
-        Tensor ht = rows(out, t * n, n, h);
-        Tensor dGt = rows(dG, t * n, n, h);
-        if (relu) {
-          // PyTorch's threshold_backward: no gradient where the output is 0.
-          be.binary(BinaryOp.GT, mask, ht, zeros);
-          be.where(dGt, mask, dh, zeros);
-        } else {
-          // dh (1 - h^2) as dh - dh h^2.
-          be.binary(BinaryOp.MUL, dGt, ht, ht);
-          be.binary(BinaryOp.MUL, dGt, dGt, dh);
-          be.binary(BinaryOp.SUB, dGt, dh, dGt);
-        }
-        if (s > 0) {
-          // dh = (the output's gradient at step tp) + dG_t W_hh, in one launch.
-          gemmAdd(dh, dGt, whh, rows(gc, tp * n, n, h));
-        } else if (needs[1]) {
-          dh0 = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
-          gemm(dh0, dGt, whh, 0);
-        }
-      }
+      be.rnnRecurrenceBackward(rows(out, 0, len * n, h), raw(sWhh.get()), rows(gc, 0, len * n, h),
+          dh, dG, relu, needs[1], reverse);
       Tensor[] w = weightGrads(dG, dG, needs, sx.get(), sWih.get(), out, sh0.get(), h0 != null,
           len, n, h, reverse);
-      return new Tensor[] {w[0], dh0, w[1], w[2], w[3], w[4]};
+      return new Tensor[] {w[0], needs[1] ? dh : null, w[1], w[2], w[3], w[4]};
     }, x, h0, wIh, wHh, bIh, bHh);
     return new Sequence(packed, packed.select(0, last), null);
   }
