@@ -159,13 +159,32 @@ final class GpuRecurrent {
    * makes 16 H^2 multiply-adds per step on one multiprocessor: at H = 256, 1 MiB and a million,
    * some µs, against the two launches a step costs otherwise (about 9 µs each from Java); the
    * work grows with H^2, and one group per 4 rows is too little of the GPU for it. A decision by
-   * this arithmetic, not yet by a measurement on a GPU.
+   * this arithmetic, not yet by a measurement on a GPU: {@code
+   * -Dember.gpu.recurrence.maxHidden=N} moves the bound (0: every recurrence per step), so that
+   * a GPU can time both ways in one run.
    */
-  static final int SEQUENCE_MAX_HIDDEN = 256;
+  static final int SEQUENCE_MAX_HIDDEN = maxHidden(System.getProperty(
+      "ember.gpu.recurrence.maxHidden"));
 
   /** Whether a recurrence with this W_hh (G H, H) runs in one launch. */
   static boolean persistent(Tensor whh) {
     return whh.dim() == 2 && whh.shape()[1] <= SEQUENCE_MAX_HIDDEN;
+  }
+
+  private static int maxHidden(String value) {
+    if (value == null || value.isEmpty()) {
+      return 256;
+    }
+    try {
+      int v = Integer.parseInt(value.trim());
+      if (v >= 0) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "ember.gpu.recurrence.maxHidden must be an integer >= 0, not '" + value + "'");
   }
 
   private static int groups(int batch) {
