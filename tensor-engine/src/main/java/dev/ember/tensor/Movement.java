@@ -111,6 +111,11 @@ final class Movement {
    * written into the same region (differentiable: the write goes through the in-place rules).
    */
   private static Tensor scatterBack(Tensor g, int[] inShape, UnaryOperator<Tensor> region) {
+    if (g.numel() == Shapes.numel(inShape)) {
+      // The region is the whole input (a select along a dim of size 1, a full slice): the
+      // gradient is g itself, reshaped, without a zero fill and a copy.
+      return g.reshape(inShape);
+    }
     Tensor z = Tensor.zeros(g.dtype(), g.device(), inShape);
     region.apply(z).copy_(g);
     return z;

@@ -380,10 +380,12 @@ final class OpRegistry {
         .gradArgs(Args.of("dim", -1, "start", 1, "length", 2)));
     add(op("slice", (in, a) -> x(in).slice(a.i("dim"), a.i("start"), a.i("end"), a.i("step")))
         .covers("slice(int,int,int,int)").tol(Tol.EXACT).view()
-        .grad(gc("plain", f(2, 5)), gc("strided", s(3, 4)))
+        .grad(gc("plain", f(2, 5)), gc("strided", s(3, 4)),
+            gc("whole", Args.of("dim", 0, "start", 0, "end", 3, "step", 1), s(3, 2)))
         .gradArgs(Args.of("dim", -1, "start", -100, "end", 100, "step", 2)));
     add(op("select", (in, a) -> x(in).select(a.i("dim"), a.i("index"))).covers("select(int,int)")
-        .tol(Tol.EXACT).view().grad(gc("plain", f(2, 3)), gc("strided", s(3, 4)), gc("1-D to 0-d", f(3)))
+        .tol(Tol.EXACT).view().grad(gc("plain", f(2, 3)), gc("strided", s(3, 4)), gc("1-D to 0-d", f(3)),
+            gc("a dim of size 1 (the whole input)", Args.of("dim", 1, "index", 0), f(2, 1, 3)))
         .gradArgs(Args.of("dim", 0, "index", -1)));
     add(op("flatten", (in, a) -> a.has("start") ? x(in).flatten(a.i("start"), a.i("end")) : x(in).flatten())
         .covers("flatten()", "flatten(int,int)").tol(Tol.EXACT).view()
