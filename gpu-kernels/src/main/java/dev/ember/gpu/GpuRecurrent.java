@@ -61,7 +61,7 @@ final class GpuRecurrent {
       Tensor hs, Tensor cs, boolean reverse) {
     int[] d = OperandChecks.lstmRecurrence(operand(gates, "gates"), operand(whh, "whh"),
         operand(h0, "h0"), operand(c0, "c0"), operand(hs, "hs"), operand(cs, "cs"));
-    if (d[2] == 0) {
+    if (empty(d)) {
       return;
     }
     int[] ws = whh.stride();
@@ -77,7 +77,7 @@ final class GpuRecurrent {
     int[] d = OperandChecks.lstmRecurrenceBackward(operand(act, "act"), operand(cs, "cs"),
         operand(c0, "c0"), operand(whh, "whh"), operand(gradOut, "gradOut"), operand(dh, "dh"),
         operand(dc, "dc"), operand(dGates, "dGates"));
-    if (d[2] == 0) {
+    if (empty(d)) {
       return;
     }
     int[] ws = whh.stride();
@@ -93,7 +93,7 @@ final class GpuRecurrent {
       Tensor hs, Tensor saved, boolean reverse) {
     int[] d = OperandChecks.gruRecurrence(operand(xg, "xg"), operand(whh, "whh"),
         operand(bhh, "bhh"), operand(h0, "h0"), operand(hs, "hs"), operand(saved, "saved"));
-    if (d[2] == 0) {
+    if (empty(d)) {
       return;
     }
     int[] ws = whh.stride();
@@ -112,7 +112,7 @@ final class GpuRecurrent {
     int[] d = OperandChecks.gruRecurrenceBackward(operand(saved, "saved"), operand(hs, "hs"),
         operand(h0, "h0"), operand(whh, "whh"), operand(gradOut, "gradOut"), operand(dh, "dh"),
         operand(dXg, "dXg"), operand(dHg, "dHg"));
-    if (d[2] == 0) {
+    if (empty(d)) {
       return;
     }
     int[] ws = whh.stride();
@@ -128,7 +128,7 @@ final class GpuRecurrent {
       boolean relu, boolean reverse) {
     int[] d = OperandChecks.rnnRecurrence(operand(pre, "pre"), operand(whh, "whh"),
         operand(h0, "h0"), operand(hs, "hs"));
-    if (d[2] == 0) {
+    if (empty(d)) {
       return;
     }
     int[] ws = whh.stride();
@@ -143,7 +143,7 @@ final class GpuRecurrent {
       Tensor dh, Tensor dG, boolean relu, boolean needDh0, boolean reverse) {
     int[] d = OperandChecks.rnnRecurrenceBackward(operand(hs, "hs"), operand(whh, "whh"),
         operand(gradOut, "gradOut"), operand(dh, "dh"), operand(dG, "dG"));
-    if (d[2] == 0) {
+    if (empty(d)) {
       return;
     }
     int[] ws = whh.stride();
@@ -185,6 +185,11 @@ final class GpuRecurrent {
     }
     throw new IllegalArgumentException(
         "ember.gpu.recurrence.maxHidden must be an integer >= 0, not '" + value + "'");
+  }
+
+  /** Whether a recurrence of {L, N, H} has nothing to compute. */
+  private static boolean empty(int[] d) {
+    return d[0] == 0 || d[1] == 0 || d[2] == 0;
   }
 
   private static int groups(int batch) {

@@ -330,6 +330,25 @@ class GpuRecurrentTest {
     }
   }
 
+  /** An empty batch is nothing to compute: no launch, as on the CPU no error. */
+  @Test
+  void anEmptyBatchLaunchesNothing() {
+    try (var scope = Tensor.scope()) {
+      GpuBackend gpu = (GpuBackend) dev();
+      Tensor none2 = Tensor.empty(DType.FLOAT32, DEV, 0, 2);
+      Tensor none6 = Tensor.empty(DType.FLOAT32, DEV, 0, 6);
+      Tensor none8 = Tensor.empty(DType.FLOAT32, DEV, 0, 8);
+      long before = gpu.launchCount();
+      gpu.lstmRecurrence(none8, Tensor.empty(DType.FLOAT32, DEV, 8, 2), none2, none2, none2,
+          none2, false);
+      gpu.gruRecurrenceBackward(none8, none2, none2, Tensor.empty(DType.FLOAT32, DEV, 6, 2),
+          none2, none2, none6, none6, true, false);
+      gpu.rnnRecurrence(none2, Tensor.empty(DType.FLOAT32, DEV, 2, 2), none2, none2, true,
+          false);
+      assertEquals(0, gpu.launchCount() - before);
+    }
+  }
+
   /**
    * 1 launch up to GpuRecurrent.SEQUENCE_MAX_HIDDEN; past it, at least {@code perStep} (a GEMM
    * and an elementwise pass per step; a long K may split a GEMM in two launches).

@@ -314,7 +314,7 @@ public final class OperandChecks {
 
   /**
    * {L, N, H} of a recurrence from whh (gates H, H), a state (N, H) and an operand {@code steps}
-   * of L N rows, L >= 1.
+   * of L N rows, L >= 1; an empty batch (N = 0, no rows) gives L = 0: nothing to run.
    */
   private static int[] sequence(String op, int gates, Operand whh, Operand state,
       Operand steps) {
@@ -325,9 +325,12 @@ public final class OperandChecks {
     }
     int[] st = state.shape();
     int[] g = steps.shape();
+    if (st.length == 2 && g.length == 2 && st[0] == 0 && g[0] == 0) {
+      return new int[] {0, 0, w[1]};
+    }
     if (st.length != 2 || st[0] == 0 || g.length != 2 || g[0] == 0 || g[0] % st[0] != 0) {
-      throw new IllegalArgumentException(op + ": " + steps.name() + " must have L N rows for "
-          + state.name() + " [N, H] with N > 0, got " + Arrays.toString(g) + " and "
+      throw new IllegalArgumentException(op + ": " + steps.name() + " must have L N rows (L > 0)"
+          + " for " + state.name() + " [N, H], got " + Arrays.toString(g) + " and "
           + Arrays.toString(st));
     }
     return new int[] {g[0] / st[0], st[0], w[1]};

@@ -251,8 +251,8 @@ public final class Recurrent {
     Tensor xg = inputProjection(xc, wIh, bIh, null, len * n, 3 * h);
     Tensor saved = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, 4 * h});
     Tensor packed = Tensor.allocate(x.dtype(), x.device(), new int[] {len, n, h});
-    be.gruRecurrence(xg, raw(wHh), bHh == null ? null : raw(bHh), h0c, rows(packed, 0, len * n, h),
-        saved, reverse);
+    Tensor bhh = bHh == null ? null : raw(contiguousRaw(bHh));
+    be.gruRecurrence(xg, raw(wHh), bhh, h0c, rows(packed, 0, len * n, h), saved, reverse);
     int last = reverse ? 0 : len - 1;
     SavedTensor sPacked = SavedTensor.of(packed);
     SavedTensor sx = SavedTensor.of(xc);

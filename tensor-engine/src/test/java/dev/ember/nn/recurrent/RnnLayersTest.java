@@ -228,6 +228,31 @@ class RnnLayersTest {
     }
   }
 
+  /**
+   * An empty batch runs forward and backward to empty outputs and zero weight gradients (the
+   * recurrences have nothing to compute; their checks cannot take the steps from 0 rows).
+   */
+  @Test
+  void anEmptyBatchGivesEmptyOutputsAndZeroGradients() {
+    Generator g = new Generator(39);
+    try (Scope s = Tensor.scope()) {
+      List<RNNBase> layers = List.of(new LSTM(3, 4, 1, true, false, 0, true, g),
+          new GRU(3, 4, 1, true, false, 0, false, g), new RNN(3, 4, 1, "relu", true, false, 0,
+              false, g));
+      for (RNNBase m : layers) {
+        Tensor x = Tensor.zeros(DType.FLOAT32, Device.CPU, 5, 0, 3).requiresGrad(true);
+        RnnOutput out = m instanceof LSTM lstm ? lstm.forward(x, null, null)
+            : m instanceof GRU gru ? gru.forward(x, null) : ((RNN) m).forward(x, null);
+        assertArrayEquals(new int[] {5, 0, m instanceof LSTM ? 8 : 4}, out.output().shape(),
+            m.toString());
+        out.output().sum().backward();
+        for (Map.Entry<String, Tensor> e : m.namedParameters().entrySet()) {
+          assertEquals(0.0, e.getValue().grad().abs().sum().item(), m + " " + e.getKey());
+        }
+      }
+    }
+  }
+
   @Test
   void reprsFollowTorch() {
     assertTrue(new LSTM(10, 20, 2, true, true, 0.5, true).toString().startsWith(
