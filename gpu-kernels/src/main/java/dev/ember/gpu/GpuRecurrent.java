@@ -8,9 +8,10 @@ import dev.ember.tensor.Tensor;
 /**
  * Fused LSTM and GRU cells (kernels in {@code recurrent.c}): one launch per call, one work item
  * per (row, hidden unit); and an LSTM, GRU or Elman RNN layer-direction's whole recurrence,
- * forward or backward, in one launch (groups of work items that each own a few rows of the batch). Operands are checked
- * as the CPU backend checks them, with the same messages: contiguous row-major matrices of the
- * documented shapes (W_hh of any strides), all of one floating dtype.
+ * forward or backward, in one launch (groups of work items that each own a few rows of the
+ * batch). Operands are checked as the CPU backend checks them, with the same messages:
+ * contiguous row-major matrices of the documented shapes (W_hh of any strides), all of one
+ * floating dtype.
  */
 final class GpuRecurrent {
   private static final String FAMILY = "recurrent";
@@ -155,10 +156,10 @@ final class GpuRecurrent {
 
   /**
    * The largest hidden size that the sequence kernels take; larger layers run a GEMM and a cell
-   * per step (the backend's default). A group reads all of W_hh (16 H^2 bytes in float32) and
-   * makes 16 H^2 multiply-adds per step on one multiprocessor: at H = 256, 1 MiB and a million,
-   * some µs, against the two launches a step costs otherwise (about 9 µs each from Java); the
-   * work grows with H^2, and one group per 4 rows is too little of the GPU for it. A decision by
+   * per step (the backend's default). An LSTM's group reads all of W_hh (16 H^2 bytes in
+   * float32) and makes 16 H^2 multiply-adds per step on one multiprocessor: at H = 256, 1 MiB and
+   * a million, some µs, against the two launches a step costs otherwise (about 9 µs each from
+   * Java); the work grows with H^2, and one group per 4 rows is too little of the GPU for it. A decision by
    * this arithmetic, not yet by a measurement on a GPU: {@code
    * -Dember.gpu.recurrence.maxHidden=N} moves the bound (0: every recurrence per step), so that
    * a GPU can time both ways in one run.

@@ -1,5 +1,7 @@
 package dev.ember.backend;
 
+import static dev.ember.backend.OperandChecks.operand;
+
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
@@ -385,8 +387,8 @@ public interface Backend {
    */
   default void lstmRecurrence(Tensor gates, Tensor whh, Tensor h0, Tensor c0, Tensor hs,
       Tensor cs, boolean reverse) {
-    int[] d = OperandChecks.lstmRecurrence(OperandChecks.operand(gates, "gates"), OperandChecks.operand(whh, "whh"),
-        OperandChecks.operand(h0, "h0"), OperandChecks.operand(c0, "c0"), OperandChecks.operand(hs, "hs"), OperandChecks.operand(cs, "cs"));
+    int[] d = OperandChecks.lstmRecurrence(operand(gates, "gates"), operand(whh, "whh"),
+        operand(h0, "h0"), operand(c0, "c0"), operand(hs, "hs"), operand(cs, "cs"));
     int len = d[0];
     int n = d[1];
     if (d[2] == 0) {
@@ -422,9 +424,9 @@ public interface Backend {
    */
   default void lstmRecurrenceBackward(Tensor act, Tensor cs, Tensor c0, Tensor whh,
       Tensor gradOut, Tensor dh, Tensor dc, Tensor dGates, boolean needDh0, boolean reverse) {
-    int[] d = OperandChecks.lstmRecurrenceBackward(OperandChecks.operand(act, "act"), OperandChecks.operand(cs, "cs"),
-        OperandChecks.operand(c0, "c0"), OperandChecks.operand(whh, "whh"), OperandChecks.operand(gradOut, "gradOut"), OperandChecks.operand(dh, "dh"),
-        OperandChecks.operand(dc, "dc"), OperandChecks.operand(dGates, "dGates"));
+    int[] d = OperandChecks.lstmRecurrenceBackward(operand(act, "act"), operand(cs, "cs"),
+        operand(c0, "c0"), operand(whh, "whh"), operand(gradOut, "gradOut"), operand(dh, "dh"),
+        operand(dc, "dc"), operand(dGates, "dGates"));
     int len = d[0];
     int n = d[1];
     if (d[2] == 0) {
@@ -458,10 +460,8 @@ public interface Backend {
    */
   default void gruRecurrence(Tensor xg, Tensor whh, Tensor bhh, Tensor h0, Tensor hs,
       Tensor saved, boolean reverse) {
-    int[] d = OperandChecks.gruRecurrence(OperandChecks.operand(xg, "xg"),
-        OperandChecks.operand(whh, "whh"), OperandChecks.operand(bhh, "bhh"),
-        OperandChecks.operand(h0, "h0"), OperandChecks.operand(hs, "hs"),
-        OperandChecks.operand(saved, "saved"));
+    int[] d = OperandChecks.gruRecurrence(operand(xg, "xg"), operand(whh, "whh"),
+        operand(bhh, "bhh"), operand(h0, "h0"), operand(hs, "hs"), operand(saved, "saved"));
     int len = d[0];
     int n = d[1];
     int h = d[2];
@@ -496,11 +496,9 @@ public interface Backend {
    */
   default void gruRecurrenceBackward(Tensor saved, Tensor hs, Tensor h0, Tensor whh,
       Tensor gradOut, Tensor dh, Tensor dXg, Tensor dHg, boolean needDh0, boolean reverse) {
-    int[] d = OperandChecks.gruRecurrenceBackward(OperandChecks.operand(saved, "saved"),
-        OperandChecks.operand(hs, "hs"), OperandChecks.operand(h0, "h0"),
-        OperandChecks.operand(whh, "whh"), OperandChecks.operand(gradOut, "gradOut"),
-        OperandChecks.operand(dh, "dh"), OperandChecks.operand(dXg, "dXg"),
-        OperandChecks.operand(dHg, "dHg"));
+    int[] d = OperandChecks.gruRecurrenceBackward(operand(saved, "saved"), operand(hs, "hs"),
+        operand(h0, "h0"), operand(whh, "whh"), operand(gradOut, "gradOut"), operand(dh, "dh"),
+        operand(dXg, "dXg"), operand(dHg, "dHg"));
     int len = d[0];
     int n = d[1];
     if (d[2] == 0) {
@@ -534,9 +532,8 @@ public interface Backend {
    */
   default void rnnRecurrence(Tensor pre, Tensor whh, Tensor h0, Tensor hs, boolean relu,
       boolean reverse) {
-    int[] d = OperandChecks.rnnRecurrence(OperandChecks.operand(pre, "pre"),
-        OperandChecks.operand(whh, "whh"), OperandChecks.operand(h0, "h0"),
-        OperandChecks.operand(hs, "hs"));
+    int[] d = OperandChecks.rnnRecurrence(operand(pre, "pre"), operand(whh, "whh"),
+        operand(h0, "h0"), operand(hs, "hs"));
     int len = d[0];
     int n = d[1];
     if (d[2] == 0) {
@@ -567,9 +564,8 @@ public interface Backend {
    */
   default void rnnRecurrenceBackward(Tensor hs, Tensor whh, Tensor gradOut, Tensor dh,
       Tensor dG, boolean relu, boolean needDh0, boolean reverse) {
-    int[] d = OperandChecks.rnnRecurrenceBackward(OperandChecks.operand(hs, "hs"),
-        OperandChecks.operand(whh, "whh"), OperandChecks.operand(gradOut, "gradOut"),
-        OperandChecks.operand(dh, "dh"), OperandChecks.operand(dG, "dG"));
+    int[] d = OperandChecks.rnnRecurrenceBackward(operand(hs, "hs"), operand(whh, "whh"),
+        operand(gradOut, "gradOut"), operand(dh, "dh"), operand(dG, "dG"));
     int len = d[0];
     int n = d[1];
     if (d[2] == 0) {
