@@ -34,8 +34,12 @@ public final class CachingAllocator {
   static final int LARGE_ROUND = 1 << 16;
   private static final int CLASSES = Integer.numberOfTrailingZeros(SMALL_LIMIT) + 1;
 
-  /** A piece of a slab handed out for one storage. */
-  public record Block(Slab slab, int offset, int capacity) {}
+  /**
+   * A piece of a slab handed out for one storage; {@code shared} when carved from a slab of small
+   * blocks (its capacity alone does not tell: a small block of 2^17 + 1 .. 2^18 elements and a
+   * large one of 2^18 have the same).
+   */
+  public record Block(Slab slab, int offset, int capacity, boolean shared) {}
 
   private final GpuRuntime runtime;
   private final Map<DType, List<ArrayDeque<Block>>> smallFree = new EnumMap<>(DType.class);
@@ -69,7 +73,7 @@ public final class CachingAllocator {
     Slab s = b.slab();
     s.live--;
     allocated -= (long) b.capacity() * s.dtype().itemSize();
-    if (b.capacity() < SMALL_LIMIT) {
+    if (b.shared()) {
       classes(s.dtype()).get(classOf(b.capacity())).push(b);
     } else {
       largeFree.computeIfAbsent(s.dtype(), d -> new TreeMap<>())
@@ -140,7 +144,7 @@ public final class CachingAllocator {
       next = 0;
     }
     bumpNext.put(dtype, next + cap);
-    return new Block(s, next, cap);
+    return new Block(s, next, cap, true);
   }
 
   private Block large(DType dtype, int elements) {
@@ -153,10 +157,10 @@ public final class CachingAllocator {
       if (e.getValue().isEmpty()) {
         bySize.remove(e.getKey());
       }
-      return new Block(s, 0, s.capacity());
+      return new Block(s, 0, s.capacity(), false);
     }
     Slab s = obtain(dtype, cap, (long) elements * dtype.itemSize());
-    return new Block(s, 0, cap);
+    return new Block(s, 0, cap, false);
   }
 
   /** A new slab from the runtime; on failure empties the cache and retries once. */

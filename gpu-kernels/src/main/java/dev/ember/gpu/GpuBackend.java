@@ -130,7 +130,7 @@ public final class GpuBackend implements Backend {
   @Override
   public Storage allocate(DType dtype, int size) {
     CachingAllocator.Block b = allocator.allocate(dtype, size);
-    GpuStorage s = new GpuStorage(this, dtype, b.slab(), b.offset(), size, b.capacity());
+    GpuStorage s = new GpuStorage(this, dtype, b, size);
     StepGraph g = activeGraph.get();
     if (g != null && !g.rebinding()) {
       synchronized (graphOwned) {
@@ -162,7 +162,7 @@ public final class GpuBackend implements Backend {
   }
 
   private void freeBlock(GpuStorage s) {
-    allocator.free(new CachingAllocator.Block(s.slab(), s.offset(), s.capacity()));
+    allocator.free(s.block());
   }
 
   /** Starts recording {@code g} on the calling thread (StepGraph.capture). */

@@ -3,31 +3,30 @@ package dev.ember.gpu;
 import dev.ember.backend.Storage;
 import dev.ember.tensor.DType;
 
-/** Device memory of one tensor storage: {@code size} elements at {@code offset} in a {@link Slab}. */
+/**
+ * Device memory of one tensor storage: {@code size} elements at the start of an allocator {@link
+ * CachingAllocator.Block} (a piece of a {@link Slab}), which goes back to the allocator whole.
+ */
 public final class GpuStorage extends Storage {
-  private final Slab slab;
-  private final int offset;
-  private final int capacity;
+  private final CachingAllocator.Block block;
 
-  GpuStorage(GpuBackend backend, DType dtype, Slab slab, int offset, int size, int capacity) {
+  GpuStorage(GpuBackend backend, DType dtype, CachingAllocator.Block block, int size) {
     super(backend, dtype, size);
-    this.slab = slab;
-    this.offset = offset;
-    this.capacity = capacity;
+    this.block = block;
   }
 
   /** The buffer holding the elements. */
   public Slab slab() {
-    return slab;
+    return block.slab();
   }
 
   /** The element offset of element 0 in the slab. */
   public int offset() {
-    return offset;
+    return block.offset();
   }
 
-  /** The elements reserved for this storage (its size rounded up to the allocator's block). */
-  int capacity() {
-    return capacity;
+  /** The allocator's block: the elements reserved for this storage, returned on free. */
+  CachingAllocator.Block block() {
+    return block;
   }
 }

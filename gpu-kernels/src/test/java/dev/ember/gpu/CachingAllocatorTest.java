@@ -111,6 +111,28 @@ class CachingAllocatorTest {
     assertNotSame(b.slab(), a.allocate(DType.FLOAT64, 600).slab(), "slabs hold one dtype");
   }
 
+  /**
+   * A small block of the largest class (2^17 + 1 .. 2^18 elements: capacity 2^18, as a large
+   * block of 2^18 has) goes back to its class when freed, not to the large cache as a whole slab
+   * that other live blocks share: once that handed the shared slab out to two large tensors at
+   * once, and an LSTM over a batch of 1,000 on OpenCL computed garbage.
+   */
+  @Test
+  void aFreedSmallBlockOfTheLargestClassStaysInItsSharedSlab() {
+    CachingAllocator a = new CachingAllocator(new SlabRuntime(1L << 32));
+    CachingAllocator.Block neighbour = a.allocate(DType.FLOAT32, 1000);
+    CachingAllocator.Block top = a.allocate(DType.FLOAT32, (1 << 17) + 1);
+    assertEquals(CachingAllocator.SMALL_LIMIT, top.capacity());
+    assertSame(neighbour.slab(), top.slab());
+    a.free(top);
+    int large = CachingAllocator.SMALL_SLAB - 1000;
+    CachingAllocator.Block first = a.allocate(DType.FLOAT32, large);
+    CachingAllocator.Block second = a.allocate(DType.FLOAT32, large);
+    assertNotSame(neighbour.slab(), first.slab(), "a shared slab handed out as a large block");
+    assertNotSame(first.slab(), second.slab(), "two live large blocks in one slab");
+    assertEquals(top, a.allocate(DType.FLOAT32, (1 << 17) + 5), "the freed block is reused");
+  }
+
   @Test
   void largeBlocksHaveTheirOwnSlabAndAreReusedUpToTwiceTheRequest() {
     SlabRuntime rt = new SlabRuntime(1L << 32);
