@@ -127,10 +127,22 @@ public final class GpuBackend implements Backend {
 
   // --- memory ---------------------------------------------------------------------------------
 
+  /**
+   * {@code -Dember.gpu.poison=true}: every new storage is filled with garbage (NaN for floats,
+   * 0x7EADBEEF patterns for integers, true for bools) before it is handed out, so that a kernel
+   * that reads memory nobody wrote gives visibly wrong results instead of the zeros a fresh
+   * buffer happens to hold (a debugging switch, like CUDA's memcheck initialization checks; it
+   * adds a launch per allocation).
+   */
+  private static final boolean POISON = Boolean.getBoolean("ember.gpu.poison");
+
   @Override
   public Storage allocate(DType dtype, int size) {
     CachingAllocator.Block b = allocator.allocate(dtype, size);
     GpuStorage s = new GpuStorage(this, dtype, b, size);
+    if (POISON && size > 0 && activeGraph.get() == null) {
+      poison(s); // not while a step graph records: every replay would refill the storage
+    }
     StepGraph g = activeGraph.get();
     if (g != null && !g.rebinding()) {
       synchronized (graphOwned) {
@@ -139,6 +151,25 @@ public final class GpuBackend implements Backend {
       }
     }
     return s;
+  }
+
+  private void poison(GpuStorage s) {
+    int n = s.size();
+    Object[] v = switch (s.dtype()) {
+      case FLOAT32 -> new Object[] {Float.NaN};
+      case FLOAT64 -> new Object[] {Double.NaN};
+      case INT64 -> new Object[] {0x7EADBEEF, 0x7EADBEEF};
+      case INT32 -> new Object[] {0x7EADBEEF};
+      case BOOL -> new Object[] {1};
+    };
+    Object[] args = new Object[5 + v.length];
+    args[0] = s.slab();
+    args[1] = s.offset();
+    args[2] = n;
+    System.arraycopy(v, 0, args, 3, v.length);
+    args[3 + v.length] = new int[] {1, n, 1};
+    args[4 + v.length] = 1;
+    launch("copy", "fill_" + suffix(s.dtype()), n, args);
   }
 
   /**
