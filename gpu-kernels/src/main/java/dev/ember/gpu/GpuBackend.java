@@ -134,13 +134,18 @@ public final class GpuBackend implements Backend {
    * buffer happens to hold (a debugging switch, like CUDA's memcheck initialization checks; it
    * adds a launch per allocation).
    */
-  private static final boolean POISON = Boolean.getBoolean("ember.gpu.poison");
+  private static volatile boolean poison = Boolean.getBoolean("ember.gpu.poison");
+
+  /** Turns {@code ember.gpu.poison} on or off in this JVM (for its test). */
+  static void setPoison(boolean on) {
+    poison = on;
+  }
 
   @Override
   public Storage allocate(DType dtype, int size) {
     CachingAllocator.Block b = allocator.allocate(dtype, size);
     GpuStorage s = new GpuStorage(this, dtype, b, size);
-    if (POISON && size > 0 && activeGraph.get() == null) {
+    if (poison && size > 0 && activeGraph.get() == null) {
       poison(s); // not while a step graph records: every replay would refill the storage
     }
     StepGraph g = activeGraph.get();
