@@ -14,6 +14,8 @@
  *         saved = (r, z, n, hn)
  *         dn~ = dh (1 - z) (1 - n^2)   dr~ = dn~ hn r (1 - r)   dz~ = dh (hPrev - n) z (1 - z)
  *         dxg = (dr~, dz~, dn~)   dhg = (dr~, dz~, dn~ r)   dhPrev = dh z
+ *   RNN   h = tanh or relu (elementwise.c's) of pre + hPrev W_hh^T
+ *         dpre = dh - h h dh (tanh), h <= 0 ? 0 : dh (relu, PyTorch's threshold_backward)
  * The formulas and the order of operations are the CPU backend's (CpuRecurrent), with sigmoid
  * as 1 / (1 + exp(-x)). A work item reads every element it needs before it writes any, and the
  * elements it writes are read by no other work item, so an output may alias the input of the
