@@ -194,8 +194,11 @@ public final class Recurrent {
     int h = d.hidden();
     Backend be = x.backend();
     Tensor xc = contiguousRaw(x);
-    Tensor h0c = h0 == null ? zerosRaw(x, n, h) : contiguousRaw(h0);
-    Tensor c0c = c0 == null ? zerosRaw(x, n, h) : contiguousRaw(c0);
+    // Zero initial states from one fill.
+    Tensor zeros = h0 == null || c0 == null
+        ? zerosRaw(x, (h0 == null && c0 == null ? 2 : 1) * n, h) : null;
+    Tensor h0c = h0 == null ? rows(zeros, 0, n, h) : contiguousRaw(h0);
+    Tensor c0c = c0 == null ? rows(zeros, h0 == null ? n : 0, n, h) : contiguousRaw(c0);
     // Rows t N .. (t + 1) N of gates, cells and packed are step t; packed's last block is c_N.
     Tensor gates = inputProjection(xc, wIh, bIh, bHh, len * n, 4 * h);
     Tensor cells = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, h});
@@ -216,10 +219,13 @@ public final class Recurrent {
       Tensor whh = sWhh.get();
       Tensor c0s = sc0.get();
       Tensor dG = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, 4 * h});
-      Tensor dh = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
-      Tensor dc = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
-      be.copy(dh, rows(gc, last * n, n, h));
-      be.copy(dc, rows(gc, len * n, n, h));
+      // The seeds, the gradients of the last step's h (packed's rows of step last) and of c_N
+      // (its last block), in one copy: rows (last, len) of gc as a (2, N, H) view.
+      Tensor seeds = Tensor.allocate(x.dtype(), x.device(), new int[] {2, n, h});
+      be.copy(seeds, gc.viewAs(new int[] {2, n, h}, new int[] {(len - last) * n * h, h, 1},
+          gc.storageOffset() + last * n * h));
+      Tensor dh = rows(seeds, 0, n, h);
+      Tensor dc = rows(seeds, n, n, h);
       be.lstmRecurrenceBackward(gates, cells, c0s, raw(whh), rows(gc, 0, len * n, h), dh, dc,
           dG, needs[1], reverse);
       Tensor dh0 = needs[1] ? dh : null;

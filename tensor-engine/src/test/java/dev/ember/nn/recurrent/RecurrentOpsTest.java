@@ -205,6 +205,36 @@ class RecurrentOpsTest {
     }
   }
 
+  /**
+   * An LSTM given only one of h0 and c0 takes zeros for the other (both share one fill when both
+   * are missing), forward and backward.
+   */
+  @ParameterizedTest(name = "reverse={0}")
+  @ValueSource(booleans = {false, true})
+  void anLstmWithOneInitialStateMatchesComposed(boolean reverse) {
+    Generator g = new Generator(17);
+    try (Scope s = Tensor.scope()) {
+      Tensor[] a = sequenceInputs(g, "lstm", DType.FLOAT64, 4, 3, 4, 5, true);
+      for (int missing : new int[] {1, 2}) {
+        Tensor[] b = a.clone();
+        b[missing] = null;
+        Tensor[] fused = Composed.fused("lstm", b[0], b[1], b[2], b[3], b[4], b[5], b[6], reverse);
+        Tensor[] composed =
+            Composed.layer("lstm", b[0], b[1], b[2], b[3], b[4], b[5], b[6], reverse);
+        String what = (missing == 1 ? "no h0" : "no c0") + ": ";
+        Tensor[] up = new Tensor[3];
+        for (int k = 0; k < 3; k++) {
+          assertClose(what + "result " + k, composed[k], fused[k], rtol(DType.FLOAT64),
+              atol(DType.FLOAT64));
+          up[k] = Tensor.randn(g, DType.FLOAT64, Device.CPU, composed[k].shape());
+        }
+        List<Tensor> in = Arrays.stream(b).filter(t -> t != null).toList();
+        assertAllClose(what + "grad of input", grads(composed, up, in), grads(fused, up, in),
+            rtol(DType.FLOAT64), atol(DType.FLOAT64));
+      }
+    }
+  }
+
   /** kind x reverse x (bias, initial states). */
   static Stream<Arguments> gradcheckCases() {
     return sequenceCases().filter(a -> a.get()[3].equals("float64"))
