@@ -247,10 +247,11 @@
   }                                                                                          \
                                                                                              \
   /* Backend.lstmRecurrence: gates (len N, 4H), w = W_hh (4H, H) with strides (swj, swk),    \
-     h0, c0 (N, H), hs, cs (len N, H). */ KERNEL lstm_seq_##SUF(GLOBAL T* gates,             \
-         int g_off, GLOBAL const T* w, int w_off, int swj, int swk, GLOBAL const T* h0,      \
-         int h0_off, GLOBAL const T* c0, int c0_off, GLOBAL T* hs, int hs_off,               \
-         GLOBAL T* cs, int cs_off, int len, int n, int hsz, int reverse) {                   \
+     h0, c0 (N, H), hs, cs (len N, H). */                                                    \
+  KERNEL lstm_seq_##SUF(GLOBAL T* gates, int g_off, GLOBAL const T* w, int w_off, int swj,   \
+      int swk, GLOBAL const T* h0, int h0_off, GLOBAL const T* c0, int c0_off,               \
+      GLOBAL T* hs, int hs_off, GLOBAL T* cs, int cs_off, int len, int n, int hsz,           \
+      int reverse) {                                                                         \
     LOCAL_ARRAY(T, tile, SEQ_KC * SEQ_TILE_STRIDE);                                          \
     LOCAL_ARRAY(T, hl, SEQ_ROWS * SEQ_KC);                                                   \
     int row0 = GROUP_ID() * SEQ_ROWS;                                                        \
@@ -312,12 +313,13 @@
   }                                                                                          \
                                                                                              \
   /* Backend.gruRecurrence: xg (len N, 3H), w = W_hh (3H, H) with strides (swj, swk), bias   \
-     b_hh (3H) if has_bias, h0 (N, H), hs (len N, H), saved (len N,                          \
-         4H). Each step's hg = hPrev W_hh^T + b_hh goes into saved's first three blocks,     \
-         which the cell then rewrites. */ KERNEL gru_seq_##SUF(GLOBAL const T* xg,           \
-         int xg_off, GLOBAL const T* w, int w_off, int swj, int swk, GLOBAL const T* bias,   \
-         int b_off, int has_bias, GLOBAL const T* h0, int h0_off, GLOBAL T* hs,              \
-         int hs_off, GLOBAL T* saved, int sv_off, int len, int n, int hsz, int reverse) {    \
+     b_hh (3H) if has_bias, h0 (N, H), hs (len N, H), saved (len N, 4H). Each step's hg =    \
+     hPrev W_hh^T + b_hh goes into saved's first three blocks, which the cell then           \
+     rewrites. */                                                                            \
+  KERNEL gru_seq_##SUF(GLOBAL const T* xg, int xg_off, GLOBAL const T* w, int w_off,         \
+      int swj, int swk, GLOBAL const T* bias, int b_off, int has_bias, GLOBAL const T* h0,   \
+      int h0_off, GLOBAL T* hs, int hs_off, GLOBAL T* saved, int sv_off, int len, int n,     \
+      int hsz, int reverse) {                                                                \
     LOCAL_ARRAY(T, tile, SEQ_KC * SEQ_TILE_STRIDE);                                          \
     LOCAL_ARRAY(T, hl, SEQ_ROWS * SEQ_KC);                                                   \
     int row0 = GROUP_ID() * SEQ_ROWS;                                                        \
@@ -343,12 +345,12 @@
   }                                                                                          \
                                                                                              \
   /* Backend.gruRecurrenceBackward: saved (len N, 4H), hs, gout (len N, H), h0, dh (N, H),   \
-     w = W_hh (3H, H) with strides (swj, swk), dxg, dhg (len N,                              \
-         3H). */ KERNEL gru_seq_backward_##SUF(GLOBAL const T* saved, int sv_off,            \
-         GLOBAL const T* hs, int hs_off, GLOBAL const T* h0, int h0_off,                     \
-         GLOBAL const T* w, int w_off, int swj, int swk, GLOBAL const T* gout,               \
-         int gout_off, GLOBAL T* dh, int dh_off, GLOBAL T* dxg, int dxg_off,                 \
-         GLOBAL T* dhg, int dhg_off, int len, int n, int hsz, int need_dh0, int reverse) {   \
+     w = W_hh (3H, H) with strides (swj, swk), dxg, dhg (len N, 3H). */                      \
+  KERNEL gru_seq_backward_##SUF(GLOBAL const T* saved, int sv_off, GLOBAL const T* hs,       \
+      int hs_off, GLOBAL const T* h0, int h0_off, GLOBAL const T* w, int w_off, int swj,     \
+      int swk, GLOBAL const T* gout, int gout_off, GLOBAL T* dh, int dh_off,                 \
+      GLOBAL T* dxg, int dxg_off, GLOBAL T* dhg, int dhg_off, int len, int n, int hsz,       \
+      int need_dh0, int reverse) {                                                           \
     int row0 = GROUP_ID() * SEQ_ROWS;                                                        \
     int rows = n - row0 < SEQ_ROWS ? n - row0 : SEQ_ROWS;                                    \
     int st_off = row0 * hsz;                                                                 \
@@ -403,11 +405,12 @@
   }                                                                                          \
                                                                                              \
   /* Backend.rnnRecurrenceBackward: hs, gout, dG (len N, H), dh (N, H), w = W_hh (H, H)      \
-     with strides (swj, swk). dG = relu ? (h <= 0 ? 0 : dh) : dh - h h dh,                   \
-         as the CPU's ops. */ KERNEL rnn_seq_backward_##SUF(GLOBAL const T* hs,              \
-         int hs_off, GLOBAL const T* w, int w_off, int swj, int swk, GLOBAL const T* gout,   \
-         int gout_off, GLOBAL T* dh, int dh_off, GLOBAL T* dG, int dG_off, int len, int n,   \
-         int hsz, int relu, int need_dh0, int reverse) {                                     \
+     with strides (swj, swk). dG = relu ? (h <= 0 ? 0 : dh) : dh - h h dh, as the CPU's      \
+     ops. */                                                                                 \
+  KERNEL rnn_seq_backward_##SUF(GLOBAL const T* hs, int hs_off, GLOBAL const T* w,           \
+      int w_off, int swj, int swk, GLOBAL const T* gout, int gout_off, GLOBAL T* dh,         \
+      int dh_off, GLOBAL T* dG, int dG_off, int len, int n, int hsz, int relu,               \
+      int need_dh0, int reverse) {                                                           \
     int row0 = GROUP_ID() * SEQ_ROWS;                                                        \
     int rows = n - row0 < SEQ_ROWS ? n - row0 : SEQ_ROWS;                                    \
     int st_off = row0 * hsz;                                                                 \
