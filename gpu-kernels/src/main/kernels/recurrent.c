@@ -247,11 +247,11 @@
   }                                                                                          \
                                                                                              \
   /* Backend.lstmRecurrence: gates (len N, 4H), w = W_hh (4H, H) with strides (swj, swk),    \
-     h0, c0 (N, H), hs, cs (len N, H). */                                                    \
+     h0, c0, cn (N, H), hs, cs (len N, H); the last step's c goes into cn as well. */        \
   KERNEL lstm_seq_##SUF(GLOBAL T* gates, int g_off, GLOBAL const T* w, int w_off, int swj,   \
       int swk, GLOBAL const T* h0, int h0_off, GLOBAL const T* c0, int c0_off,               \
-      GLOBAL T* hs, int hs_off, GLOBAL T* cs, int cs_off, int len, int n, int hsz,           \
-      int reverse) {                                                                         \
+      GLOBAL T* hs, int hs_off, GLOBAL T* cs, int cs_off, GLOBAL T* cn, int cn_off,          \
+      int len, int n, int hsz, int reverse) {                                                \
     LOCAL_ARRAY(T, tile, SEQ_KC * SEQ_TILE_STRIDE);                                          \
     LOCAL_ARRAY(T, hl, SEQ_ROWS * SEQ_KC);                                                   \
     int row0 = GROUP_ID() * SEQ_ROWS;                                                        \
@@ -272,19 +272,22 @@
       for (int i = LOCAL_ID(); i < rows * hsz; i += LOCAL_SIZE()) {                          \
         int r = i / hsz;                                                                     \
         int j = i - r * hsz;                                                                 \
-        cs[cs_off + o_off + i] = ember_lstm_cell_##SUF(gates, gt_off + r * g4 + j, hsz,      \
-            cp[cp_off + i], hs, hs_off + o_off + i);                                         \
+        T cv = ember_lstm_cell_##SUF(gates, gt_off + r * g4 + j, hsz, cp[cp_off + i], hs,    \
+            hs_off + o_off + i);                                                             \
+        cs[cs_off + o_off + i] = cv;                                                         \
+        if (s == len - 1) cn[cn_off + row0 * hsz + i] = cv;                                  \
       }                                                                                      \
     }                                                                                        \
   }                                                                                          \
                                                                                              \
-  /* Backend.lstmRecurrenceBackward: act, dG (len N, 4H), cs, gout (len N, H), c0, dh, dc    \
-     (N, H), w = W_hh (4H, H) with strides (swj, swk). */                                    \
+  /* Backend.lstmRecurrenceBackward: act, dG (len N, 4H), cs, gout (len N, H), c0, dcn,      \
+     dh, dc (N, H), w = W_hh (4H, H) with strides (swj, swk). The last step reads its h      \
+     gradient from gout and its c gradient from dcn (which may be dc), not dh and dc. */     \
   KERNEL lstm_seq_backward_##SUF(GLOBAL const T* act, int act_off, GLOBAL const T* cs,       \
       int cs_off, GLOBAL const T* c0, int c0_off, GLOBAL const T* w, int w_off, int swj,     \
-      int swk, GLOBAL const T* gout, int gout_off, GLOBAL T* dh, int dh_off, GLOBAL T* dc,   \
-      int dc_off, GLOBAL T* dG, int dG_off, int len, int n, int hsz, int need_dh0,           \
-      int reverse) {                                                                         \
+      int swk, GLOBAL const T* gout, int gout_off, GLOBAL const T* dcn, int dcn_off,         \
+      GLOBAL T* dh, int dh_off, GLOBAL T* dc, int dc_off, GLOBAL T* dG, int dG_off,          \
+      int len, int n, int hsz, int need_dh0, int reverse) {                                  \
     int row0 = GROUP_ID() * SEQ_ROWS;                                                        \
     int rows = n - row0 < SEQ_ROWS ? n - row0 : SEQ_ROWS;                                    \
     int g4 = 4 * hsz;                                                                        \
@@ -298,9 +301,10 @@
         int j = i - r * hsz;                                                                 \
         int e = st_off + i;                                                                  \
         T cpv = s == 0 ? c0[c0_off + e] : cs[cs_off + tp * n * hsz + e];                     \
+        T dhv = s == len - 1 ? gout[gout_off + t * n * hsz + e] : dh[dh_off + e];            \
+        T dcv = s == len - 1 ? dcn[dcn_off + e] : dc[dc_off + e];                            \
         dc[dc_off + e] = ember_lstm_cell_backward_##SUF(act, act_off + gt + r * g4 + j,      \
-            hsz, cpv, cs[cs_off + t * n * hsz + e], dh[dh_off + e], dc[dc_off + e], dG,      \
-            dG_off + gt + r * g4 + j);                                                       \
+            hsz, cpv, cs[cs_off + t * n * hsz + e], dhv, dcv, dG, dG_off + gt + r * g4 + j); \
       }                                                                                      \
       BARRIER_GLOBAL();                                                                      \
       if (s > 0 || need_dh0) {                                                               \
@@ -345,7 +349,8 @@
   }                                                                                          \
                                                                                              \
   /* Backend.gruRecurrenceBackward: saved (len N, 4H), hs, gout (len N, H), h0, dh (N, H),   \
-     w = W_hh (3H, H) with strides (swj, swk), dxg, dhg (len N, 3H). */                      \
+     w = W_hh (3H, H) with strides (swj, swk), dxg, dhg (len N, 3H). The last step reads     \
+     its h gradient from gout, not dh. */                                                    \
   KERNEL gru_seq_backward_##SUF(GLOBAL const T* saved, int sv_off, GLOBAL const T* hs,       \
       int hs_off, GLOBAL const T* h0, int h0_off, GLOBAL const T* w, int w_off, int swj,     \
       int swk, GLOBAL const T* gout, int gout_off, GLOBAL T* dh, int dh_off,                 \
@@ -364,8 +369,9 @@
         int j = i - r * hsz;                                                                 \
         int e = st_off + i;                                                                  \
         T hpv = s == 0 ? h0[h0_off + e] : hs[hs_off + tp * n * hsz + e];                     \
+        T dhv = s == len - 1 ? gout[gout_off + t * n * hsz + e] : dh[dh_off + e];            \
         dh[dh_off + e] = ember_gru_cell_backward_##SUF(saved, g4 + r * 4 * hsz + j, hsz,     \
-            hpv, dh[dh_off + e], dxg, dxg_off + g3 + r * 3 * hsz + j, dhg,                   \
+            hpv, dhv, dxg, dxg_off + g3 + r * 3 * hsz + j, dhg,                              \
             dhg_off + g3 + r * 3 * hsz + j);                                                 \
       }                                                                                      \
       BARRIER_GLOBAL();                                                                      \
@@ -406,7 +412,7 @@
                                                                                              \
   /* Backend.rnnRecurrenceBackward: hs, gout, dG (len N, H), dh (N, H), w = W_hh (H, H)      \
      with strides (swj, swk). dG = relu ? (h <= 0 ? 0 : dh) : dh - h h dh, as the CPU's      \
-     ops. */                                                                                 \
+     ops. The last step reads its h gradient from gout, not dh. */                           \
   KERNEL rnn_seq_backward_##SUF(GLOBAL const T* hs, int hs_off, GLOBAL const T* w,           \
       int w_off, int swj, int swk, GLOBAL const T* gout, int gout_off, GLOBAL T* dh,         \
       int dh_off, GLOBAL T* dG, int dG_off, int len, int n, int hsz, int relu,               \
@@ -420,7 +426,7 @@
       int o_off = t * n * hsz + st_off;                                                      \
       for (int i = LOCAL_ID(); i < rows * hsz; i += LOCAL_SIZE()) {                          \
         T hv = hs[hs_off + o_off + i];                                                       \
-        T dv = dh[dh_off + st_off + i];                                                      \
+        T dv = s == len - 1 ? gout[gout_off + o_off + i] : dh[dh_off + st_off + i];          \
         dG[dG_off + o_off + i] = relu ? (hv <= (T) 0 ? (T) 0 : dv) : dv - hv * hv * dv;      \
       }                                                                                      \
       BARRIER_GLOBAL();                                                                      \

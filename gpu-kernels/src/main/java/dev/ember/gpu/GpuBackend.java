@@ -606,24 +606,25 @@ public final class GpuBackend implements Backend {
   /** One launch for hidden sizes up to {@link GpuRecurrent#SEQUENCE_MAX_HIDDEN}, else per step. */
   @Override
   public void lstmRecurrence(Tensor gates, Tensor whh, Tensor h0, Tensor c0, Tensor hs,
-      Tensor cs, boolean reverse) {
+      Tensor cs, Tensor cN, boolean reverse) {
     if (GpuRecurrent.persistent(whh)) {
-      GpuRecurrent.lstmRecurrence(this, gates, whh, h0, c0, hs, cs, reverse);
+      GpuRecurrent.lstmRecurrence(this, gates, whh, h0, c0, hs, cs, cN, reverse);
     } else {
-      Backend.super.lstmRecurrence(gates, whh, h0, c0, hs, cs, reverse);
+      Backend.super.lstmRecurrence(gates, whh, h0, c0, hs, cs, cN, reverse);
     }
   }
 
   /** One launch for hidden sizes up to {@link GpuRecurrent#SEQUENCE_MAX_HIDDEN}, else per step. */
   @Override
   public void lstmRecurrenceBackward(Tensor act, Tensor cs, Tensor c0, Tensor whh,
-      Tensor gradOut, Tensor dh, Tensor dc, Tensor dGates, boolean needDh0, boolean reverse) {
+      Tensor gradOut, Tensor dcN, Tensor dh, Tensor dc, Tensor dGates, boolean needDh0,
+      boolean reverse) {
     if (GpuRecurrent.persistent(whh)) {
-      GpuRecurrent.lstmRecurrenceBackward(this, act, cs, c0, whh, gradOut, dh, dc, dGates,
+      GpuRecurrent.lstmRecurrenceBackward(this, act, cs, c0, whh, gradOut, dcN, dh, dc, dGates,
           needDh0, reverse);
     } else {
-      Backend.super.lstmRecurrenceBackward(act, cs, c0, whh, gradOut, dh, dc, dGates, needDh0,
-          reverse);
+      Backend.super.lstmRecurrenceBackward(act, cs, c0, whh, gradOut, dcN, dh, dc, dGates,
+          needDh0, reverse);
     }
   }
 

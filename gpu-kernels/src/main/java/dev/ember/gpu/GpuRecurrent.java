@@ -59,9 +59,10 @@ final class GpuRecurrent {
    * running all steps for its 4 rows of the batch.
    */
   static void lstmRecurrence(GpuBackend b, Tensor gates, Tensor whh, Tensor h0, Tensor c0,
-      Tensor hs, Tensor cs, boolean reverse) {
+      Tensor hs, Tensor cs, Tensor cN, boolean reverse) {
     int[] d = OperandChecks.lstmRecurrence(operand(gates, "gates"), operand(whh, "whh"),
-        operand(h0, "h0"), operand(c0, "c0"), operand(hs, "hs"), operand(cs, "cs"));
+        operand(h0, "h0"), operand(c0, "c0"), operand(hs, "hs"), operand(cs, "cs"),
+        operand(cN, "cN"));
     if (empty(d)) {
       return;
     }
@@ -69,15 +70,16 @@ final class GpuRecurrent {
     b.launchGroups(FAMILY, "lstm_seq_" + GpuBackend.suffix(gates.dtype()), groups(d[1]),
         b.localSize(), b.slab(gates), b.offset(gates), b.slab(whh), b.offset(whh), ws[0], ws[1],
         b.slab(h0), b.offset(h0), b.slab(c0), b.offset(c0), b.slab(hs), b.offset(hs),
-        b.slab(cs), b.offset(cs), d[0], d[1], d[2], reverse ? 1 : 0);
+        b.slab(cs), b.offset(cs), b.slab(cN), b.offset(cN), d[0], d[1], d[2], reverse ? 1 : 0);
   }
 
   /** {@link dev.ember.backend.Backend#lstmRecurrenceBackward} in one launch, groups as above. */
   static void lstmRecurrenceBackward(GpuBackend b, Tensor act, Tensor cs, Tensor c0, Tensor whh,
-      Tensor gradOut, Tensor dh, Tensor dc, Tensor dGates, boolean needDh0, boolean reverse) {
+      Tensor gradOut, Tensor dcN, Tensor dh, Tensor dc, Tensor dGates, boolean needDh0,
+      boolean reverse) {
     int[] d = OperandChecks.lstmRecurrenceBackward(operand(act, "act"), operand(cs, "cs"),
-        operand(c0, "c0"), operand(whh, "whh"), operand(gradOut, "gradOut"), operand(dh, "dh"),
-        operand(dc, "dc"), operand(dGates, "dGates"));
+        operand(c0, "c0"), operand(whh, "whh"), operand(gradOut, "gradOut"),
+        operand(dcN, "dcN"), operand(dh, "dh"), operand(dc, "dc"), operand(dGates, "dGates"));
     if (empty(d)) {
       return;
     }
@@ -85,8 +87,9 @@ final class GpuRecurrent {
     b.launchGroups(FAMILY, "lstm_seq_backward_" + GpuBackend.suffix(act.dtype()), groups(d[1]),
         b.localSize(), b.slab(act), b.offset(act), b.slab(cs), b.offset(cs), b.slab(c0),
         b.offset(c0), b.slab(whh), b.offset(whh), ws[0], ws[1], b.slab(gradOut),
-        b.offset(gradOut), b.slab(dh), b.offset(dh), b.slab(dc), b.offset(dc), b.slab(dGates),
-        b.offset(dGates), d[0], d[1], d[2], needDh0 ? 1 : 0, reverse ? 1 : 0);
+        b.offset(gradOut), b.slab(dcN), b.offset(dcN), b.slab(dh), b.offset(dh), b.slab(dc),
+        b.offset(dc), b.slab(dGates), b.offset(dGates), d[0], d[1], d[2], needDh0 ? 1 : 0,
+        reverse ? 1 : 0);
   }
 
   /** {@link dev.ember.backend.Backend#gruRecurrence} in one launch, groups as above. */
@@ -159,8 +162,8 @@ final class GpuRecurrent {
    * per step (the backend's default). An LSTM's group reads all of W_hh (16 H^2 bytes in
    * float32) and makes 16 H^2 multiply-adds per step on one multiprocessor: at H = 256, 1 MiB and
    * a million, some µs, against the two launches a step costs otherwise (about 9 µs each from
-   * Java); the work grows with H^2, and one group per 4 rows is too little of the GPU for it. A decision by
-   * this arithmetic, not yet by a measurement on a GPU: {@code
+   * Java); the work grows with H^2, and one group per 4 rows is too little of the GPU for it. A
+   * decision by this arithmetic, not yet by a measurement on a GPU: {@code
    * -Dember.gpu.recurrence.maxHidden=N} moves the bound (0: every recurrence per step), so that
    * a GPU can time both ways in one run.
    */

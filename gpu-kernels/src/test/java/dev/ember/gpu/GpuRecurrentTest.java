@@ -1,6 +1,7 @@
 package dev.ember.gpu;
 
 import static dev.ember.gpu.GpuOptimTest.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,6 +52,11 @@ class GpuRecurrentTest {
 
   private static Tensor onDev(Tensor t) {
     return t.to(DEV);
+  }
+
+  /** A device tensor of NaNs: an operand whose contents must not be read. */
+  private static Tensor nans(DType dtype, int... shape) {
+    return Tensor.full(shape, Double.NaN, dtype, DEV);
   }
 
   @Test
@@ -164,31 +170,37 @@ class GpuRecurrentTest {
       Tensor devWhh = stridedW ? onDev(whh.t()).t() : onDev(whh);
       Tensor devHs = Tensor.empty(dtype, DEV, len * n, h);
       Tensor devCs = Tensor.empty(dtype, DEV, len * n, h);
-      cpu().lstmRecurrence(gates, whh, h0, c0, hs, cs, reverse);
+      Tensor cN = Tensor.empty(dtype, Device.CPU, n, h);
+      Tensor devCN = Tensor.empty(dtype, DEV, n, h);
+      cpu().lstmRecurrence(gates, whh, h0, c0, hs, cs, cN, reverse);
       GpuBackend gpu = (GpuBackend) dev();
       long before = gpu.launchCount();
-      gpu.lstmRecurrence(devGates, devWhh, onDev(h0), onDev(c0), devHs, devCs, reverse);
+      gpu.lstmRecurrence(devGates, devWhh, onDev(h0), onDev(c0), devHs, devCs, devCN, reverse);
       assertLaunches(h, gpu.launchCount() - before, 2 * len, what);
       assertNear(gates, devGates, dtype, what + " activations");
       assertNear(hs, devHs, dtype, what + " h");
       assertNear(cs, devCs, dtype, what + " c");
+      int last = reverse ? 0 : len - 1;
+      assertArrayEquals(cs.narrow(0, last * n, n).toDoubleArray(), cN.toDoubleArray(),
+          what + ": c_N is the last step's c");
+      assertNear(cN, devCN, dtype, what + " c_N");
 
       Tensor gradOut = rand(gen, dtype, len * n, h);
-      Tensor dh = rand(gen, dtype, n, h);
-      Tensor dc = rand(gen, dtype, n, h);
+      Tensor dcN = rand(gen, dtype, n, h);
       for (boolean needDh0 : new boolean[] {false, true}) {
         String w = what + (needDh0 ? " with dh0" : "");
-        Tensor cpuDh = dh.clone();
-        Tensor cpuDc = dc.clone();
+        // dh and dc are not read on entry: random on the CPU, NaN on the device.
+        Tensor cpuDh = rand(gen, dtype, n, h);
+        Tensor cpuDc = rand(gen, dtype, n, h);
         Tensor dG = Tensor.empty(dtype, Device.CPU, len * n, 4 * h);
-        cpu().lstmRecurrenceBackward(gates, cs, c0, whh, gradOut, cpuDh, cpuDc, dG, needDh0,
-            reverse);
-        Tensor devDh = onDev(dh);
-        Tensor devDc = onDev(dc);
+        cpu().lstmRecurrenceBackward(gates, cs, c0, whh, gradOut, dcN, cpuDh, cpuDc, dG,
+            needDh0, reverse);
+        Tensor devDh = nans(dtype, n, h);
+        Tensor devDc = nans(dtype, n, h);
         Tensor devDG = Tensor.empty(dtype, DEV, len * n, 4 * h);
         before = gpu.launchCount();
         gpu.lstmRecurrenceBackward(onDev(gates), onDev(cs), onDev(c0), devWhh, onDev(gradOut),
-            devDh, devDc, devDG, needDh0, reverse);
+            onDev(dcN), devDh, devDc, devDG, needDh0, reverse);
         assertLaunches(h, gpu.launchCount() - before, 2 * len - 1, w + " backward");
         assertNear(dG, devDG, dtype, w + " dGates");
         assertNear(cpuDc, devDc, dtype, w + " dc0");
@@ -244,15 +256,15 @@ class GpuRecurrentTest {
       assertNear(saved, devSaved, dtype, what + " saved");
 
       Tensor gradOut = rand(gen, dtype, len * n, h);
-      Tensor dh = rand(gen, dtype, n, h);
       for (boolean needDh0 : new boolean[] {false, true}) {
         String w = what + (needDh0 ? " with dh0" : "");
-        Tensor cpuDh = dh.clone();
+        // dh is not read on entry: random on the CPU, NaN on the device.
+        Tensor cpuDh = rand(gen, dtype, n, h);
         Tensor dXg = Tensor.empty(dtype, Device.CPU, len * n, 3 * h);
         Tensor dHg = Tensor.empty(dtype, Device.CPU, len * n, 3 * h);
         cpu().gruRecurrenceBackward(saved, hs, h0, whh, gradOut, cpuDh, dXg, dHg, needDh0,
             reverse);
-        Tensor devDh = onDev(dh);
+        Tensor devDh = nans(dtype, n, h);
         Tensor devDXg = Tensor.empty(dtype, DEV, len * n, 3 * h);
         Tensor devDHg = Tensor.empty(dtype, DEV, len * n, 3 * h);
         before = gpu.launchCount();
@@ -310,13 +322,13 @@ class GpuRecurrentTest {
       assertNear(hs, devHs, dtype, what + " h");
 
       Tensor gradOut = rand(gen, dtype, len * n, h);
-      Tensor dh = rand(gen, dtype, n, h);
       for (boolean needDh0 : new boolean[] {false, true}) {
         String w = what + (needDh0 ? " with dh0" : "");
-        Tensor cpuDh = dh.clone();
+        // dh is not read on entry: random on the CPU, NaN on the device.
+        Tensor cpuDh = rand(gen, dtype, n, h);
         Tensor dG = Tensor.empty(dtype, Device.CPU, len * n, h);
         cpu().rnnRecurrenceBackward(hs, whh, gradOut, cpuDh, dG, relu, needDh0, reverse);
-        Tensor devDh = onDev(dh);
+        Tensor devDh = nans(dtype, n, h);
         Tensor devDG = Tensor.empty(dtype, DEV, len * n, h);
         before = gpu.launchCount();
         gpu.rnnRecurrenceBackward(onDev(hs), devWhh, onDev(gradOut), devDh, devDG, relu,
@@ -340,7 +352,7 @@ class GpuRecurrentTest {
       Tensor none8 = Tensor.empty(DType.FLOAT32, DEV, 0, 8);
       long before = gpu.launchCount();
       gpu.lstmRecurrence(none8, Tensor.empty(DType.FLOAT32, DEV, 8, 2), none2, none2, none2,
-          none2, false);
+          none2, none2, false);
       gpu.gruRecurrenceBackward(none8, none2, none2, Tensor.empty(DType.FLOAT32, DEV, 6, 2),
           none2, none2, none6, none6, true, false);
       gpu.rnnRecurrence(none2, Tensor.empty(DType.FLOAT32, DEV, 2, 2), none2, none2, true,
@@ -458,16 +470,21 @@ class GpuRecurrentTest {
       assertSameError(d -> be(d).lstmCellBackward(z(d, f, 2, 8), z(d, f, 2, 2), z(d, f, 2, 2),
           null, z(d, f, 2, 3), z(d, f, 2, 8), z(d, f, 2, 2)));
       assertSameError(d -> be(d).lstmRecurrence(z(d, f, 6, 8), z(d, f, 8, 3), z(d, f, 2, 2),
-          z(d, f, 2, 2), z(d, f, 6, 2), z(d, f, 6, 2), false));
+          z(d, f, 2, 2), z(d, f, 6, 2), z(d, f, 6, 2), z(d, f, 2, 2), false));
       assertSameError(d -> be(d).lstmRecurrence(z(d, f, 5, 8), z(d, f, 8, 2), z(d, f, 2, 2),
-          z(d, f, 2, 2), z(d, f, 5, 2), z(d, f, 5, 2), false));
+          z(d, f, 2, 2), z(d, f, 5, 2), z(d, f, 5, 2), z(d, f, 2, 2), false));
       assertSameError(d -> be(d).lstmRecurrence(z(d, f, 6, 8), z(d, f, 8, 2), z(d, f, 2, 2),
-          z(d, f, 2, 2), z(d, f, 2, 6).t(), z(d, f, 6, 2), false));
+          z(d, f, 2, 2), z(d, f, 2, 6).t(), z(d, f, 6, 2), z(d, f, 2, 2), false));
       assertSameError(d -> be(d).lstmRecurrence(z(d, f, 6, 8), z(d, DType.FLOAT64, 8, 2),
-          z(d, f, 2, 2), z(d, f, 2, 2), z(d, f, 6, 2), z(d, f, 6, 2), false));
+          z(d, f, 2, 2), z(d, f, 2, 2), z(d, f, 6, 2), z(d, f, 6, 2), z(d, f, 2, 2), false));
+      assertSameError(d -> be(d).lstmRecurrence(z(d, f, 6, 8), z(d, f, 8, 2), z(d, f, 2, 2),
+          z(d, f, 2, 2), z(d, f, 6, 2), z(d, f, 6, 2), z(d, f, 3, 2), false));
       assertSameError(d -> be(d).lstmRecurrenceBackward(z(d, f, 6, 8), z(d, f, 6, 2),
-          z(d, f, 2, 2), z(d, f, 8, 2), z(d, f, 6, 2), z(d, f, 2, 2), z(d, f, 3, 2),
-          z(d, f, 6, 8), false, false));
+          z(d, f, 2, 2), z(d, f, 8, 2), z(d, f, 6, 2), z(d, f, 2, 2), z(d, f, 2, 2),
+          z(d, f, 3, 2), z(d, f, 6, 8), false, false));
+      assertSameError(d -> be(d).lstmRecurrenceBackward(z(d, f, 6, 8), z(d, f, 6, 2),
+          z(d, f, 2, 2), z(d, f, 8, 2), z(d, f, 6, 2), z(d, DType.FLOAT64, 2, 2),
+          z(d, f, 2, 2), z(d, f, 2, 2), z(d, f, 6, 8), false, false));
       assertSameError(d -> be(d).gruRecurrence(z(d, f, 6, 6), z(d, f, 6, 2), z(d, f, 5),
           z(d, f, 2, 2), z(d, f, 6, 2), z(d, f, 6, 8), false));
       assertSameError(d -> be(d).gruRecurrenceBackward(z(d, f, 6, 8), z(d, f, 6, 2),

@@ -377,18 +377,20 @@ public interface Backend {
    * s = 0 .. L - 1 and t = {@code reverse ? L - 1 - s : s}, rows t N .. t N + N - 1 of {@code
    * gates} get {@code hPrev W_hh^T} added and go through {@link #lstmCell} with {@code cPrev},
    * which writes h_t into the same rows of {@code hs} and c_t into those of {@code cs}; hPrev and
-   * cPrev are {@code h0} and {@code c0} at the first step, then the previous step's results.
+   * cPrev are {@code h0} and {@code c0} at the first step, then the previous step's results. The
+   * last step's c (c_N, the layer's final cell state) goes into {@code cN} as well.
    *
    * <p>gates (L N, 4H) holds the pre-activations (input projection and biases) on entry and the
-   * activations on return, as lstmCell leaves them; whh (4H, H), any strides; h0, c0 (N, H); hs,
-   * cs (L N, H), contiguous, one float dtype. A GPU runs the whole recurrence in one launch (each
-   * group of work items owns a few batch rows, which the recurrence never mixes); the default runs
-   * a matmul and an lstmCell per step, with the same formulas.
+   * activations on return, as lstmCell leaves them; whh (4H, H), any strides; h0, c0, cN (N, H);
+   * hs, cs (L N, H), contiguous, one float dtype. A GPU runs the whole recurrence in one launch
+   * (each group of work items owns a few batch rows, which the recurrence never mixes); the
+   * default runs a matmul and an lstmCell per step, with the same formulas.
    */
   default void lstmRecurrence(Tensor gates, Tensor whh, Tensor h0, Tensor c0, Tensor hs,
-      Tensor cs, boolean reverse) {
+      Tensor cs, Tensor cN, boolean reverse) {
     int[] d = OperandChecks.lstmRecurrence(operand(gates, "gates"), operand(whh, "whh"),
-        operand(h0, "h0"), operand(c0, "c0"), operand(hs, "hs"), operand(cs, "cs"));
+        operand(h0, "h0"), operand(c0, "c0"), operand(hs, "hs"), operand(cs, "cs"),
+        operand(cN, "cN"));
     int len = d[0];
     int n = d[1];
     if (d[2] == 0) {
@@ -407,31 +409,36 @@ public interface Backend {
       hPrev = ht;
       cPrev = ct;
     }
+    copy(cN, cPrev);
   }
 
   /**
    * The backward of {@link #lstmRecurrence}, over all steps in reverse: from the activations
    * {@code act} (L N, 4H) and cells {@code cs} (L N, H) it left, its {@code c0} and {@code whh},
-   * and the gradient {@code gradOut} (L N, H) of its hs, writes the gradient of the
-   * pre-activations into {@code dGates} (L N, 4H). On entry {@code dh} (N, H) holds the gradient
-   * of the last step's h (gradOut's rows of that step, which are not read again) and {@code dc}
-   * (N, H) that of its c; on return dc holds c0's gradient and, with {@code needDh0}, dh holds
-   * h0's (without, dh's contents are unspecified). Per step: {@link #lstmCellBackward}, then
-   * {@code dh = gradOut_{t'} + dGates_t W_hh} for the step t' processed before t.
+   * the gradient {@code gradOut} (L N, H) of its hs and {@code dcN} (N, H) of c_N, writes the
+   * gradient of the pre-activations into {@code dGates} (L N, 4H). The last step's h gradient is
+   * gradOut's rows of that step. {@code dh} and {@code dc} (N, H) are the running gradients of
+   * h and c, whose contents on entry are not read (dc may be dcN itself); on return dc holds
+   * c0's gradient and, with {@code needDh0}, dh holds h0's (without, dh's contents are
+   * unspecified). Per step: {@link #lstmCellBackward}, then {@code dh = gradOut_{t'} + dGates_t
+   * W_hh} for the step t' processed before t.
    *
    * <p>Operands contiguous but whh (any strides), one float dtype. A GPU runs it in one launch;
    * the default runs an lstmCellBackward and a matmulAdd per step.
    */
   default void lstmRecurrenceBackward(Tensor act, Tensor cs, Tensor c0, Tensor whh,
-      Tensor gradOut, Tensor dh, Tensor dc, Tensor dGates, boolean needDh0, boolean reverse) {
+      Tensor gradOut, Tensor dcN, Tensor dh, Tensor dc, Tensor dGates, boolean needDh0,
+      boolean reverse) {
     int[] d = OperandChecks.lstmRecurrenceBackward(operand(act, "act"), operand(cs, "cs"),
-        operand(c0, "c0"), operand(whh, "whh"), operand(gradOut, "gradOut"), operand(dh, "dh"),
-        operand(dc, "dc"), operand(dGates, "dGates"));
+        operand(c0, "c0"), operand(whh, "whh"), operand(gradOut, "gradOut"),
+        operand(dcN, "dcN"), operand(dh, "dh"), operand(dc, "dc"), operand(dGates, "dGates"));
     int len = d[0];
     int n = d[1];
     if (d[2] == 0) {
       return;
     }
+    copy(dh, gradOut.narrow(0, (reverse ? 0 : len - 1) * n, n));
+    copy(dc, dcN);
     Tensor w = whh.unsqueeze(0);
     for (int s = len - 1; s >= 0; s--) {
       int t = reverse ? len - 1 - s : s;
@@ -487,8 +494,9 @@ public interface Backend {
    * The backward of {@link #gruRecurrence}, over all steps in reverse: from its {@code saved},
    * {@code hs} and {@code h0}, {@code whh}, and the gradient {@code gradOut} (L N, H) of hs,
    * writes the gradients of the input projections {@code dXg} and of the recurrent ones {@code
-   * dHg} (L N, 3H). {@code dh} (N, H) holds the gradient of the last step's h on entry and, with
-   * {@code needDh0}, h0's on return. Per step: {@link #gruCellBackward}, then {@code dh = dh z +
+   * dHg} (L N, 3H). The last step's h gradient is gradOut's rows of that step; {@code dh} (N, H)
+   * is the running gradient of h, whose contents on entry are not read, and, with {@code
+   * needDh0}, holds h0's on return. Per step: {@link #gruCellBackward}, then {@code dh = dh z +
    * gradOut_{t'} + dHg_t W_hh} for the step t' processed before t.
    *
    * <p>Operands contiguous but whh (any strides), one float dtype. A GPU runs it in one launch;
@@ -504,6 +512,7 @@ public interface Backend {
     if (d[2] == 0) {
       return;
     }
+    copy(dh, gradOut.narrow(0, (reverse ? 0 : len - 1) * n, n));
     Tensor w = whh.unsqueeze(0);
     for (int s = len - 1; s >= 0; s--) {
       int t = reverse ? len - 1 - s : s;
@@ -555,9 +564,10 @@ public interface Backend {
    * The backward of {@link #rnnRecurrence}, over all steps in reverse: from its {@code hs} and
    * {@code whh} and the gradient {@code gradOut} (L N, H) of hs, writes the gradient of the
    * pre-activations into {@code dG} (L N, H): {@code dh (1 - h^2)} for tanh, PyTorch's {@code
-   * threshold_backward} ({@link BinaryOp#RELU_GRAD}) for relu. {@code dh} (N, H) holds the
-   * gradient of the last step's h on entry and, with {@code needDh0}, h0's on return. Per step,
-   * after dG_t: {@code dh = gradOut_{t'} + dG_t W_hh}.
+   * threshold_backward} ({@link BinaryOp#RELU_GRAD}) for relu. The last step's h gradient is
+   * gradOut's rows of that step; {@code dh} (N, H) is the running gradient of h, whose contents
+   * on entry are not read, and, with {@code needDh0}, holds h0's on return. Per step, after dG_t:
+   * {@code dh = gradOut_{t'} + dG_t W_hh}.
    *
    * <p>Operands contiguous but whh (any strides), one float dtype. A GPU runs it in one launch;
    * the default runs one or three elementwise ops and a matmul per step.
@@ -571,6 +581,7 @@ public interface Backend {
     if (d[2] == 0) {
       return;
     }
+    copy(dh, gradOut.narrow(0, (reverse ? 0 : len - 1) * n, n));
     Tensor w = whh.unsqueeze(0);
     for (int s = len - 1; s >= 0; s--) {
       int t = reverse ? len - 1 - s : s;

@@ -224,28 +224,30 @@ public final class OperandChecks {
   }
 
   /**
-   * The operands of lstmRecurrence: gates (L N, 4H), whh (4H, H) of any strides, h0, c0 (N, H),
-   * hs, cs (L N, H), contiguous but whh, one float dtype; returns {L, N, H}.
+   * The operands of lstmRecurrence: gates (L N, 4H), whh (4H, H) of any strides, h0, c0, cN (N,
+   * H), hs, cs (L N, H), contiguous but whh, one float dtype; returns {L, N, H}.
    */
   public static int[] lstmRecurrence(Operand gates, Operand whh, Operand h0, Operand c0,
-      Operand hs, Operand cs) {
+      Operand hs, Operand cs, Operand cN) {
     String op = "lstmRecurrence";
     int[] d = sequence(op, 4, whh, h0, gates);
     cell(op, d[0] * d[1], d[2], new Operand[] {gates, hs, cs}, new int[] {4, 1, 1});
-    cell(op, d[1], d[2], new Operand[] {gates, h0, c0, whh}, new int[] {-1, 1, 1, -1});
+    cell(op, d[1], d[2], new Operand[] {gates, h0, c0, cN, whh}, new int[] {-1, 1, 1, 1, -1});
     return d;
   }
 
   /**
-   * The operands of lstmRecurrenceBackward: act, dGates (L N, 4H), cs, gradOut (L N, H), c0, dh,
-   * dc (N, H), contiguous, and whh (4H, H) of any strides, one float dtype; returns {L, N, H}.
+   * The operands of lstmRecurrenceBackward: act, dGates (L N, 4H), cs, gradOut (L N, H), c0,
+   * dcN, dh, dc (N, H), contiguous, and whh (4H, H) of any strides, one float dtype; returns {L,
+   * N, H}.
    */
   public static int[] lstmRecurrenceBackward(Operand act, Operand cs, Operand c0, Operand whh,
-      Operand gradOut, Operand dh, Operand dc, Operand dGates) {
+      Operand gradOut, Operand dcN, Operand dh, Operand dc, Operand dGates) {
     String op = "lstmRecurrenceBackward";
     int[] d = sequence(op, 4, whh, dh, act);
     cell(op, d[0] * d[1], d[2], new Operand[] {act, cs, gradOut, dGates}, new int[] {4, 1, 1, 4});
-    cell(op, d[1], d[2], new Operand[] {act, c0, dh, dc, whh}, new int[] {-1, 1, 1, 1, -1});
+    cell(op, d[1], d[2], new Operand[] {act, c0, dcN, dh, dc, whh},
+        new int[] {-1, 1, 1, 1, 1, -1});
     return d;
   }
 

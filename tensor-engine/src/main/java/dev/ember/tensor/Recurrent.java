@@ -203,9 +203,9 @@ public final class Recurrent {
     Tensor gates = inputProjection(xc, wIh, bIh, bHh, len * n, 4 * h);
     Tensor cells = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, h});
     Tensor packed = Tensor.allocate(x.dtype(), x.device(), new int[] {len + 1, n, h});
-    be.lstmRecurrence(gates, raw(wHh), h0c, c0c, rows(packed, 0, len * n, h), cells, reverse);
+    be.lstmRecurrence(gates, raw(wHh), h0c, c0c, rows(packed, 0, len * n, h), cells,
+        rows(packed, len * n, n, h), reverse);
     int last = reverse ? 0 : len - 1;
-    be.copy(rows(packed, len * n, n, h), rows(cells, last * n, n, h));
     SavedTensor sPacked = SavedTensor.of(packed);
     SavedTensor sx = SavedTensor.of(xc);
     SavedTensor sh0 = SavedTensor.of(h0c);
@@ -219,15 +219,13 @@ public final class Recurrent {
       Tensor whh = sWhh.get();
       Tensor c0s = sc0.get();
       Tensor dG = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, 4 * h});
-      // The seeds, the gradients of the last step's h (packed's rows of step last) and of c_N
-      // (its last block), in one copy: rows (last, len) of gc as a (2, N, H) view.
-      Tensor seeds = Tensor.allocate(x.dtype(), x.device(), new int[] {2, n, h});
-      be.copy(seeds, gc.viewAs(new int[] {2, n, h}, new int[] {(len - last) * n * h, h, 1},
-          gc.storageOffset() + last * n * h));
-      Tensor dh = rows(seeds, 0, n, h);
-      Tensor dc = rows(seeds, n, n, h);
-      be.lstmRecurrenceBackward(gates, cells, c0s, raw(whh), rows(gc, 0, len * n, h), dh, dc,
-          dG, needs[1], reverse);
+      // The running gradients of h and c; the backend takes their seeds from gc (the last
+      // step's rows, and c_N's block).
+      Tensor state = Tensor.allocate(x.dtype(), x.device(), new int[] {2, n, h});
+      Tensor dh = rows(state, 0, n, h);
+      Tensor dc = rows(state, n, n, h);
+      be.lstmRecurrenceBackward(gates, cells, c0s, raw(whh), rows(gc, 0, len * n, h),
+          rows(gc, len * n, n, h), dh, dc, dG, needs[1], reverse);
       Tensor dh0 = needs[1] ? dh : null;
       Tensor[] w = weightGrads(dG, dG, needs, sx.get(), sWih.get(), out, sh0.get(), h0 != null,
           len, n, h, reverse);
@@ -273,7 +271,6 @@ public final class Recurrent {
       Tensor dXg = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, 3 * h});
       Tensor dHg = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, 3 * h});
       Tensor dh = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
-      be.copy(dh, rows(gc, last * n, n, h));
       be.gruRecurrenceBackward(saved, rows(out, 0, len * n, h), h0s, raw(sWhh.get()),
           rows(gc, 0, len * n, h), dh, dXg, dHg, needs[1], reverse);
       Tensor[] w = weightGrads(dXg, dHg, needs, sx.get(), sWih.get(), out, h0s, h0 != null,
@@ -317,7 +314,6 @@ public final class Recurrent {
       Tensor out = sPacked.get();
       Tensor dG = Tensor.allocate(x.dtype(), x.device(), new int[] {len * n, h});
       Tensor dh = Tensor.allocate(x.dtype(), x.device(), new int[] {n, h});
-      be.copy(dh, rows(gc, last * n, n, h));
       be.rnnRecurrenceBackward(rows(out, 0, len * n, h), raw(sWhh.get()), rows(gc, 0, len * n, h),
           dh, dG, relu, needs[1], reverse);
       Tensor[] w = weightGrads(dG, dG, needs, sx.get(), sWih.get(), out, sh0.get(), h0 != null,
