@@ -33,6 +33,9 @@
 #define TC_BK 16
 #define TC_PAD 4
 
+/* The four instructions below as inline PTX. A host build with EMBER_TC_EMULATE defined (the
+   tests' emulation, gpu-kernels/src/test/cpp/matmul_tc_emulation.cpp) brings its own. */
+#ifndef EMBER_TC_EMULATE
 static __device__ __forceinline__ unsigned tf32(float x) {
   unsigned r;
   asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
@@ -63,6 +66,7 @@ static __device__ __forceinline__ void mma_bf16(float* c, unsigned a0, unsigned 
       : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
       : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
 }
+#endif
 
 /* One K chunk of 16 from shared memory into the warp's 2 x 4 accumulator tiles. */
 template <bool BF16>
