@@ -46,6 +46,20 @@ class LaunchEconomyTest {
         LaunchEconomy.perStepWithGraph(Workload.W1, opencl, backend, 2));
   }
 
+  /**
+   * The host-time figure's loop runs Trainer's eager step over its loader past an epoch's end
+   * (46 batches of W1), and gives times (not checked against any bound: they are the machine's).
+   */
+  @Test
+  void hostTimePerStepRunsAcrossEpochs() {
+    Device opencl = Device.of("opencl", 0);
+    assumeTrue(Backends.isAvailable(opencl),
+        "skipped: no OpenCL device here (install pocl-opencl-icd to run this on the CPU)");
+    double[] ms = LaunchEconomy.hostMillisPerStep(Workload.W1, opencl, 44, 4);
+    assertTrue(ms[0] > 0 && ms[1] > 0 && Double.isFinite(ms[1]), "median, mean: " + ms[0] + ", "
+        + ms[1]);
+  }
+
   @Test
   void w2AndW3StepsStayWithinTheirLaunchesAndReads() {
     Device opencl = Device.of("opencl", 0);

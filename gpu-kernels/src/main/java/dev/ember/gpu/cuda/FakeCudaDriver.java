@@ -120,6 +120,19 @@ public final class FakeCudaDriver implements CudaDriver {
     failures.clear();
   }
 
+  /**
+   * Forgets the record of calls, launches and copies so far (not the devices' state: memory,
+   * modules, streams, graphs), for long-running programs that time Ember's host path and would
+   * otherwise time the records' growth.
+   */
+  public synchronized void clearRecords() {
+    calls.clear();
+    launches.clear();
+    memcpys.clear();
+    allocations.clear();
+    frees.clear();
+  }
+
   /** Every driver call so far, by name, in order. */
   public synchronized List<String> calls() {
     return List.copyOf(calls);
