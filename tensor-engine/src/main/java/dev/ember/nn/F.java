@@ -138,6 +138,17 @@ public final class F {
     return Conv.conv2d(input, weight, bias, stride, padding, dilation, groups);
   }
 
+  /**
+   * {@code relu(conv2d(...))} in one fused operator ({@link Layers#conv2dRelu}): on a GPU, without
+   * groups, the ReLU is applied as the product stores its tiles, one launch fewer; the same
+   * values and gradients. {@link Sequential} uses it for a {@code Conv2d} followed by a {@code
+   * ReLU} on a GPU.
+   */
+  public static Tensor conv2dRelu(Tensor input, Tensor weight, Tensor bias, int[] stride,
+      int[] padding, int[] dilation, int groups) {
+    return Layers.conv2dRelu(input, weight, bias, stride, padding, dilation, groups);
+  }
+
   /** 2-D transposed convolution: input (N, C, H, W), weight (C, O / groups, kH, kW). */
   public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, int[] stride,
       int[] padding, int[] outputPadding, int groups, int[] dilation) {

@@ -3,6 +3,7 @@ package dev.ember.nn;
 import dev.ember.nn.activation.GELU;
 import dev.ember.nn.activation.ReLU;
 import dev.ember.nn.activation.SiLU;
+import dev.ember.nn.conv.Conv2d;
 import dev.ember.nn.layers.Linear;
 import dev.ember.tensor.Tensor;
 import java.util.Iterator;
@@ -55,7 +56,8 @@ public class Sequential extends Module implements Iterable<Module> {
    * classes themselves, not subclasses, which may forward otherwise) runs as one {@link
    * F#linearRelu}: the same values and gradients, one kernel launch fewer. So does one followed
    * by a {@code GELU} or a {@code SiLU} ({@link F#linearGelu}, {@link F#linearSilu}) where there
-   * is no gradient to record (inference).
+   * is no gradient to record (inference), and a {@code Conv2d} followed by a {@code ReLU} ({@link
+   * Conv2d#forwardRelu}).
    */
   @Override
   public Tensor forward(Tensor input) {
@@ -79,6 +81,12 @@ public class Sequential extends Module implements Iterable<Module> {
           i++;
           continue;
         }
+      }
+      if (!x.device().isCpu() && m.getClass() == Conv2d.class && i + 1 < list.size()
+          && list.get(i + 1).getClass() == ReLU.class) {
+        x = ((Conv2d) m).forwardRelu(x);
+        i++;
+        continue;
       }
       x = m.forward(x);
     }

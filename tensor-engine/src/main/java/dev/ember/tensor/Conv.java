@@ -6,6 +6,7 @@ import dev.ember.autograd.Autograd;
 import dev.ember.autograd.SavedTensor;
 import dev.ember.backend.Backend;
 import dev.ember.backend.ReduceOp;
+import dev.ember.backend.UnaryOp;
 import java.util.Arrays;
 
 /**
@@ -129,6 +130,27 @@ public final class Conv {
   }
 
   /**
+   * {@code relu(conv2d(...))} (arguments as {@link #conv2d(Tensor, Tensor, Tensor, int[], int[],
+   * int[], int)}) with the same values and gradients: on a GPU, without groups, the ReLU is
+   * applied as the product stores its tiles and its gradient is taken in the convolution's
+   * backward, one launch fewer; elsewhere the two operators. Public as {@link
+   * Layers#conv2dRelu}.
+   *
+   * @throws IllegalArgumentException on bad shapes or arguments (see the class comment)
+   */
+  static Tensor conv2dRelu(Tensor input, Tensor weight, Tensor bias, int[] stride,
+      int[] padding, int[] dilation, int groups) {
+    Geometry g = checkConv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups,
+        false, new int[] {0});
+    if (groups != 1 || input.device().isCpu()) {
+      return Elementwise.relu(conv2d(input, weight, bias, stride, padding, dilation, groups));
+    }
+    Tensor x = g.batched ? input : input.unsqueeze(0);
+    Tensor out = deviceConv(x, weight, bias, g, true);
+    return g.batched ? out : out.squeeze(0);
+  }
+
+  /**
    * 2-D transposed convolution ({@code torch.nn.functional.conv_transpose2d}), the adjoint of
    * {@code conv2d} with respect to its input: every input element adds its value times the kernel
    * to the output window it would be read from. {@code outputPadding} adds rows and columns at
@@ -185,7 +207,7 @@ public final class Conv {
    */
   private static Tensor conv(Tensor x, Tensor weight, Tensor bias, Geometry g, int groups) {
     if (groups == 1 && !x.device().isCpu()) {
-      return deviceConv(x, weight, bias, g);
+      return deviceConv(x, weight, bias, g, false);
     }
     int[] ws = weight.shapeRef();
     int n = x.shapeRef()[0];
@@ -232,9 +254,12 @@ public final class Conv {
    * summed over the batch, the bias gradient a sum over (N, L), and {@code dx = col2im(dcols)}:
    * 4 launches with dx, and separate gradients for W and b that become their {@code .grad}s
    * without a copy. A backward that builds a graph (gradients of gradients) composes the same
-   * formulas from differentiable operators instead.
+   * formulas from differentiable operators instead. With {@code relu} the product applies a ReLU
+   * as it stores its tiles, and the backward starts with its gradient (which also makes dY
+   * contiguous).
    */
-  private static Tensor deviceConv(Tensor x, Tensor weight, Tensor bias, Geometry g) {
+  private static Tensor deviceConv(Tensor x, Tensor weight, Tensor bias, Geometry g,
+      boolean relu) {
     int[] xs = x.shapeRef().clone();
     int[] ws = weight.shapeRef().clone();
     int n = xs[0];
@@ -255,11 +280,14 @@ public final class Conv {
       Tensor w3 = w.viewAs(new int[] {n, o, k}, new int[] {0, w.stridesRef()[0], 1},
           w.storageOffset());
       Tensor out3 = out.viewAs(new int[] {n, o, l}, new int[] {o * l, l, 1}, out.storageOffset());
-      if (bias == null) {
+      Tensor addend = bias == null ? null : bias.viewAs(new int[] {n, o, l},
+          new int[] {0, bias.stridesRef()[0], 0}, bias.storageOffset());
+      if (relu) {
+        out.backend().matmulAddActivation(out3, w3, cols, bias == null ? out3 : addend, 1,
+            bias == null ? 0 : 1, UnaryOp.RELU);
+      } else if (bias == null) {
         out.backend().matmul(out3, w3, cols, 1, 0);
       } else {
-        Tensor addend = bias.viewAs(new int[] {n, o, l}, new int[] {0, bias.stridesRef()[0], 0},
-            bias.storageOffset());
         out.backend().matmulAdd(out3, w3, cols, addend, 1, 1);
       }
     }
@@ -268,7 +296,11 @@ public final class Conv {
     boolean hasBias = bias != null;
     // The columns are kept for the weight's gradient only.
     Tensor kept = Autograd.needsGrad(weight) ? cols : null;
-    record("ConvolutionBackward", out, (gr, need) -> {
+    SavedTensor sy = relu ? SavedTensor.of(out) : null;
+    record(relu ? "ConvolutionReluBackward" : "ConvolutionBackward", out, (g0, need) -> {
+      // The ReLU's gradient first (passed where the output is not <= 0, NaN included, as
+      // relu's): a new contiguous tensor.
+      Tensor gr = relu ? Elementwise.reluGrad(g0, sy.get()) : g0;
       if (Autograd.isGradEnabled()) {
         return composedConvGrads(gr, sx.get(), sw.get(), hasBias, g, need);
       }
@@ -291,9 +323,9 @@ public final class Conv {
       Tensor dcols = need[0] ? Tensor.allocate(dt, dev, new int[] {n, k, l}) : null;
       Tensor colsT = !need[1] ? null
           : kept.viewAs(new int[] {n, l, k}, new int[] {k * l, 1, l}, 0);
-      Tensor w = weightMatrix(sw.get(), o, k);
-      Tensor wT3 = w.viewAs(new int[] {n, k, o}, new int[] {0, 1, w.stridesRef()[0]},
-          w.storageOffset());
+      Tensor w = need[0] ? weightMatrix(sw.get(), o, k) : null;
+      Tensor wT3 = !need[0] ? null : w.viewAs(new int[] {n, k, o},
+          new int[] {0, 1, w.stridesRef()[0]}, w.storageOffset());
       Backend be = gr.backend();
       boolean product = n > 0 && l > 0 && k > 0 && o > 0;
       if (product && need[0] && need[1]) {

@@ -49,6 +49,20 @@ public final class Layers {
   }
 
   /**
+   * {@code relu(conv2d(input, weight, bias, stride, padding, dilation, groups))} with the same
+   * values and gradients (arguments and shapes as {@link Conv#conv2d(Tensor, Tensor, Tensor,
+   * int[], int[], int[], int)}): on a GPU, without groups, the ReLU is applied as the
+   * convolution's product stores its tiles, and its gradient starts the convolution's backward,
+   * one launch fewer and no separate ReLU output; elsewhere the two operators.
+   *
+   * @throws IllegalArgumentException on bad shapes or arguments, as conv2d
+   */
+  public static Tensor conv2dRelu(Tensor input, Tensor weight, Tensor bias, int[] stride,
+      int[] padding, int[] dilation, int groups) {
+    return Conv.conv2dRelu(input, weight, bias, stride, padding, dilation, groups);
+  }
+
+  /**
    * {@code act(x @ weight^T + bias)} for a 2-D x (N, in), weight (out, in) and bias (out) or
    * null, with {@code act} {@link UnaryOp#GELU}, {@link UnaryOp#GELU_TANH} or {@link
    * UnaryOp#SILU}: one {@link dev.ember.backend.Backend#matmulAddActivation} (a GPU applies the

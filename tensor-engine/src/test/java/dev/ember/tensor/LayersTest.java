@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Layers.linearRelu (F.linearRelu) against relu(linear(...)) composed, and by central differences;
- * Layers.linearActivation (F.linearGelu, F.linearSilu) against the composed operators.
+ * Layers.linearActivation (F.linearGelu, F.linearSilu) against the composed operators;
+ * Layers.conv2dRelu against relu(conv2d(...)) and by central differences.
  */
 class LayersTest {
 
@@ -100,6 +101,39 @@ class LayersTest {
     GradCheck.check(in -> {
       try (var m = Autograd.enableGrad()) {
         Tensor y = F.linearRelu(in[0], in[1], in[2]);
+        List<Tensor> g = Autograd.grad(List.of(y.mul(y).sum()), List.of(in[0], in[1]), null,
+            true, true, false);
+        return g.get(0).sum().add(g.get(1).mul(g.get(1)).sum());
+      }
+    }, x, w, b);
+  }
+
+  /**
+   * Layers.conv2dRelu on the CPU is relu(conv2d), bit for bit, values and gradients; by central
+   * differences in float64, first and second order (the GPU's fused form: GpuConvLayerTest).
+   */
+  @Test
+  void conv2dReluIsReluOfConv2dAndGradchecks() {
+    Generator gen = new Generator(33);
+    Tensor x = Tensor.randn(gen, DType.FLOAT64, Device.CPU, 2, 2, 5, 4).requiresGrad(true);
+    Tensor w = Tensor.randn(gen, DType.FLOAT64, Device.CPU, 3, 2, 3, 2).requiresGrad(true);
+    Tensor b = Tensor.randn(gen, DType.FLOAT64, Device.CPU, 3).requiresGrad(true);
+    int[] s = {2, 1};
+    int[] p = {1};
+    int[] d = {1, 2};
+    Tensor fused = Layers.conv2dRelu(x, w, b, s, p, d, 1);
+    Tensor composed = F.relu(F.conv2d(x, w, b, s, p, d, 1));
+    assertArrayEquals(composed.toDoubleArray(), fused.toDoubleArray(), 0);
+    List<Tensor> gf = Autograd.grad(List.of(fused.sum()), List.of(x, w, b));
+    List<Tensor> gc = Autograd.grad(List.of(composed.sum()), List.of(x, w, b));
+    for (int i = 0; i < 3; i++) {
+      assertArrayEquals(gc.get(i).toDoubleArray(), gf.get(i).toDoubleArray(), 0, "gradient " + i);
+    }
+    GradCheck.check(in -> Layers.conv2dRelu(in[0], in[1], in[2], s, p, d, 1), x, w, b);
+    GradCheck.check(in -> Layers.conv2dRelu(in[0], in[1], null, s, p, d, 1), x, w);
+    GradCheck.check(in -> {
+      try (var m = Autograd.enableGrad()) {
+        Tensor y = Layers.conv2dRelu(in[0], in[1], in[2], s, p, d, 1);
         List<Tensor> g = Autograd.grad(List.of(y.mul(y).sum()), List.of(in[0], in[1]), null,
             true, true, false);
         return g.get(0).sum().add(g.get(1).mul(g.get(1)).sum());

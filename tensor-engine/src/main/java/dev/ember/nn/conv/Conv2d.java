@@ -70,6 +70,15 @@ public class Conv2d extends Module {
     return F.conv2d(input, weight(), bias(), stride, padding, dilation, groups);
   }
 
+  /**
+   * {@code relu(forward(input))} as one {@link F#conv2dRelu} (a GPU applies the ReLU as the
+   * product stores its tiles); {@link dev.ember.nn.Sequential} uses it for this layer followed by
+   * a {@code ReLU}.
+   */
+  public Tensor forwardRelu(Tensor input) {
+    return F.conv2dRelu(input, weight(), bias(), stride, padding, dilation, groups);
+  }
+
   @Override
   protected String extraRepr() {
     return in + ", " + out + ", kernel_size=" + ConvInit.str(kernel) + ", stride="
