@@ -142,7 +142,7 @@ public final class Conv {
       int[] padding, int[] dilation, int groups) {
     Geometry g = checkConv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups,
         false, new int[] {0});
-    if (groups != 1 || input.device().isCpu()) {
+    if (!deviceLayout(input, groups)) {
       return Elementwise.relu(conv2d(input, weight, bias, stride, padding, dilation, groups));
     }
     Tensor x = g.batched ? input : input.unsqueeze(0);
@@ -206,7 +206,7 @@ public final class Conv {
    * (O, K) @ (K, N oH oW) product, for BLAS's best speed, followed by one permuting copy.
    */
   private static Tensor conv(Tensor x, Tensor weight, Tensor bias, Geometry g, int groups) {
-    if (groups == 1 && !x.device().isCpu()) {
+    if (deviceLayout(x, groups)) {
       return deviceConv(x, weight, bias, g, false);
     }
     int[] ws = weight.shapeRef();
@@ -362,6 +362,29 @@ public final class Conv {
       return new Tensor[] {dx, dw, db};
     }, x, weight, bias);
     return out;
+  }
+
+  /**
+   * Whether GPUs run convolutions without groups in {@link #deviceConv}'s layout (default), or in
+   * the CPU's ({@code -Dember.conv.deviceLayout=false}): the layout was chosen by its launches
+   * (W2: 28 per step against 40) and memory, not yet by a time on a GPU, so a GPU can time both.
+   */
+  private static final boolean DEVICE_LAYOUT = parseFlag("ember.conv.deviceLayout");
+
+  private static boolean parseFlag(String name) {
+    String v = System.getProperty(name);
+    if (v == null || v.isEmpty() || v.equals("true")) {
+      return true;
+    }
+    if (v.equals("false")) {
+      return false;
+    }
+    throw new IllegalArgumentException(name + " must be true or false, not '" + v + "'");
+  }
+
+  /** Whether a convolution of {@code x} with {@code groups} takes {@link #deviceConv}. */
+  private static boolean deviceLayout(Tensor x, int groups) {
+    return DEVICE_LAYOUT && groups == 1 && !x.device().isCpu();
   }
 
   /** The (O, K) matrix of a weight (O, C, kH, kW) outside autograd: a view, or a copy. */
