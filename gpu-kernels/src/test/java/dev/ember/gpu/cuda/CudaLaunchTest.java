@@ -42,6 +42,28 @@ class CudaLaunchTest {
     }
   }
 
+  /** clearRecords forgets the calls, launches and copies, not the device memory's contents. */
+  @Test
+  void clearingTheRecordsKeepsTheDeviceState() {
+    FakeDevice d = new FakeDevice();
+    try (var scope = Tensor.scope()) {
+      Tensor x = d.tensor(DType.FLOAT32, 4);
+      d.backend.fill(x, 1.5);
+      assertEquals(1, d.driver.launches().size());
+      d.driver.clearRecords();
+      assertTrue(d.driver.launches().isEmpty());
+      assertTrue(d.driver.calls().isEmpty());
+      assertTrue(d.driver.memcpys().isEmpty());
+      d.backend.fill(x.narrow(0, 0, 2), 3);
+      assertEquals(1, d.driver.launches().size());
+      // What was copied to the device before the clear stays there.
+      float[] v = {1, 2, 3, 4};
+      Tensor y = FakeDevice.wrap(d.backend.upload(v, DType.FLOAT32), 4);
+      d.driver.clearRecords();
+      assertArrayEquals(v, (float[]) d.backend.download(y));
+    }
+  }
+
   @Test
   void gridCoversEveryElementAndContiguousFillsSaySo() {
     FakeDevice d = new FakeDevice();
