@@ -2,7 +2,6 @@ package dev.ember.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ember.autograd.Autograd;
 import dev.ember.autograd.GradCheck;
@@ -241,18 +240,6 @@ class GpuConvLayerTest {
 
   /** Within a tolerance scaled by the expected values' largest magnitude (sums in any order). */
   private static void assertNear(Tensor expected, Tensor actual, DType dtype, String what) {
-    double[] e = expected.to(Device.CPU).to(DType.FLOAT64).toDoubleArray();
-    double[] a = actual.to(Device.CPU).to(DType.FLOAT64).toDoubleArray();
-    assertEquals(e.length, a.length, what + ": sizes");
-    double scale = 0;
-    for (double v : e) {
-      scale = Math.max(scale, Math.abs(v));
-    }
-    double tol = (dtype == DType.FLOAT32 ? 1e-5 : 1e-12) * Math.max(scale, 1);
-    for (int i = 0; i < e.length; i++) {
-      if (!(Math.abs(a[i] - e[i]) <= tol)) {
-        fail(what + ": element " + i + " is " + a[i] + ", the CPU gives " + e[i]);
-      }
-    }
+    GpuTesting.assertNear(expected, actual, dtype == DType.FLOAT32 ? 1e-5 : 1e-12, what);
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ember.backend.Backend;
 import dev.ember.nn.recurrent.GRU;
@@ -378,20 +377,9 @@ class GpuRecurrentTest {
    * recurrence sum in another order on each backend, and each step feeds the next.
    */
   private static void assertNear(Tensor expected, Tensor actual, DType dtype, String what) {
-    double[] e = expected.to(Device.CPU).to(DType.FLOAT64).toDoubleArray();
-    double[] a = actual.to(Device.CPU).to(DType.FLOAT64).toDoubleArray();
-    assertEquals(e.length, a.length, what + ": sizes");
-    double scale = 1;
-    for (double v : e) {
-      scale = Math.max(scale, Math.abs(v));
-    }
-    double tol = (dtype == DType.FLOAT32 ? 2e-5 : 1e-12) * scale;
-    for (int i = 0; i < e.length; i++) {
-      if (!(Math.abs(a[i] - e[i]) <= tol)) {
-        fail(what + ": element " + i + " is " + a[i] + ", the CPU gives " + e[i]);
-      }
-    }
+    GpuTesting.assertNear(expected, actual, dtype == DType.FLOAT32 ? 2e-5 : 1e-12, what);
   }
+
 
   @Test
   void gruCellMatchesCpu() {

@@ -1,10 +1,14 @@
 package dev.ember.gpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.backend.Backends;
 import dev.ember.gpu.opencl.SignalChaining;
+import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
+import dev.ember.tensor.Tensor;
 
 /**
  * The device the GPU tests run on, and the skip message where it is missing.
@@ -49,6 +53,26 @@ public final class GpuTesting {
     assumeTrue(Backends.isAvailable(device), () -> "skipped: no device " + device + " here ("
         + reason(device) + ")" + (device.type().equals("opencl")
             ? "; install pocl-opencl-icd to run the OpenCL backend's tests on the CPU" : ""));
+  }
+
+  /**
+   * Each element of {@code actual} within {@code tol} times the largest magnitude of {@code
+   * expected} (at least 1) of its element there: for results whose sums run in another order on
+   * each backend.
+   */
+  public static void assertNear(Tensor expected, Tensor actual, double tol, String what) {
+    double[] e = expected.to(Device.CPU).to(DType.FLOAT64).toDoubleArray();
+    double[] a = actual.to(Device.CPU).to(DType.FLOAT64).toDoubleArray();
+    assertEquals(e.length, a.length, what + ": sizes");
+    double scale = 1;
+    for (double v : e) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    for (int i = 0; i < e.length; i++) {
+      if (!(Math.abs(a[i] - e[i]) <= tol * scale)) {
+        fail(what + ": element " + i + " is " + a[i] + ", the CPU gives " + e[i]);
+      }
+    }
   }
 
   private static String reason(Device device) {
