@@ -17,8 +17,9 @@
  * into dst[dst_off + offset(k) + c * kept] (a contiguous [chunks, kept] buffer of partials:
  * double for float32 sums and products, the "_part" kernels; the winning index for ARGMAX and
  * ARGMIN), and a second launch reduces the partials in order (the "_merge" kernels for ARGMAX
- * and ARGMIN, which read the winners' values from src again). With chunks == 1 (one launch) c is
- * 0 and dst is the output itself.
+ * and ARGMIN, which read the winners' values from src again; "_f64_f32" for float32 sums and
+ * products, which round the double total once into the float output). With chunks == 1 (one
+ * launch) c is 0 and dst is the output itself.
  *   SUM/PROD: float32 and float64 accumulate in double; int64, int32 and bool in 64-bit
  *             wrapping integers (ulong, whose wrap is defined; the bits are Java's long).
  *             dst: float32, float64, int64.
@@ -206,6 +207,8 @@ EMBER_ARG_BETTER_INT(b8, uchar)
 EMBER_REDUCE(reduce_sum_f32, float, float, double, 0.0, TO_DOUBLE, ADD, TO_FLOAT)
 EMBER_REDUCE(reduce_sum_f32_part, float, double, double, 0.0, TO_DOUBLE, ADD, AS_IS)
 EMBER_REDUCE(reduce_sum_f64, double, double, double, 0.0, TO_DOUBLE, ADD, AS_IS)
+/* The second pass of a long float32 sum: the double partials, rounded once into float. */
+EMBER_REDUCE(reduce_sum_f64_f32, double, float, double, 0.0, TO_DOUBLE, ADD, TO_FLOAT)
 EMBER_REDUCE(reduce_sum_i64, long, long, ulong, 0, TO_ULONG, ADD, TO_LONG)
 EMBER_REDUCE(reduce_sum_i32, int, long, ulong, 0, TO_ULONG, ADD, TO_LONG)
 EMBER_REDUCE(reduce_sum_b8, uchar, long, ulong, 0, TO_ULONG, ADD, TO_LONG)
@@ -213,6 +216,7 @@ EMBER_REDUCE(reduce_sum_b8, uchar, long, ulong, 0, TO_ULONG, ADD, TO_LONG)
 EMBER_REDUCE(reduce_prod_f32, float, float, double, 1.0, TO_DOUBLE, MUL, TO_FLOAT)
 EMBER_REDUCE(reduce_prod_f32_part, float, double, double, 1.0, TO_DOUBLE, MUL, AS_IS)
 EMBER_REDUCE(reduce_prod_f64, double, double, double, 1.0, TO_DOUBLE, MUL, AS_IS)
+EMBER_REDUCE(reduce_prod_f64_f32, double, float, double, 1.0, TO_DOUBLE, MUL, TO_FLOAT)
 EMBER_REDUCE(reduce_prod_i64, long, long, ulong, 1, TO_ULONG, MUL, TO_LONG)
 EMBER_REDUCE(reduce_prod_i32, int, long, ulong, 1, TO_ULONG, MUL, TO_LONG)
 EMBER_REDUCE(reduce_prod_b8, uchar, long, ulong, 1, TO_ULONG, MUL, TO_LONG)

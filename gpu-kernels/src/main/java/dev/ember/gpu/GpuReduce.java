@@ -148,16 +148,11 @@ final class GpuReduce {
       Tensor parts = Tensor.empty(partType, b.device(), chunks * outputs);
       launch(b, "reduce_" + name + "_" + suffix + (f32 ? "_part" : ""), parts, src,
           new Space(kept.shape(), new int[][] {kept.strides()[0], dense}), red, chunks, chunk);
-      // float32: the double total goes to a dense tensor (its kept strides are row-major), then
-      // is rounded once into dst by a cast copy, as a one-launch reduction rounds it.
-      Tensor total = f32 ? Tensor.empty(DType.FLOAT64, b.device(), dst.shape()) : dst;
-      int[] totalStrides = f32 ? dense : kept.strides()[1];
-      launch(b, "reduce_" + name + "_" + GpuBackend.suffix(partType), total, parts,
-          new Space(kept.shape(), new int[][] {dense, totalStrides}),
+      // float32: the double partials' total is rounded once into dst as it is stored, as a
+      // one-launch reduction rounds it (reduce_<op>_f64_f32).
+      launch(b, "reduce_" + name + "_" + GpuBackend.suffix(partType) + (f32 ? "_f32" : ""),
+          dst, parts, new Space(kept.shape(), new int[][] {dense, kept.strides()[1]}),
           new Space(new int[] {chunks}, new int[][] {{outputs}}), 1, chunks);
-      if (f32) {
-        b.copy(dst, total);
-      }
     }
   }
 

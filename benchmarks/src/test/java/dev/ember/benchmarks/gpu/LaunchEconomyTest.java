@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The launch economy of W1-W3 training steps on opencl:0 does not regress past the README's
- * figures: 12, 28 and 21 kernel launches and no read back to the host per step (the targets
+ * figures: 12, 27 and 21 kernel launches and no read back to the host per step (the targets
  * are checked in the loss's kernel, Backend.logSoftmaxNllMean). Counts, not times: the same on
  * every machine.
  */
@@ -68,7 +68,7 @@ class LaunchEconomyTest {
     GpuBackend backend = (GpuBackend) Backends.get(opencl);
     double[] w2 = LaunchEconomy.perStep(Workload.W2, opencl, backend, 1);
     // The max-pool backwards of autograd's own indices read nothing back.
-    assertTrue(w2[0] <= 28, "launches per W2 step: " + w2[0]);
+    assertTrue(w2[0] <= 27, "launches per W2 step: " + w2[0]);
     assertEquals(0, w2[1], "host reads per W2 step");
     double[] w3 = LaunchEconomy.perStep(Workload.W3, opencl, backend, 1);
     assertTrue(w3[0] <= 21, "launches per W3 step: " + w3[0]);
