@@ -142,11 +142,9 @@ public final class Conv {
       int[] padding, int[] dilation, int groups) {
     Geometry g = checkConv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups,
         false, new int[] {0});
-    if (!deviceLayout(input, groups)) {
-      return Elementwise.relu(conv2d(input, weight, bias, stride, padding, dilation, groups));
-    }
     Tensor x = g.batched ? input : input.unsqueeze(0);
-    Tensor out = deviceConv(x, weight, bias, g, true);
+    Tensor out = deviceLayout(input, groups) ? deviceConv(x, weight, bias, g, true)
+        : Elementwise.relu(conv(x, weight, bias, g, groups));
     return g.batched ? out : out.squeeze(0);
   }
 
